@@ -1,0 +1,196 @@
+"""Machine formats: every reader, every writer, round trips, detection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from strategies import machines
+
+from theorymodel.errors import FormatError, InvalidMoveError, MissingInitialStateError
+from theorymodel.machines import formats, library, simulate
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "machines"
+PALINDROMES = ["", "0", "1", "00", "01", "010", "0110", "0111", "10101", "10110"]
+
+
+def words_of(tm, max_len=3):
+    from itertools import product
+
+    return ["".join(w) for n in range(max_len + 1) for w in product(tm.input_symbols, repeat=n)]
+
+
+def same_behaviour(a, b, words=None, max_steps=500):
+    """Same run on every word both machines accept as input (formats without declared
+    alphabets can only infer the symbols that their transitions mention)."""
+    if words is None:
+        words = words_of(a)
+    shared = set(a.input_symbols) & set(b.input_symbols)
+    for w in words:
+        if not set(w) <= shared:
+            continue
+        ra, rb = simulate(a, w, max_steps=max_steps), simulate(b, w, max_steps=max_steps)
+        out_b = rb.output.replace(b.blank_symbol, a.blank_symbol)  # formats with a fixed blank '_'
+        assert (ra.halted, ra.steps, ra.accepted, ra.output, ra.head) == (
+            rb.halted, rb.steps, rb.accepted, out_b, rb.head), w
+
+
+@pytest.mark.parametrize("name", library.names())
+def test_yaml_and_json_round_trip(name):
+    tm = library.load(name)
+    assert formats.parse_yaml(formats.to_yaml(tm)) == tm
+    assert formats.parse_json(formats.to_json(tm)) == tm
+
+
+@pytest.mark.parametrize("name", ["bb2", "bb3", "bb4", "bb5"])
+def test_bb_round_trip_is_textual(name):
+    text = library.BUSY_BEAVERS[name][0]
+    assert formats.to_bb(formats.parse_bb(text)) == text
+
+
+def test_bb_many_symbols_and_undefined():
+    tm = formats.parse_bb("1RB2LA1RZ_2LA---0RB")
+    assert tm.tape_symbols == ("0", "1", "2")
+    assert tm.transition("B", "1") is None
+    assert tm.transition("A", "2") == ("Z", "1", "R")
+    assert formats.to_bb(tm) == "1RB2LA1RZ_2LA---0RB"
+    assert tm.halting_states == ("Z",)
+
+
+@pytest.mark.parametrize("bad", ["1RB1LB_1LA1R", "1RB1LB_1LA", "1RB_", "2RB1LB_1LA1RZ", "1XB1LB_1LA1RZ"])
+def test_bb_malformed(bad):
+    with pytest.raises(FormatError):
+        formats.parse_bb(bad)
+
+
+def test_bb_writer_refuses_what_it_cannot_say():
+    with pytest.raises(FormatError, match="N"):
+        formats.to_bb(library.load("binary_increment"))
+    with pytest.raises(FormatError, match="final"):
+        formats.to_bb(library.load("parity"))
+
+
+def test_morphett_reader_wildcards_comments_and_halt_accept():
+    tm = formats.load_machine(str(EXAMPLES / "palindrome.morphett"))
+    assert tm.initial_state == "0" and tm.blank_symbol == "_"
+    assert tm.final_states == {"halt-accept"}
+    assert tm.transition("1o", "1") == ("1o", "1", "R")  # '*' read and write
+    assert tm.transition("1o", "_") == ("2o", "_", "L")  # exact rule wins over '*'
+    assert tm.transition("2o", "_") == ("halt-accept", "_", "N")
+    ours = library.load("binary_palindrome")
+    for w in PALINDROMES:
+        assert simulate(tm, w).accepted == simulate(ours, w).accepted, w
+
+
+def test_morphett_bad_lines():
+    with pytest.raises(FormatError, match="line 2"):
+        formats.parse_morphett("0 0 0 r 1\n0 1 r 1\n")
+    with pytest.raises(InvalidMoveError):
+        formats.parse_morphett("0 0 0 x 1\n")
+    with pytest.raises(FormatError):
+        formats.parse_morphett("; only a comment\n")
+
+
+def test_tmsim_reader():
+    tm = formats.load_machine(str(EXAMPLES / "palindrome.tmsim"))
+    assert tm.name == "Binary palindrome" and tm.initial_state == "q0"
+    assert tm.final_states == {"qAccept"}
+    ours = library.load("binary_palindrome")
+    for w in PALINDROMES:
+        assert simulate(tm, w).accepted == simulate(ours, w).accepted, w
+
+
+def test_tmsim_errors():
+    with pytest.raises(MissingInitialStateError):
+        formats.parse_tmsim("name: x\nq0,0\nq0,0,>\n")
+    with pytest.raises(FormatError, match="2-tape"):
+        formats.parse_tmsim("init: q0\nq0,0,0\nq0,0,0,>,>\n")
+    with pytest.raises(FormatError, match="without"):
+        formats.parse_tmsim("init: q0\nq0,0\n")
+
+
+def test_contract_example_file():
+    tm = formats.load_machine(str(EXAMPLES / "binary_increment.yaml"))
+    assert tm.final_states == {"done"} and simulate(tm, "1011").output == "1100"
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "morphett", "tmsim"])
+@pytest.mark.parametrize(
+    "name", ["binary_palindrome", "zeros_then_ones", "binary_increment", "ternary_increment"]
+)
+def test_text_formats_round_trip_behaviour(fmt, name):
+    tm = library.load(name)
+    text = formats.WRITERS[fmt](tm)
+    again = formats.parse_text(text, formats.detect_format(text))
+    same_behaviour(tm, again, words_of(tm, 4))
+
+
+@settings(max_examples=150, deadline=None)
+@given(machines())
+def test_random_machines_round_trip_every_format(tm):
+    for fmt in ("yaml", "json", "tmsim"):
+        same_behaviour(tm, formats.parse_text(formats.WRITERS[fmt](tm), fmt))
+    if tm.n_transitions and not any(tm.transitions.get(q) for q in tm.final_states):
+        same_behaviour(tm, formats.parse_morphett(formats.to_morphett(tm)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(machines(allow_n=False))
+def test_random_machines_round_trip_bb(tm):
+    tm = tm.replace(final_states=[])
+    assume(tm.transitions.get(tm.initial_state))
+    text = formats.to_bb(tm)
+    assert formats.looks_like_bb(text)
+    back = formats.parse_bb(text)
+    assert formats.to_bb(back) == text
+    same_behaviour(tm, back)
+
+
+def test_automata_lib_both_directions():
+    from automata.tm.dtm import DTM
+
+    for name in ("binary_palindrome", "zeros_then_ones", "parity"):
+        tm = library.load(name)
+        dtm = formats.to_automata(tm)
+        assert isinstance(dtm, DTM)
+        back = formats.from_automata(dtm, name=name)
+        same_behaviour(tm, back, PALINDROMES)
+        for w in ["0110", "01", "0011", "1"]:
+            assert dtm.accepts_input(w) == simulate(tm, w).accepted
+
+
+def test_automata_lib_docstring_example():
+    from automata.tm.dtm import DTM
+
+    dtm = DTM(
+        states={"q0", "q1", "q2", "q3", "q4"}, input_symbols={"0", "1"},
+        tape_symbols={"0", "1", "x", "y", "."},
+        transitions={
+            "q0": {"0": ("q1", "x", "R"), "y": ("q3", "y", "R")},
+            "q1": {"0": ("q1", "0", "R"), "1": ("q2", "y", "L"), "y": ("q1", "y", "R")},
+            "q2": {"0": ("q2", "0", "L"), "x": ("q0", "x", "R"), "y": ("q2", "y", "L")},
+            "q3": {"y": ("q3", "y", "R"), ".": ("q4", ".", "R")},
+        },
+        initial_state="q0", blank_symbol=".", final_states={"q4"},
+    )
+    tm = formats.from_automata(dtm)
+    for w in ["01", "0011", "0101", "001", "000111"]:
+        assert simulate(tm, w).accepted == dtm.accepts_input(w), w
+
+
+def test_dot_writer():
+    dot = formats.to_dot(library.load("parity"))
+    assert dot.startswith('digraph "parity"')
+    assert '"even" -> "odd" [label="1→1,R"]' in dot
+    assert '"accept" [shape=doublecircle' in dot
+    assert dot.count("->") == 1 + library.load("parity").n_transitions
+
+
+def test_detection():
+    assert formats.detect_format("1RB1LB_1LA1RZ") == "bb"
+    assert formats.detect_format("init: q0\nq0,0\nq0,0,>") == "tmsim"
+    assert formats.detect_format('{"a": 1}') == "json"
+    assert formats.detect_format("initial_state: a\ntransitions: {}") == "yaml"
+    assert formats.detect_format("0 0 0 r 1") == "morphett"
+    assert formats.detect_format("whatever", "m.yml") == "yaml"

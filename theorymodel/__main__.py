@@ -1,0 +1,5 @@
+import sys
+
+from theorymodel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,256 @@
+"""The ``theorymodel`` command line (CONTRACT.md).
+
+Each sub-command is a function ``(args) -> Report``; :func:`main` prints the report
+(one JSON object with ``--json``) and maps errors to exit codes: 2 for bad input or
+usage, 3 for a resource limit, each with one ``error:`` line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from theorymodel.errors import ResourceLimitError, TheoryModelError, UsageError
+
+
+@dataclass
+class Report:
+    """What a sub-command produced: the JSON payload, the text for people, the exit code."""
+
+    payload: dict[str, Any]
+    text: str = ""
+    exit_code: int = 0
+    message: str | None = None  # one-line stderr message for a non-zero exit
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one ``error:`` line (exit 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _progress_steps(label: str) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """A spinner with a step counter on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    progress = Progress(
+        SpinnerColumn(), TextColumn(label + " {task.completed:,} steps"),
+        console=Console(stderr=True), transient=True,
+    )
+    task = progress.add_task(label, total=None)
+    progress.start()
+    return (lambda done: progress.update(task, completed=done)), progress.stop
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+    return value
+
+
+# -- run ------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> Report:
+    from theorymodel.machines import load_machine
+    from theorymodel.machines.simulate import run_batch, simulate
+
+    tm = load_machine(args.machine, fmt=args.format)
+    if args.batch is not None:
+        if args.input is not None or args.trace:
+            raise UsageError("--batch runs every input of one length; drop --input/--trace")
+        batch = run_batch(tm, args.batch, max_steps=args.max_steps)
+        payload = batch.to_json()
+        text = (
+            f"{tm.name}: {batch.inputs} inputs of length {batch.n}, "
+            f"T({batch.n}) = {batch.time_bound} steps, all halted: {batch.all_halted}\n"
+            + "\n".join(f"  {k:>8} steps: {v} inputs" for k, v in sorted(batch.histogram.items()))
+        )
+        if not batch.all_halted:
+            payload["limit"] = "max-steps"
+            return Report(payload, text, 3, f"some input did not halt within {args.max_steps} steps")
+        return Report(payload, text)
+    update, stop = _progress_steps(tm.name)
+    try:
+        result = simulate(tm, args.input, max_steps=args.max_steps, trace=args.trace, progress=update)
+    finally:
+        stop()
+    payload = result.to_json()
+    lines = [
+        f"machine  {tm.name}",
+        f"input    {result.input!r}",
+        f"halted   {result.halted} after {result.steps:,} steps in state {result.state!r}"
+        + (" (accepted)" if result.accepted else ""),
+        f"output   {result.output if len(result.output) <= 200 else result.output[:200] + '...'}",
+        f"nonblank {result.nonblank}   head {result.head}",
+    ]
+    if result.trace is not None:
+        lines += [f"  {c['step']:>6} {c['state']:>10} @{c['head']:<4} {c['tape']}" for c in result.trace]
+    if not result.halted:
+        payload["limit"] = "max-steps"
+        return Report(payload, "\n".join(lines), 3, f"not halted within --max-steps {args.max_steps}")
+    return Report(payload, "\n".join(lines))
+
+
+# -- list / show ------------------------------------------------------------------------
+def cmd_list(args: argparse.Namespace) -> Report:
+    from theorymodel.machines import library
+
+    rows = []
+    for name in library.names():
+        tm = library.load(name)
+        rows.append({
+            "name": name,
+            "description": library.describe(name),
+            "states": len(tm.states),
+            "tape_symbols": len(tm.tape_symbols),
+            "input_symbols": list(tm.input_symbols),
+            "accepts": bool(tm.final_states),
+        })
+    width = max(len(r["name"]) for r in rows)
+    text = "\n".join(f"{r['name']:<{width}}  {r['description']}" for r in rows)
+    return Report({"machines": rows}, text)
+
+
+def cmd_show(args: argparse.Namespace) -> Report:
+    from theorymodel.io import atomic_write
+    from theorymodel.machines import formats
+
+    tm = formats.load_machine(args.machine, fmt=args.format)
+    written = []
+    if args.dot:
+        atomic_write(args.dot, formats.to_dot(tm))
+        written.append(str(args.dot))
+    if args.write:
+        fmt = args.to or formats.format_for_path(args.write)
+        if fmt not in formats.WRITERS:
+            raise UsageError(f"cannot tell the format of {args.write}; give --to {'|'.join(formats.WRITERS)}")
+        atomic_write(args.write, formats.WRITERS[fmt](tm))
+        written.append(str(args.write))
+    elif args.to:
+        if args.to not in formats.WRITERS:
+            raise UsageError(f"unknown format {args.to!r}; formats are {', '.join(formats.WRITERS)}")
+        return Report({"machine": tm.name, "format": args.to, "text": formats.WRITERS[args.to](tm)},
+                      formats.WRITERS[args.to](tm).rstrip("\n"))
+    payload = {
+        "machine": tm.name,
+        **tm.to_dict(),
+        "halting_states": list(tm.halting_states),
+        "n_states": len(tm.states),
+        "n_symbols": len(tm.tape_symbols),
+        "n_transitions": tm.n_transitions,
+        "written": written,
+    }
+    header = "state".ljust(12) + "".join(s.ljust(14) for s in tm.tape_symbols)
+    rows = []
+    for q in tm.states:
+        cells = []
+        for s in tm.tape_symbols:
+            t = tm.transition(q, s)
+            cells.append((f"{t.write},{t.move},{t.next_state}" if t else "-").ljust(14))
+        mark = ("→" if q == tm.initial_state else " ") + ("*" if q in tm.final_states else " ")
+        rows.append(f"{mark}{q}".ljust(12) + "".join(cells))
+    text = (
+        f"{tm.name}: {len(tm.states)} states, {len(tm.tape_symbols)} tape symbols "
+        f"(blank {tm.blank_symbol!r}), input symbols {list(tm.input_symbols)}\n"
+        + "\n".join([header, *rows])
+        + "".join(f"\nwrote {w}" for w in written)
+    )
+    return Report(payload, text)
+
+
+# -- demo -------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> Report:
+    from theorymodel.demo import run_demo
+
+    return run_demo()
+
+
+# -- parser ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    from theorymodel import __version__
+    from theorymodel.machines.formats import FORMATS
+    from theorymodel.machines.simulate import DEFAULT_MAX_STEPS
+
+    parser = _Parser(prog="theorymodel", description="Chain-of-thought learning theory, executable.")
+    parser.add_argument("--version", action="version", version=f"theorymodel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("run", cmd_run, "Run a Turing machine on one input (or every input of one length).")
+    p.add_argument("machine", help="a machine file, Busy Beaver notation, or a bundled name")
+    p.add_argument("--input", help="the input word (symbols concatenated, or space-separated)")
+    p.add_argument("--max-steps", type=_positive_int, default=DEFAULT_MAX_STEPS)
+    p.add_argument("--trace", action="store_true", help="one configuration per step")
+    p.add_argument("--format", choices=FORMATS, help="force the machine format")
+    p.add_argument("--batch", type=_positive_int, metavar="N",
+                   help="run every input of length N; report T(N) and the step histogram")
+
+    add("list", cmd_list, "List the bundled example machines.")
+
+    p = add("show", cmd_show, "Show a machine's transition table; draw or convert it.")
+    p.add_argument("machine")
+    p.add_argument("--format", choices=FORMATS, help="force the input format")
+    p.add_argument("--dot", metavar="FILE", help="write the state graph in Graphviz DOT")
+    p.add_argument("--write", metavar="FILE", help="write the machine (format from --to or the extension)")
+    p.add_argument("--to", metavar="FMT", help="yaml|json|bb|morphett|tmsim|dot")
+
+    add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    want_json = "--json" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+        report = args.func(args)
+    except ResourceLimitError as exc:
+        if want_json:
+            print(json.dumps({"error": str(exc), "limit": exc.limit, **exc.details}))
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except TheoryModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: out of memory", file=sys.stderr)
+        return 3
+    except RecursionError:
+        print("error: input nested too deeply", file=sys.stderr)
+        return 2
+    except Exception as exc:  # an internal bug: still one line, with a way to see more
+        if os.environ.get("THEORYMODEL_DEBUG"):
+            raise
+        print(f"error: internal error {type(exc).__name__}: {exc} "
+              "(set THEORYMODEL_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 70
+    if args.json:
+        print(json.dumps(report.payload))
+    elif report.text:
+        print(report.text)
+    if report.exit_code and report.message:
+        print(f"error: {report.message}", file=sys.stderr)
+    return report.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The exception tree of theorymodel.
+
+Every error a user can cause derives from :class:`TheoryModelError`. The CLI maps
+:class:`ResourceLimitError` to exit code 3 and every other :class:`TheoryModelError`
+to exit code 2 (bad input or usage), printing one ``error:`` line.
+"""
+
+from __future__ import annotations
+
+
+class TheoryModelError(Exception):
+    """Base class of every error theorymodel raises on purpose."""
+
+    exit_code = 2
+
+
+class UsageError(TheoryModelError):
+    """A command-line request that makes no sense (bad flag value, missing path)."""
+
+
+class FormatError(TheoryModelError):
+    """A file or notation that cannot be parsed (syntax, encoding, structure)."""
+
+
+class MachineError(TheoryModelError):
+    """A Turing machine that parses but is not a valid machine."""
+
+
+class InvalidStateError(MachineError):
+    """A state that is missing, empty, or not a state of the machine."""
+
+
+class MissingInitialStateError(InvalidStateError):
+    """The machine names no initial state, or one it does not have."""
+
+
+class InvalidSymbolError(MachineError):
+    """A symbol outside the declared alphabets (tape or input)."""
+
+
+class InvalidMoveError(MachineError):
+    """A head move other than L, R or N."""
+
+
+class InvalidTransitionError(MachineError):
+    """A transition table that is not a mapping of the documented shape."""
+
+
+class CircuitError(TheoryModelError):
+    """A circuit that parses but is not valid (cycle, unknown gate, bad arity)."""
+
+
+class ResourceLimitError(TheoryModelError):
+    """A step limit, size cap or solver timeout was reached (exit code 3).
+
+    Parameters
+    ----------
+    message:
+        One line saying what happened.
+    limit:
+        Machine-readable name of the limit (``"max-steps"``, ``"size-cap"``, ...).
+    details:
+        Extra JSON-serialisable facts for the ``--json`` report.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, limit: str, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.details = dict(details or {})
