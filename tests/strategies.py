@@ -39,3 +39,46 @@ def machine_and_input(draw, max_len: int = 6, **kwargs):
     tm = draw(machines(**kwargs))
     word = draw(st.lists(st.sampled_from(tm.input_symbols), max_size=max_len))
     return tm, "".join(word)
+
+
+@st.composite
+def circuits(draw, max_inputs: int = 5, max_gates: int = 12, ops=None):
+    """A random combinational circuit over every gate type (THRESHOLD included)."""
+    from theorymodel.circuits import Circuit, Gate
+
+    n = draw(st.integers(1, max_inputs))
+    inputs = [f"x{i}" for i in range(n)]
+    signals = list(inputs)
+    gates = {}
+    ops = ops or ["AND", "OR", "NAND", "NOR", "XOR", "XNOR", "NOT", "BUF", "THRESHOLD", "CONST"]
+    for k in range(draw(st.integers(1, max_gates))):
+        op = draw(st.sampled_from(ops))
+        name = f"g{k}"
+        if op == "CONST":
+            gates[name] = Gate("CONST", value=draw(st.integers(0, 1)))
+        elif op in ("NOT", "BUF"):
+            gates[name] = Gate(op, (draw(st.sampled_from(signals)),))
+        else:
+            fanins = tuple(draw(st.lists(st.sampled_from(signals), min_size=1, max_size=4)))
+            if op == "THRESHOLD":
+                weights = draw(st.lists(st.integers(-3, 3), min_size=len(fanins), max_size=len(fanins)))
+                gates[name] = Gate.threshold_gate(fanins, weights, draw(st.integers(-3, 4)))
+            else:
+                gates[name] = Gate(op, fanins)
+        signals.append(name)
+    outputs = draw(st.lists(st.sampled_from(signals), min_size=1, max_size=3))
+    return Circuit(inputs=inputs, gates=gates, outputs=outputs, name="random")
+
+
+@st.composite
+def halting_machine_cases(draw, max_n: int = 3, max_steps: int = 40, **kwargs):
+    """A random machine, an input length n, such that every input of length n halts."""
+    from hypothesis import assume
+
+    from theorymodel.machines import run_batch
+
+    tm = draw(machines(**kwargs))
+    n = draw(st.integers(0, max_n))
+    batch = run_batch(tm, n, max_steps=max_steps)
+    assume(batch.all_halted)
+    return tm, n

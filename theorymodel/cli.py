@@ -170,6 +170,53 @@ def cmd_show(args: argparse.Namespace) -> Report:
     return Report(payload, text)
 
 
+# -- compile --------------------------------------------------------------------------
+def cmd_compile(args: argparse.Namespace) -> Report:
+    import time
+    from pathlib import Path
+
+    from theorymodel.compile.pipeline import compile_target, resolve_target
+    from theorymodel.compile.report import exact_margins, stats, write_cot_jsonl
+    from theorymodel.predictor import LinearPredictor, save_linearlm, save_predictor
+
+    start = time.perf_counter()
+    target = resolve_target(args.machine, args.format)
+    result = compile_target(target, n=args.n, route=args.route, time_bound=args.time_bound,
+                            output=args.output)
+    predictor = LinearPredictor.from_program(result.program)
+    margins = exact_margins(result.program, predictor, seed=args.seed)
+    if margins["rollout_mismatches"]:  # cannot happen unless a rule's linear form is wrong
+        raise AssertionError("the analytic predictor disagrees with its program")
+    written = []
+    if args.out:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out} exists and is not a directory")
+        cot_inputs, cot_exhaustive = write_cot_jsonl(result.program, out / "cot.jsonl",
+                                                     limit=args.samples, seed=args.seed)
+        save_predictor(predictor, out / "predictor.npz")
+        written += [str(out / "cot.jsonl"), str(out / "predictor.npz")]
+    if args.export_linearlm:
+        save_linearlm(predictor, args.export_linearlm, max_bytes=args.max_bytes)
+        written.append(str(args.export_linearlm))
+    result.seconds = time.perf_counter() - start
+    payload = stats(result, predictor, margins)
+    payload["written"] = written
+    if args.out:
+        payload["cot_inputs"] = cot_inputs
+        payload["cot_exhaustive"] = cot_exhaustive
+    text = "\n".join([
+        f"{payload['machine']}: route {payload['route']}, n = {payload['n']}, T = {payload['time_bound']}",
+        f"  cot_tokens     {payload['cot_tokens']:,}  (context {payload['context_length']:,})",
+        f"  vocab          {payload['vocab_size']} tokens",
+        f"  weights_nnz    {payload['weights_nnz']:,}  (dense layout: {payload['dense_size']:,})",
+        f"  min_margin     {payload['min_margin']}  ({payload['margin_guarantee']}),"
+        f" tolerance {payload['tolerance']}",
+        *(f"  wrote {w}" for w in written),
+    ])
+    return Report(payload, text)
+
+
 # -- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> Report:
     from theorymodel.demo import run_demo
@@ -210,6 +257,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dot", metavar="FILE", help="write the state graph in Graphviz DOT")
     p.add_argument("--write", metavar="FILE", help="write the machine (format from --to or the extension)")
     p.add_argument("--to", metavar="FMT", help="yaml|json|bb|morphett|tmsim|dot")
+
+    p = add("compile", cmd_compile, "Compile a machine or circuit into CoT data and a linear predictor.")
+    p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
+    p.add_argument("--n", type=_positive_int, help="input length (machines)")
+    p.add_argument("--route", choices=["circuit", "tableau"], default="circuit")
+    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--output", choices=["accept", "tape"])
+    p.add_argument("--out", metavar="DIR", help="write cot.jsonl and predictor.npz")
+    p.add_argument("--export-linearlm", metavar="FILE.npz")
+    p.add_argument("--max-bytes", type=_positive_int, default=2 * 1024**3)
+    p.add_argument("--samples", type=_positive_int, default=1 << 16,
+                   help="cot.jsonl holds every input up to this many, else a seeded sample")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=FORMATS, help="force the machine format")
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     return parser

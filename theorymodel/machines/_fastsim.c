@@ -5,9 +5,10 @@
  *   write: bytes, uint8 per (state, symbol)
  *   move:  bytes, int8 per (state, symbol): -1, 0, +1
  *   tape:  bytes, one uint8 symbol code per cell (blank = 0)
- * Returns (halted, steps, state, head, tape, shift): the tape may have grown on
- * either side; `shift` is how many cells were added on the left, so a caller that
- * tracks absolute cell numbers subtracts it from its origin.
+ * Returns (halted, steps, state, head, tape, shift, lo, hi): the tape may have grown
+ * on either side; `shift` is how many cells were added on the left, so a caller that
+ * tracks absolute cell numbers subtracts it from its origin. lo and hi are the
+ * leftmost and rightmost head positions of this call (indices into the new tape).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -35,6 +36,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
     memcpy(tape, tb.buf, (size_t)tb.len);
     long long steps = 0;
     int halted = 0;
+    Py_ssize_t lo = head, hi = head;
     Py_BEGIN_ALLOW_THREADS
     while (steps < max_steps) {
         int cell = state * nsym + tape[head];
@@ -44,12 +46,14 @@ static PyObject *run(PyObject *self, PyObject *args) {
         head += mv[cell];
         state = nxt;
         steps++;
+        if (head < lo) lo = head;
+        if (head > hi) hi = head;
         if (head < 0) {              /* grow on the left: double the buffer */
             uint8_t *grown = calloc((size_t)(2 * len), 1);
             if (!grown) break;
             memcpy(grown + len, tape, (size_t)len);
             free(tape); tape = grown;
-            head += len; shift += len; len *= 2;
+            head += len; lo += len; hi += len; shift += len; len *= 2;
         } else if (head >= len) {    /* grow on the right */
             uint8_t *grown = realloc(tape, (size_t)(2 * len));
             if (!grown) break;
@@ -64,7 +68,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
     PyObject *out_tape = PyBytes_FromStringAndSize((const char *)tape, len);
     free(tape);
     if (!out_tape) return NULL;
-    return Py_BuildValue("(iLinNn)", halted, steps, state, head, out_tape, shift);
+    return Py_BuildValue("(iLinNnnn)", halted, steps, state, head, out_tape, shift, lo, hi);
 }
 
 static PyMethodDef methods[] = {

@@ -44,6 +44,8 @@ class RunResult:
     head: int
     tape: tuple[str, ...] = ()
     tape_start: int = 0
+    leftmost_head: int = 0
+    rightmost_head: int = 0
     trace: list[dict[str, Any]] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -65,7 +67,7 @@ class RunResult:
 
 def _result(
     tm: TuringMachine, word: Sequence[str], cells: dict[int, str], halted: bool,
-    steps: int, state: str, head: int, trace: list | None,
+    steps: int, state: str, head: int, trace: list | None, reach: tuple[int, int],
 ) -> RunResult:
     """Assemble a result from a sparse tape (absolute cell -> non-blank symbol)."""
     blank = tm.blank_symbol
@@ -87,6 +89,8 @@ def _result(
         head=head,
         tape=tape,
         tape_start=lo,
+        leftmost_head=reach[0],
+        rightmost_head=reach[1],
         trace=trace,
     )
 
@@ -112,15 +116,17 @@ def reference_run(
     symbols = tm.parse_input(word)
     cells = dict(enumerate(symbols))
     state, head, steps = tm.initial_state, 0, 0
+    lo = hi = 0
     configs = [_config(tm, 0, state, head, cells)] if trace else None
     while True:
         t = tm.transition(state, cells.get(head, tm.blank_symbol))
         if t is None:
-            return _result(tm, symbols, cells, True, steps, state, head, configs)
+            return _result(tm, symbols, cells, True, steps, state, head, configs, (lo, hi))
         if steps >= max_steps:
-            return _result(tm, symbols, cells, False, steps, state, head, configs)
+            return _result(tm, symbols, cells, False, steps, state, head, configs, (lo, hi))
         cells[head] = t.write
         head += MOVE_DELTA[t.move]
+        lo, hi = min(lo, head), max(hi, head)
         state = t.next_state
         steps += 1
         if configs is not None:
@@ -130,33 +136,40 @@ def reference_run(
 def _python_core(
     nxt: bytes, write: bytes, move: bytes, nsym: int, tape_bytes: bytes,
     head: int, state: int, max_steps: int,
-) -> tuple[int, int, int, int, bytes, int]:
+) -> tuple[int, int, int, int, bytes, int, int, int]:
     """Same contract as ``_fastsim.run``, in integer-coded Python (the fallback)."""
     table_next = memoryview(nxt).cast("i").tolist()
     table_write = list(write)
     table_move = memoryview(move).cast("b").tolist()
     tape = bytearray(tape_bytes) or bytearray(16)
     shift = steps = 0
+    lo = hi = head
     length = len(tape)
     while steps < max_steps:
         cell = state * nsym + tape[head]
         new_state = table_next[cell]
         if new_state < 0:
-            return 1, steps, state, head, bytes(tape), shift
+            return 1, steps, state, head, bytes(tape), shift, lo, hi
         tape[head] = table_write[cell]
         head += table_move[cell]
         state = new_state
         steps += 1
+        if head < lo:
+            lo = head
+        elif head > hi:
+            hi = head
         if head < 0:
             tape[:0] = bytes(length)
             head += length
+            lo += length
+            hi += length
             shift += length
             length *= 2
         elif head >= length:
             tape.extend(bytes(length))
             length *= 2
     halted = int(table_next[state * nsym + tape[head]] < 0)
-    return halted, steps, state, head, bytes(tape), shift
+    return halted, steps, state, head, bytes(tape), shift, lo, hi
 
 
 def available_engines() -> tuple[str, ...]:
@@ -213,10 +226,14 @@ def simulate(
     nxt, wr, mv = coded.next_state.tobytes(), coded.write.tobytes(), coded.move.tobytes()
     nsym = len(coded.symbols)
     origin, head, state, steps, halted = 0, 0, 0, 0, False  # origin: buffer index of cell 0
+    left = right = 0
     while True:
         budget = min(_CHUNK, max_steps - steps)
-        halted_flag, done, state, head, tape, shift = core(nxt, wr, mv, nsym, tape, head, state, budget)
+        halted_flag, done, state, head, tape, shift, lo, hi = core(
+            nxt, wr, mv, nsym, tape, head, state, budget
+        )
         origin += shift
+        left, right = min(left, lo - origin), max(right, hi - origin)
         steps += done
         halted = bool(halted_flag)
         if progress is not None:
@@ -224,7 +241,9 @@ def simulate(
         if halted or steps >= max_steps or done < budget:
             break
     cells = {i - origin: coded.symbols[c] for i, c in enumerate(tape) if c}
-    return _result(tm, symbols, cells, halted, steps, coded.states[state], head - origin, None)
+    return _result(
+        tm, symbols, cells, halted, steps, coded.states[state], head - origin, None, (left, right)
+    )
 
 
 def all_inputs(tm: TuringMachine, n: int) -> Iterator[tuple[str, ...]]:
@@ -243,6 +262,8 @@ class BatchResult:
     all_halted: bool
     time_bound: int
     histogram: dict[int, int]
+    leftmost_head: int
+    rightmost_head: int
     results: list[RunResult] = field(repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -253,6 +274,8 @@ class BatchResult:
             "all_halted": self.all_halted,
             "time_bound": self.time_bound,
             "histogram": {str(k): v for k, v in sorted(self.histogram.items())},
+            "leftmost_head": self.leftmost_head,
+            "rightmost_head": self.rightmost_head,
         }
 
 
@@ -290,5 +313,7 @@ def run_batch(
         all_halted=all(r.halted for r in results),
         time_bound=max(histogram) if histogram else 0,
         histogram=dict(histogram),
+        leftmost_head=min((r.leftmost_head for r in results), default=0),
+        rightmost_head=max((r.rightmost_head for r in results), default=0),
         results=results,
     )

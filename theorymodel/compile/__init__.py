@@ -1,0 +1,7 @@
+"""Compilers: Turing machine or circuit -> ``CoTProgram`` (PAPER.md Thm 3.8)."""
+
+from theorymodel.compile.geometry import Geometry
+from theorymodel.compile.pipeline import CompileResult, compile_target, resolve_target
+from theorymodel.compile.program import Answer, CoTProgram
+
+__all__ = ["Answer", "CoTProgram", "CompileResult", "Geometry", "compile_target", "resolve_target"]

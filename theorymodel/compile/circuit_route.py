@@ -1,0 +1,195 @@
+"""Route ``circuit``: Turing machine -> threshold circuit -> one binary token per gate.
+
+The configuration after ``t`` steps is held in bits, for each cell ``i`` of row ``t``:
+``sym[t,i,s]`` (cell ``i`` holds ``s``) and ``hs[t,i,q]`` (the head is on ``i`` in state
+``q``). One step is three layers of threshold gates (PAPER.md Thm 3.8 and its
+Turing-machine corollary):
+
+- ``a[t,i,q,s] = [hs[t,i,q] + sym[t,i,s] >= 2]``: the head on ``i`` in ``q`` reads ``s``;
+- ``hs[t+1,i,q'] = [sum of a[t,i-m,q,s] over delta(q,s) = (q',_,m), plus a[t,i,q',s]
+  where delta(q',s) is undefined (halted), >= 1]``;
+- ``sym[t+1,i,s'] = [sym[t,i,s'] - sum_q hs[t,i,q] + 2 sum a[t,i,q,s] over writes of s'
+  (or halted on s') >= 1]``: unchanged where the head is not, the written symbol where
+  it is.
+
+Input tokens enter as their one-hot indicators ``[x_j = s]``, which a linear predictor
+reads for free; cells nobody has visited hold constants, folded into thresholds.
+The exact gate count is :func:`theorymodel.compile.geometry.circuit_formula`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from theorymodel.circuits.model import Circuit, Gate
+from theorymodel.circuits.passes import to_threshold
+from theorymodel.compile.geometry import Geometry
+from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
+from theorymodel.errors import CircuitError
+from theorymodel.machines import TuringMachine
+from theorymodel.machines.model import MOVE_DELTA
+
+Bit = str | int  # a signal name, or a constant 0/1
+
+
+def _threshold(terms: Sequence[tuple[Bit, int]], threshold: int) -> Gate:
+    """A threshold gate with constant terms folded into the threshold."""
+    fanins, weights = [], []
+    for bit, w in terms:
+        if isinstance(bit, int):
+            threshold -= w * bit
+        else:
+            fanins.append(bit)
+            weights.append(w)
+    return Gate.threshold_gate(fanins, weights, threshold)
+
+
+def tm_circuit(tm: TuringMachine, geometry: Geometry, output: str) -> Circuit:
+    """The threshold circuit computing ``tm``'s answer on inputs of length ``geometry.n``.
+
+    Inputs are named ``x{j}={s}`` (indicator of input symbol ``s`` at position ``j``).
+    Outputs: ``accept``, or for ``tape`` one bit per (cell, symbol) of the answer
+    window, cell-major.
+    """
+    n, T = geometry.n, geometry.T
+    Q, G = list(tm.states), list(tm.tape_symbols)
+    qi = {q: k for k, q in enumerate(Q)}
+    si = {s: k for k, s in enumerate(G)}
+    inputs = [f"x{j}={s}" for j in range(n) for s in tm.input_symbols]
+    gates: dict[str, Gate] = {}
+
+    def initial_sym(i: int, s: str) -> Bit:
+        if 0 <= i < n:
+            return f"x{i}={s}" if s in tm.input_symbols else 0
+        return int(s == tm.blank_symbol)
+
+    def sym(t: int, i: int, s: str) -> Bit:
+        if t >= 1 and i in geometry.row(t):
+            return f"s{t}_{i}_{si[s]}"
+        return initial_sym(i, s)
+
+    def hs(t: int, i: int, q: str) -> Bit:
+        if t == 0:
+            return int(i == 0 and q == tm.initial_state)
+        return f"h{t}_{i}_{qi[q]}" if i in geometry.row(t) else 0
+
+    def a(t: int, i: int, q: str, s: str) -> Bit:
+        return f"a{t}_{i}_{qi[q]}_{si[s]}" if i in geometry.row(t) else 0
+
+    # transitions grouped by what they produce
+    arrivals: dict[str, list[tuple[str, str, int]]] = {q: [] for q in Q}  # q' -> (q, s, move)
+    writes: dict[str, list[tuple[str, str]]] = {s: [] for s in G}  # s' -> (q, s)
+    for q in Q:
+        for s in G:
+            t = tm.transition(q, s)
+            if t is None:  # halted: stay, keep the symbol
+                arrivals[q].append((q, s, 0))
+                writes[s].append((q, s))
+            else:
+                arrivals[t.next_state].append((q, s, MOVE_DELTA[t.move]))
+                writes[t.write].append((q, s))
+
+    for t in range(T):
+        for i in geometry.row(t):
+            for q in Q:
+                for s in G:
+                    gates[a(t, i, q, s)] = _threshold([(hs(t, i, q), 1), (sym(t, i, s), 1)], 2)
+        for i in geometry.row(t + 1):
+            for q2 in Q:
+                terms = [(a(t, i - m, q, s), 1) for q, s, m in arrivals[q2]]
+                gates[hs(t + 1, i, q2)] = _threshold(terms, 1)
+            for s2 in G:
+                terms = [(sym(t, i, s2), 1)] + [(hs(t, i, q), -1) for q in Q]
+                terms += [(a(t, i, q, s), 2) for q, s in writes[s2]]
+                gates[sym(t + 1, i, s2)] = _threshold(terms, 1)
+    outputs: list[str] = []
+    if output == "accept":
+        gates["accept"] = _threshold(
+            [(hs(T, i, q), 1) for i in geometry.row(T) for q in Q if q in tm.final_states], 1)
+        outputs.append("accept")
+    else:
+        for i in geometry.window():
+            for s in G:
+                gates[f"o{i}_{si[s]}"] = _threshold([(sym(T, i, s), 1)], 1)
+                outputs.append(f"o{i}_{si[s]}")
+    return Circuit(inputs=inputs, gates=gates, outputs=outputs, name=tm.name)
+
+
+def program_from_circuit(
+    circuit: Circuit, *, input_map: dict[str, tuple[int, str]], n_inputs: int,
+    input_alphabet: Sequence[str], answer: str = "bits", symbols: Sequence[str] = (),
+    blank: str = "", meta: dict | None = None,
+) -> CoTProgram:
+    """One binary token per gate, in topological order, outputs last (Thm 3.8).
+
+    ``input_map`` sends each circuit input to the (position, token) whose indicator it
+    is. Every gate must be a THRESHOLD gate (run :func:`to_threshold` first). Output
+    gates that other gates read, repeated outputs, and outputs that are inputs get a
+    copy gate at the end, so the answer is always the last tokens.
+    """
+    vocab = list(dict.fromkeys([*input_alphabet, "0", "1"]))
+    tid = {t: i for i, t in enumerate(vocab)}
+    readers: set[str] = {f for g in circuit.gates.values() for f in g.fanins}
+    tail: list[str] = []
+    copies: list[str] = []
+    for o in circuit.outputs:
+        if o in circuit.gates and o not in readers and o not in tail:
+            tail.append(o)
+            copies.append(o)
+        else:
+            copies.append("")  # needs a copy gate
+    order = [g for g in circuit.gates if g not in set(tail)] + tail
+    pos: dict[str, int] = {g: n_inputs + k for k, g in enumerate(order)}
+
+    def term(signal: str, weight: int) -> tuple[int, int, int]:
+        if signal in pos:
+            return (pos[signal], tid["1"], weight)
+        p, tok = input_map[signal]
+        return (p, tid[tok], weight)
+
+    rules: list[ThresholdRule] = []
+    for g in order:
+        gate = circuit.gates[g]
+        if gate.op != "THRESHOLD":
+            raise CircuitError(f"gate {g!r} is {gate.op}; convert with to_threshold first")
+        rules.append(ThresholdRule(tuple(term(f, w) for f, w in zip(gate.fanins, gate.weights,
+                                                                   strict=True)), gate.threshold))
+    answer_positions = []
+    for o, direct in zip(circuit.outputs, copies, strict=True):
+        if direct:
+            answer_positions.append(pos[o])
+        else:
+            rules.append(ThresholdRule((term(o, 1),), 1))
+            answer_positions.append(n_inputs + len(rules) - 1)
+    return CoTProgram(
+        name=circuit.name, n_inputs=n_inputs, input_alphabet=input_alphabet, vocab=vocab,
+        rules=rules, answer=Answer(answer, tuple(answer_positions), tuple(symbols), blank),
+        meta=dict(meta or {}),
+    )
+
+
+def compile_circuit_route(tm: TuringMachine, geometry: Geometry, output: str) -> CoTProgram:
+    circuit = tm_circuit(tm, geometry, output)
+    input_map = {f"x{j}={s}": (j, s) for j in range(geometry.n) for s in tm.input_symbols}
+    return program_from_circuit(
+        circuit, input_map=input_map, n_inputs=geometry.n, input_alphabet=tm.input_symbols,
+        answer="accept" if output == "accept" else "tape-bits", symbols=tm.tape_symbols,
+        blank=tm.blank_symbol,
+        meta={"route": "circuit", "time_bound": geometry.T, "reach": [geometry.L, geometry.R],
+              "output": output, "gates": circuit.n_gates},
+    )
+
+
+def compile_boolean_circuit(circuit: Circuit) -> CoTProgram:
+    """A circuit file's CoT: inputs are bits ``0``/``1``; XOR and friends are first
+    rewritten into threshold gates."""
+    report = to_threshold(circuit)
+    th = report.circuit
+    input_map = {name: (k, "1") for k, name in enumerate(th.inputs)}
+    return program_from_circuit(
+        th, input_map=input_map, n_inputs=len(th.inputs), input_alphabet=("0", "1"), answer="bits",
+        meta={"route": "circuit", "time_bound": None, "gates": th.n_gates,
+              "source_gates": circuit.n_gates},
+    )
+
+

@@ -1,0 +1,344 @@
+"""``CoTProgram``: the intermediate form every predictor is built from.
+
+A program has ``n`` input positions (tokens over the input alphabet) followed by
+generated positions. Each generated position has a *rule* that reads a few earlier
+positions and yields one token; the answer is decoded from the last positions.
+
+Every rule has two faces that tests hold against each other:
+
+- :meth:`evaluate`: its meaning, vectorised over a batch of sequences;
+- :meth:`linear_form`: exact integer scores ``bias[d] + sum w * [x_pos == tok]`` whose
+  strict argmax over the dictionary is the rule's token on every reachable context
+  (PAPER.md: the linear AR predictor; Thm 3.8 for threshold rules). The margin of
+  every rule here is at least 1.
+
+Token ids index :attr:`CoTProgram.vocab`. Operands of the tableau rules may also be
+constants (a cell no step has touched): encoded as ``-(token_id + 1)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from theorymodel.errors import UsageError
+
+
+@dataclass
+class LinearForm:
+    """Scores of one position: ``bias[d] + sum(w for (d, pos, tok, w) in terms if x[pos] == tok)``."""
+
+    bias: dict[int, int] = field(default_factory=dict)
+    terms: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def add(self, out: int, pos: int, tok: int, weight: int) -> None:
+        if weight:
+            self.terms.append((out, pos, tok, weight))
+
+    def add_bias(self, out: int, value: int) -> None:
+        self.bias[out] = self.bias.get(out, 0) + value
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdRule:
+    """Binary token: ONE iff ``sum(w * [x_pos == tok]) >= threshold`` (a threshold gate)."""
+
+    terms: tuple[tuple[int, int, int], ...]  # (position, token id, weight)
+    threshold: int
+
+    def reads(self) -> tuple[int, ...]:
+        return tuple(sorted({p for p, _, _ in self.terms}))
+
+    def evaluate(self, seq: np.ndarray, prog: CoTProgram) -> np.ndarray:
+        total = np.zeros(seq.shape[0], dtype=np.int64)
+        for pos, tok, w in self.terms:
+            total += w * (seq[:, pos] == tok)
+        return np.where(total >= self.threshold, prog.one, prog.zero).astype(np.int32)
+
+    def linear_form(self, prog: CoTProgram) -> LinearForm:
+        # score(ONE) = 2(S - threshold) + 2, score(ZERO) = 1, every other token 0:
+        # S >= threshold gives ONE >= 2 > 1; S < threshold gives ONE <= 0 < 1.
+        form = LinearForm(bias={prog.one: 2 - 2 * self.threshold, prog.zero: 1})
+        for pos, tok, w in self.terms:
+            form.add(prog.one, pos, tok, 2 * w)
+        return form
+
+
+@dataclass(frozen=True, slots=True)
+class MapRule:
+    """Token = ``table[x_src]`` for a shared table (a copy, or a cell's symbol)."""
+
+    src: int  # position, or -(token+1) for a constant
+    table: str
+
+    def reads(self) -> tuple[int, ...]:
+        return (self.src,) if self.src >= 0 else ()
+
+    def evaluate(self, seq: np.ndarray, prog: CoTProgram) -> np.ndarray:
+        table = prog.tables[self.table]
+        if self.src < 0:
+            return np.full(seq.shape[0], table[-self.src - 1], dtype=np.int32)
+        return table[seq[:, self.src]]
+
+    def linear_form(self, prog: CoTProgram) -> LinearForm:
+        table = prog.tables[self.table]
+        form = LinearForm()
+        if self.src < 0:
+            form.add_bias(int(table[-self.src - 1]), 1)
+            return form
+        for tok in prog.domain(self.src):
+            form.add(int(table[tok]), self.src, int(tok), 1)
+        return form
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptRule:
+    """Answer ONE iff some read cell is a head cell in an accepting state."""
+
+    cells: tuple[int, ...]
+
+    def reads(self) -> tuple[int, ...]:
+        return self.cells
+
+    def evaluate(self, seq: np.ndarray, prog: CoTProgram) -> np.ndarray:
+        accepting = prog.tables["accepting"]
+        hit = np.zeros(seq.shape[0], dtype=bool)
+        for pos in self.cells:
+            hit |= accepting[seq[:, pos]].astype(bool)
+        return np.where(hit, prog.one, prog.zero).astype(np.int32)
+
+    def linear_form(self, prog: CoTProgram) -> LinearForm:
+        # exactly one head per row: score(ONE) = 2 * [head accepting], score(ZERO) = 1
+        accepting = prog.tables["accepting"]
+        form = LinearForm(bias={prog.zero: 1})
+        for pos in self.cells:
+            for tok in prog.domain(pos):
+                if accepting[tok]:
+                    form.add(prog.one, pos, int(tok), 2)
+        return form
+
+
+@dataclass(frozen=True, slots=True)
+class CellRule:
+    """One tableau cell from the three cells above it (left, middle, right).
+
+    Shared tables (built by the tableau route) map a cell token to: the symbol left
+    in the middle cell after one step (``after``), and the state arriving at the
+    middle cell from the left, from the middle itself, or from the right (``from_l``,
+    ``from_m``, ``from_r``; -1 for none). ``lifted`` operands are input symbols seen
+    as the initial head cell ``[q0]s``.
+    """
+
+    operands: tuple[int, int, int]
+    lifted: tuple[bool, bool, bool] = (False, False, False)
+
+    def reads(self) -> tuple[int, ...]:
+        return tuple(sorted({p for p in self.operands if p >= 0}))
+
+    def _view(self, k: int, seq: np.ndarray, prog: CoTProgram) -> np.ndarray:
+        op = self.operands[k]
+        if op < 0:
+            return np.full(seq.shape[0], -op - 1, dtype=np.int32)
+        col = seq[:, op]
+        return prog.tables["lift"][col] if self.lifted[k] else col
+
+    def evaluate(self, seq: np.ndarray, prog: CoTProgram) -> np.ndarray:
+        t = prog.tables
+        left, mid, right = (self._view(k, seq, prog) for k in range(3))
+        symbol = t["after"][mid]
+        arrival = np.maximum(np.maximum(t["from_l"][left], t["from_m"][mid]), t["from_r"][right])
+        return t["cell"][symbol, arrival + 1]
+
+    def linear_form(self, prog: CoTProgram) -> LinearForm:
+        # score(cell(s, q)) = [after(mid) = s] + sum_k [arrival_k = q]           (q a state)
+        # score(cell(s, -)) = [after(mid) = s] + sum_k [arrival_k = none] - 2
+        # At most one arrival is not none (one head), so the right cell scores 2 and
+        # every other token at most 1: margin 1 (see docs/tableau.md).
+        t = prog.tables
+        cell = t["cell"]
+        n_states = cell.shape[1] - 1
+        form = LinearForm()
+        for out_symbol in t["symbols"]:
+            form.add_bias(int(cell[out_symbol, 0]), -2)
+        arrivals = (t["from_l"], t["from_m"], t["from_r"])
+        for k, op in enumerate(self.operands):
+            if op < 0:
+                domain = [(-op - 1, None)]
+            else:
+                toks = prog.domain(op)
+                domain = [(int(t["lift"][y]) if self.lifted[k] else int(y), int(y)) for y in toks]
+            for view, raw in domain:
+                arr = int(arrivals[k][view])
+                targets = [int(cell[s, arr + 1]) for s in t["symbols"]]
+                if k == 1:
+                    # the symbol term: every token whose symbol is after(mid)
+                    after = int(t["after"][view])
+                    sym_targets = [int(cell[after, q + 1]) for q in range(-1, n_states)]
+                else:
+                    sym_targets = []
+                weights: dict[int, int] = {}
+                for d in targets:
+                    weights[d] = weights.get(d, 0) + 1
+                for d in sym_targets:
+                    weights[d] = weights.get(d, 0) + 1
+                for d, w in weights.items():
+                    if raw is None:
+                        form.add_bias(d, w)
+                    else:
+                        form.add(d, op, raw, w)
+        return form
+
+
+Rule = ThresholdRule | MapRule | AcceptRule | CellRule
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the answer is read off the last generated positions.
+
+    kind: ``accept`` (one token, ``1``/``0``), ``tape`` (symbol tokens, blanks stripped
+    at both ends), ``bits`` (binary tokens in declared output order), ``tape-bits``
+    (one-hot groups of ``len(symbols)`` bits per cell, then as ``tape``).
+    """
+
+    kind: str
+    positions: tuple[int, ...]
+    symbols: tuple[str, ...] = ()
+    blank: str = ""
+
+
+class CoTProgram:
+    """A chain-of-thought program: input positions, then one rule per generated token.
+
+    Parameters
+    ----------
+    name, n_inputs, input_alphabet, vocab:
+        The input length and alphabet; the whole dictionary (input symbols included).
+    rules:
+        One rule per generated position, in order (position ``n_inputs + k``).
+    answer:
+        Which positions hold the answer and how to decode it.
+    tables:
+        Shared lookup tables that rules refer to by name.
+    domains, position_domain:
+        The tokens each generated position can hold (``domains[position_domain[k]]``);
+        by default binary. Inputs hold the input alphabet.
+    meta:
+        Route, time bound, formula and other facts for reports.
+    """
+
+    def __init__(
+        self, *, name: str, n_inputs: int, input_alphabet: Sequence[str], vocab: Sequence[str],
+        rules: Sequence[Rule], answer: Answer, tables: dict[str, np.ndarray] | None = None,
+        domains: Sequence[np.ndarray] = (), position_domain: np.ndarray | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.n_inputs = n_inputs
+        self.input_alphabet = tuple(input_alphabet)
+        self.vocab = tuple(vocab)
+        self.token_id = {t: i for i, t in enumerate(self.vocab)}
+        if len(self.token_id) != len(self.vocab):
+            raise ValueError("duplicate token in vocab")
+        self.rules = tuple(rules)
+        self.answer = answer
+        self.tables = dict(tables or {})
+        self.meta = dict(meta or {})
+        self.one = self.token_id.get("1", -1)
+        self.zero = self.token_id.get("0", -1)
+        self.input_ids = np.array([self.token_id[s] for s in self.input_alphabet], dtype=np.int32)
+        # domains[position_domain[k]]: the tokens generated position k can hold;
+        # by default every generated position is binary (threshold programs)
+        self._domains = list(domains) or [np.array(sorted({self.zero, self.one}), dtype=np.int32)]
+        self._position_domain = (
+            np.zeros(len(self.rules), dtype=np.int16) if position_domain is None
+            else np.asarray(position_domain)
+        )
+
+    @property
+    def cot_tokens(self) -> int:
+        return len(self.rules)
+
+    @property
+    def context_length(self) -> int:
+        return self.n_inputs + len(self.rules)
+
+    def domain(self, pos: int) -> np.ndarray:
+        """The tokens position ``pos`` can hold on some input."""
+        if pos < self.n_inputs:
+            return self.input_ids
+        return self._domains[int(self._position_domain[pos - self.n_inputs])]
+
+    # -- evaluation ---------------------------------------------------------------------
+    def encode_inputs(self, words: Sequence[Sequence[str]]) -> np.ndarray:
+        """Token ids of input words, shape (batch, n)."""
+        return encode_words(self.token_id, self.input_alphabet, self.n_inputs, words)
+
+    def evaluate(self, inputs: np.ndarray) -> np.ndarray:
+        """Full sequences (input tokens first) for a batch of encoded inputs."""
+        inputs = np.asarray(inputs, dtype=np.int32)
+        if inputs.ndim == 1:
+            inputs = inputs[None, :]
+        seq = np.zeros((inputs.shape[0], self.context_length), dtype=np.int32)
+        seq[:, : self.n_inputs] = inputs
+        for k, rule in enumerate(self.rules):
+            seq[:, self.n_inputs + k] = rule.evaluate(seq, self)
+        return seq
+
+    def decode(self, seq_row: Sequence[int]) -> str:
+        """The answer string of one full sequence."""
+        return decode_answer(self.vocab, self.answer, seq_row)
+
+    def records(self, words: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+        """``cot.jsonl`` records: input, full token sequence, output."""
+        seq = self.evaluate(self.encode_inputs(words))
+        vocab = self.vocab
+        return [
+            {"input": "".join(w), "tokens": [vocab[t] for t in row], "output": self.decode(row)}
+            for w, row in zip(words, seq, strict=True)
+        ]
+
+    def __repr__(self) -> str:
+        return (f"CoTProgram(name={self.name!r}, n={self.n_inputs}, cot_tokens={self.cot_tokens}, "
+                f"vocab={len(self.vocab)})")
+
+
+def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> str:
+    """Read the answer of one full sequence (see :class:`Answer`)."""
+    toks = [vocab[int(seq_row[p])] for p in a.positions]
+    if a.kind in ("accept", "bits"):
+        return "".join(toks)
+    if a.kind == "tape":
+        cells = toks
+    elif a.kind == "tape-bits":
+        k = len(a.symbols)
+        cells = []
+        for c in range(0, len(toks), k):
+            group = toks[c: c + k]
+            hot = [s for s, bit in zip(a.symbols, group, strict=True) if bit == "1"]
+            cells.append(hot[0] if len(hot) == 1 else "?")
+    else:
+        raise ValueError(f"unknown answer kind {a.kind!r}")
+    lo, hi = 0, len(cells)
+    while lo < hi and cells[lo] == a.blank:
+        lo += 1
+    while hi > lo and cells[hi - 1] == a.blank:
+        hi -= 1
+    return "".join(cells[lo:hi])
+
+
+def encode_words(token_id: dict[str, int], alphabet: Sequence[str], n: int,
+                 words: Sequence[Sequence[str]]) -> np.ndarray:
+    """Token ids of input words of length ``n`` over ``alphabet``, shape (batch, n)."""
+    out = np.zeros((len(words), n), dtype=np.int32)
+    for b, word in enumerate(words):
+        if len(word) != n:
+            raise UsageError(f"input {''.join(word)!r} has length {len(word)}, not {n}")
+        for j, sym in enumerate(word):
+            if sym not in alphabet:
+                raise UsageError(f"input symbol {sym!r} is not in {list(alphabet)}")
+            out[b, j] = token_id[sym]
+    return out

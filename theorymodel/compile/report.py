@@ -1,0 +1,112 @@
+"""What ``theorymodel compile`` reports and writes: stats, exact margins, cot.jsonl."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice, product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from theorymodel.compile.pipeline import CompileResult
+from theorymodel.errors import ResourceLimitError
+from theorymodel.io import atomic_write
+from theorymodel.predictor.linear import LinearPredictor, tolerance
+
+EXHAUSTIVE_WORK = 400_000_000  # inputs x non-zeros for an exhaustive margin
+SAMPLE_INPUTS = 2048
+MAX_JSONL_BYTES = 2 * 1024**3
+
+
+def input_words(program, *, limit: int | None, seed: int = 0) -> tuple[list[tuple[str, ...]], bool]:
+    """All inputs of length n (lexicographic) when there are at most ``limit``, else a
+    seeded uniform sample of ``limit``. Returns (words, exhaustive)."""
+    alphabet, n = program.input_alphabet, program.n_inputs
+    total = len(alphabet) ** n
+    if limit is None or total <= limit:
+        return list(product(alphabet, repeat=n)), True
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(alphabet), size=(limit, n))
+    return [tuple(alphabet[i] for i in row) for row in idx], False
+
+
+def batched(items, size):
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def exact_margins(program, predictor: LinearPredictor, *, seed: int = 0) -> dict[str, Any]:
+    """Minimum margin per position over every input (or a sample when too many), the
+    roll-out checked against the program on the way."""
+    limit = max(1, EXHAUSTIVE_WORK // max(predictor.nnz, 1))
+    words, exhaustive = input_words(program, limit=max(limit, SAMPLE_INPUTS) if limit >= 1 else None,
+                                    seed=seed)
+    if not exhaustive:
+        words = words[:SAMPLE_INPUTS]
+    per_position = None
+    mismatches = 0
+    for chunk in batched(words, 4096):
+        x = program.encode_inputs(chunk)
+        ref = program.evaluate(x)
+        r = predictor.rollout(x, reference=ref, margins=True)
+        mismatches += int((r.first_error >= 0).sum())
+        low = r.margins.min(axis=0) if len(chunk) else None
+        per_position = low if per_position is None else np.minimum(per_position, low)
+    if per_position is None or per_position.size == 0:
+        return {"min_margin": None, "tolerance": None, "margin_guarantee": "exhaustive",
+                "rollout_mismatches": mismatches, "inputs_checked": len(words)}
+    tol = tolerance(per_position, predictor.fan_in())
+    return {
+        "min_margin": int(per_position.min()),
+        "tolerance": str(tol),
+        "margin_guarantee": "exhaustive" if exhaustive else "sampled",
+        "rollout_mismatches": mismatches,
+        "inputs_checked": len(words),
+    }
+
+
+def write_cot_jsonl(program, path: Path, *, limit: int, seed: int = 0) -> tuple[int, bool]:
+    """One line per input of length n (a seeded sample of ``limit`` when there are more)."""
+    words, exhaustive = input_words(program, limit=limit, seed=seed)
+    estimate = len(words) * (program.context_length * 6 + 64)
+    if estimate > MAX_JSONL_BYTES:
+        raise ResourceLimitError(
+            f"cot.jsonl would take about {estimate} bytes (cap {MAX_JSONL_BYTES})",
+            limit="size-cap", details={"bytes": estimate, "cap": MAX_JSONL_BYTES},
+        )
+    lines = []
+    for chunk in batched(words, 4096):
+        lines += [json.dumps(rec) for rec in program.records(chunk)]
+    atomic_write(path, "\n".join(lines) + ("\n" if lines else ""))
+    return len(words), exhaustive
+
+
+def stats(result: CompileResult, predictor: LinearPredictor, margins: dict[str, Any]) -> dict[str, Any]:
+    program = result.program
+    target = result.target
+    payload: dict[str, Any] = {
+        "machine": target.name,
+        "n": program.n_inputs,
+        "route": result.route,
+        "time_bound": result.geometry.T if result.geometry else None,
+        "vocab": list(program.vocab),
+        "vocab_size": len(program.vocab),
+        "input_tokens": program.n_inputs,
+        "cot_tokens": program.cot_tokens,
+        "context_length": program.context_length,
+        "weights_nnz": predictor.nnz,
+        "min_margin": margins["min_margin"],
+        "seconds": round(result.seconds, 6),
+        # extensions (README): exactness and size facts
+        "output": program.meta.get("output", "bits"),
+        "tolerance": margins["tolerance"],
+        "margin_guarantee": margins["margin_guarantee"],
+        "dense_size": predictor.dense_size,
+    }
+    if result.geometry is not None:
+        g = result.geometry
+        payload["reach"] = {"left": g.L, "right": g.R, "measured": result.enumerated}
+        payload["formula"] = str(result.formula)
+    return payload

@@ -1,0 +1,292 @@
+"""The linear auto-regressive next-token predictor (PAPER.md: linear AR predictor, Thm 3.8).
+
+Generated position ``k`` (absolute position ``n + k``) scores every dictionary token
+``d`` as ``bias[k, d] + sum_p W[k, d, p, x_p]`` over the one-hot embedding of the
+earlier positions ``p``; the next token is the strict argmax. Weights are exact
+integers (or exact rationals for hand-edited models; floats only for learned ones),
+stored as one ``scipy.sparse`` CSR matrix with row ``k*|V| + d`` and column
+``p*|V| + y``.
+
+The roll-out is vectorised over a batch of inputs and costs, per generated token,
+time proportional to that token's non-zeros (gather the active features, scatter-add
+into the scores), not to the context length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from theorymodel.compile.program import Answer, CoTProgram, decode_answer, encode_words
+
+
+@dataclass
+class RolloutResult:
+    """Sequences generated, and where a reference (if given) was first contradicted."""
+
+    sequences: np.ndarray
+    margins: np.ndarray | None = None  # (batch, G): top score minus the runner-up's
+    ties: np.ndarray | None = None  # (batch, G) bool: argmax not strict
+    first_error: np.ndarray | None = None  # (batch,) absolute position, -1 if none
+
+
+@dataclass
+class LinearPredictor:
+    """A time-inhomogeneous linear next-token predictor over a fixed dictionary.
+
+    Attributes
+    ----------
+    vocab:
+        The dictionary, token id -> string.
+    n_inputs:
+        Input positions (not generated).
+    weights:
+        CSR matrix, shape ``(G*|V|, C*|V|)``, ``C = n_inputs + G``.
+    bias:
+        CSR matrix, shape ``(G, |V|)``.
+    answer:
+        How the answer is decoded (copied from the program).
+    input_alphabet:
+        Tokens allowed at input positions.
+    """
+
+    vocab: tuple[str, ...]
+    n_inputs: int
+    weights: sp.csr_matrix
+    bias: sp.csr_matrix
+    answer: Answer
+    input_alphabet: tuple[str, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+    _blocks: list | None = field(default=None, repr=False)
+    _levels: list | None = field(default=None, repr=False)
+
+    @property
+    def V(self) -> int:
+        return len(self.vocab)
+
+    @property
+    def n_generated(self) -> int:
+        return self.bias.shape[0]
+
+    @property
+    def context_length(self) -> int:
+        return self.n_inputs + self.n_generated
+
+    @property
+    def nnz(self) -> int:
+        return int(self.weights.nnz + self.bias.nnz)
+
+    @property
+    def dense_size(self) -> int:
+        """Entries of the paper's dense masked layer with d = |V|: (C*|V|)^2."""
+        return (self.context_length * self.V) ** 2
+
+    @property
+    def is_exact(self) -> bool:
+        return self.weights.dtype.kind in "iu" and self.bias.dtype.kind in "iu"
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_program(cls, program: CoTProgram) -> LinearPredictor:
+        """Analytic weights: each rule's exact linear form (one block per position,
+        reading only the positions the rule reads)."""
+        V = len(program.vocab)
+        G = program.cot_tokens
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        b_rows, b_cols, b_vals = [], [], []
+        for k, rule in enumerate(program.rules):
+            form = rule.linear_form(program)
+            if form.terms:
+                t = np.asarray(form.terms, dtype=np.int64)
+                if (t[:, 1] >= program.n_inputs + k).any():
+                    raise AssertionError(f"position {k} reads a later position")
+                rows.append(k * V + t[:, 0])
+                cols.append(t[:, 1] * V + t[:, 2])
+                vals.append(t[:, 3])
+            for d, value in form.bias.items():
+                if value:
+                    b_rows.append(k)
+                    b_cols.append(d)
+                    b_vals.append(value)
+        C = program.context_length
+        weights = sp.csr_matrix(
+            (np.concatenate(vals) if vals else np.zeros(0, np.int64),
+             (np.concatenate(rows) if rows else np.zeros(0, np.int64),
+              np.concatenate(cols) if cols else np.zeros(0, np.int64))),
+            shape=(G * V, C * V), dtype=np.int64,
+        )
+        weights.sum_duplicates()
+        weights.eliminate_zeros()
+        bias = sp.csr_matrix((np.asarray(b_vals, dtype=np.int64), (b_rows, b_cols)), shape=(G, V),
+                             dtype=np.int64)
+        bias.sum_duplicates()
+        return cls(program.vocab, program.n_inputs, weights, bias, program.answer,
+                   program.input_alphabet, dict(program.meta))
+
+    # -- blocks ---------------------------------------------------------------------------
+    def blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Per generated position: (feature positions, feature tokens, output token, weight)."""
+        if self._blocks is None:
+            V = self.V
+            W = self.weights
+            out = []
+            for k in range(self.n_generated):
+                lo, hi = W.indptr[k * V], W.indptr[(k + 1) * V]
+                cols = W.indices[lo:hi]
+                # row of each nnz within the block
+                counts = np.diff(W.indptr[k * V: (k + 1) * V + 1])
+                d = np.repeat(np.arange(V, dtype=np.int64), counts)
+                out.append((cols // V, cols % V, d, W.data[lo:hi]))
+            self._blocks = out
+        return self._blocks
+
+    def levels(self) -> list[tuple[np.ndarray, ...]]:
+        """Generated positions grouped into waves that read no position of their own wave.
+
+        Wave ``L`` holds the positions whose generated reads all lie in earlier waves (a
+        tableau row, a circuit layer). Decoding a wave at once gives exactly the greedy
+        auto-regressive result, with one vectorised gather per wave instead of per token.
+
+        Each wave is ``(ks, read_pos, base, starts, table, bias)``: its positions; one entry
+        per (position, read position) pair, grouped by position (``starts`` indexes the
+        first pair of each position); and ``table``, whose row ``base + y`` holds that
+        pair's score contributions to every token when the read position holds ``y``.
+        A token's cost is its fan-in times |V|: the context length never enters.
+        ``bias`` is the wave's dense (positions x |V|) bias.
+        """
+        if self._levels is None:
+            n, V = self.n_inputs, self.V
+            blocks = self.blocks()
+            level = np.zeros(len(blocks), dtype=np.int64)
+            for k, (pos, _, _, _) in enumerate(blocks):
+                gen = pos[pos >= n] - n
+                level[k] = level[gen].max() + 1 if len(gen) else 0
+            dtype = self.weights.dtype if self.weights.dtype.kind == "f" else np.int64
+            bias_csr = self.bias.tocsr()
+            waves = []
+            order = np.argsort(level, kind="stable")
+            bounds = np.searchsorted(level[order], np.arange((level.max() + 2) if len(level) else 1))
+            for a, b in pairwise(bounds):
+                ks = order[a:b]
+                if not len(ks):
+                    continue
+                read_pos, starts, rows_total = [], [], 0
+                entries = []  # (table row, output token, weight)
+                for k in ks:
+                    pos, tok, d, w = blocks[k]
+                    starts.append(len(read_pos))
+                    reads, which = np.unique(pos, return_inverse=True)
+                    if not len(reads):  # constant position: a zero table row
+                        reads, which = np.array([0]), np.zeros(0, dtype=np.int64)
+                    read_pos.extend(reads.tolist())
+                    base = rows_total + np.arange(len(reads)) * V
+                    entries.append((base[which] + tok, d, w))
+                    rows_total += len(reads) * V
+                table = np.zeros((rows_total, V), dtype=dtype)
+                for rows, d, w in entries:
+                    np.add.at(table, (rows, d), w)
+                base = np.arange(len(read_pos), dtype=np.int64) * V
+                bias = bias_csr[ks].toarray().astype(dtype)
+                waves.append((ks, np.asarray(read_pos, dtype=np.int64), base,
+                              np.asarray(starts, dtype=np.int64), table, bias))
+            self._levels = waves
+        return self._levels
+
+    def fan_in(self) -> np.ndarray:
+        """How many earlier positions each generated position reads."""
+        return np.array([len(np.unique(p)) for p, _, _, _ in self.blocks()], dtype=np.int64)
+
+    # -- roll-out -------------------------------------------------------------------------
+    def rollout(self, inputs: np.ndarray, *, reference: np.ndarray | None = None,
+                teacher_forced: bool = False, margins: bool = False) -> RolloutResult:
+        """Greedy decoding from the input tokens, vectorised over the batch.
+
+        Parameters
+        ----------
+        inputs:
+            Token ids, shape (batch, n).
+        reference:
+            Full expected sequences; the first position where the roll-out differs is
+            reported. With ``teacher_forced`` the reference is fed back instead of the
+            predictions (per-step accuracy, PAPER.md Thm 3.6).
+        margins:
+            Also return, per position, top score minus runner-up (exact) and ties.
+        """
+        inputs = np.asarray(inputs, dtype=np.int32)
+        if inputs.ndim == 1:
+            inputs = inputs[None, :]
+        widest = max((len(w[1]) for w in self.levels()), default=1) * self.V
+        chunk = max(1, (1 << 24) // max(widest, 1))  # bounds the gathered (batch, pairs, V) array
+        if inputs.shape[0] > chunk:
+            parts = [
+                self.rollout(inputs[i:i + chunk],
+                             reference=None if reference is None else reference[i:i + chunk],
+                             teacher_forced=teacher_forced, margins=margins)
+                for i in range(0, inputs.shape[0], chunk)
+            ]
+            return RolloutResult(
+                np.concatenate([p.sequences for p in parts]),
+                np.concatenate([p.margins for p in parts]) if margins else None,
+                np.concatenate([p.ties for p in parts]) if margins else None,
+                np.concatenate([p.first_error for p in parts]) if reference is not None else None,
+            )
+        B, n, G = inputs.shape[0], self.n_inputs, self.n_generated
+        seq = np.zeros((B, n + G), dtype=np.int32)
+        seq[:, :n] = inputs
+        feed = reference if (teacher_forced and reference is not None) else seq
+        dtype = np.int64 if self.is_exact else np.float64
+        margin_out = np.zeros((B, G), dtype=dtype) if margins else None
+        ties = np.zeros((B, G), dtype=bool) if margins else None
+        first_error = np.full(B, -1, dtype=np.int64)
+        for ks, read_pos, base, starts, table, bias in self.levels():
+            rows = base[None, :] + feed[:, read_pos]  # (B, pairs): the active table rows
+            scores = np.add.reduceat(table[rows], starts, axis=1).astype(dtype)  # (B, P, V)
+            scores += bias[None, :, :]
+            best = scores.argmax(axis=2)
+            seq[:, n + ks] = best
+            if margins:
+                top = np.take_along_axis(scores, best[:, :, None], axis=2)[:, :, 0]
+                np.put_along_axis(scores, best[:, :, None],
+                                  np.iinfo(np.int64).min if dtype == np.int64 else -np.inf, axis=2)
+                runner = scores.max(axis=2)
+                margin_out[:, ks] = top - runner
+                ties[:, ks] = top == runner
+        if reference is not None:
+            wrong = seq[:, n:] != reference[:, n:]
+            has = wrong.any(axis=1)
+            first_error[has] = n + wrong[has].argmax(axis=1)
+        return RolloutResult(seq, margin_out, ties, first_error if reference is not None else None)
+
+    def decode(self, seq_row: np.ndarray) -> str:
+        return decode_answer(self.vocab, self.answer, seq_row)
+
+    def encode_inputs(self, words) -> np.ndarray:
+        """Token ids of input words, shape (batch, n)."""
+        tid = {t: i for i, t in enumerate(self.vocab)}
+        return encode_words(tid, self.input_alphabet, self.n_inputs, words)
+
+
+def tolerance(margins_per_position: np.ndarray, fan_in: np.ndarray) -> Fraction:
+    """Largest per-entry weight change that provably keeps every roll-out right.
+
+    Changing every entry of position ``k``'s block (its fan-in positions, every token,
+    plus the bias) by at most ``eps`` moves any token's score by at most
+    ``eps * (fan_in_k + 1)`` (one active feature per read position, one bias), so the
+    gap between the right token and any other shrinks by at most
+    ``2 * eps * (fan_in_k + 1)``. Every argmax stays strict for every
+    ``eps < min_k margin_k / (2 (fan_in_k + 1))``, and that bound is tight: moving the
+    right token down and the runner-up up on the active entries closes the gap.
+    """
+    best: Fraction | None = None
+    for m, f in zip(margins_per_position, fan_in, strict=True):
+        bound = Fraction(int(m)) / (2 * (int(f) + 1)) if isinstance(m, (int, np.integer)) else \
+            Fraction(float(m)) / (2 * (int(f) + 1))
+        best = bound if best is None or bound < best else best
+    return best if best is not None else Fraction(0)
