@@ -21,8 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from theorymodel.circuits.model import Circuit, Gate
 from theorymodel.circuits.passes import to_threshold
+from theorymodel.compile import labels as lb
 from theorymodel.compile.geometry import Geometry
 from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
 from theorymodel.errors import CircuitError
@@ -164,20 +167,41 @@ def program_from_circuit(
     return CoTProgram(
         name=circuit.name, n_inputs=n_inputs, input_alphabet=input_alphabet, vocab=vocab,
         rules=rules, answer=Answer(answer, tuple(answer_positions), tuple(symbols), blank),
-        meta=dict(meta or {}),
+        meta={**(meta or {}), "gate_order": order + [o for o, c in zip(circuit.outputs, copies, strict=True)
+                                                     if not c]},
     )
+
+
+def gate_label(name: str, T: int) -> tuple[int, int, int, int, int]:
+    """The label a gate's name claims (see :func:`tm_circuit` for the names)."""
+    if name == "accept":
+        return (lb.ACCEPT, T, 0, 0, 0)
+    head, rest = name[0], [int(v) for v in name[1:].split("_")]
+    if head == "a":
+        return (lb.AND, rest[0], rest[1], rest[2], rest[3])
+    if head == "h":
+        return (lb.HEAD, rest[0], rest[1], rest[2], 0)
+    if head == "s":
+        return (lb.SYM, rest[0], rest[1], 0, rest[2])
+    if head == "o":
+        return (lb.OUTBIT, T, rest[0], 0, rest[1])
+    raise ValueError(f"unlabelled gate {name!r}")
 
 
 def compile_circuit_route(tm: TuringMachine, geometry: Geometry, output: str) -> CoTProgram:
     circuit = tm_circuit(tm, geometry, output)
     input_map = {f"x{j}={s}": (j, s) for j in range(geometry.n) for s in tm.input_symbols}
-    return program_from_circuit(
+    program = program_from_circuit(
         circuit, input_map=input_map, n_inputs=geometry.n, input_alphabet=tm.input_symbols,
         answer="accept" if output == "accept" else "tape-bits", symbols=tm.tape_symbols,
         blank=tm.blank_symbol,
         meta={"route": "circuit", "time_bound": geometry.T, "reach": [geometry.L, geometry.R],
               "output": output, "gates": circuit.n_gates},
     )
+    order = program.meta["gate_order"]
+    program.meta["labels"] = np.asarray([gate_label(g, geometry.T) for g in order],
+                                        dtype=np.int64).reshape(-1, 5)
+    return program
 
 
 def compile_boolean_circuit(circuit: Circuit) -> CoTProgram:

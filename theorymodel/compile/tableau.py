@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from theorymodel.compile import labels as lb
 from theorymodel.compile.geometry import Geometry
 from theorymodel.compile.program import AcceptRule, Answer, CellRule, CoTProgram, MapRule
 from theorymodel.machines import TuringMachine
@@ -78,6 +79,7 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
     blank = sym[tm.blank_symbol]
     position: dict[tuple[int, int], int] = {}
     rules: list = []
+    labels: list[tuple[int, int, int, int, int]] = []
 
     def initial(j: int) -> int:
         """Operand for cell j holding its initial content (never visited)."""
@@ -99,16 +101,19 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
                     lifted.append(False)
             position[t, i] = n + len(rules)
             rules.append(CellRule(tuple(ops), tuple(lifted)))
+            labels.append((lb.CELL, t, i, 0, 0))
     n_cells = len(rules)
     last_row = [position[T, i] for i in geometry.row(T)]
     start = n + len(rules)
     if output == "accept":
         rules.append(AcceptRule(tuple(last_row)))
+        labels.append((lb.ACCEPT, T, 0, 0, 0))
         answer = Answer("accept", (start,))
     else:
         for i in geometry.window():
             src = position.get((T, i), initial(i))
             rules.append(MapRule(src, "strip"))
+            labels.append((lb.OUT, T, i, 0, 0))
         answer = Answer("tape", tuple(range(start, n + len(rules))), tuple(G), tm.blank_symbol)
     cell_domain = np.array(sorted({*sym.values(), *head.values()}), dtype=np.int32)
     answer_domain = (np.array(sorted({tid["0"], tid["1"]}), dtype=np.int32) if output == "accept"
@@ -120,5 +125,6 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
         answer=answer, tables=tables, domains=[cell_domain, answer_domain],
         position_domain=position_domain,
         meta={"route": "tableau", "time_bound": T, "reach": [geometry.L, geometry.R],
-              "output": output, "cell_tokens": n_cells},
+              "output": output, "cell_tokens": n_cells,
+              "labels": np.asarray(labels, dtype=np.int64).reshape(-1, 5)},
     )

@@ -55,6 +55,8 @@ def save_predictor(pred: LinearPredictor, path: str | Path) -> Path:
         "meta": np.array(json.dumps(pred.meta, default=str)),
         **_answer_arrays(pred.answer),
     }
+    if pred.labels is not None:
+        arrays["labels"] = np.asarray(pred.labels, dtype=np.int64)
     return atomic_write(path, _npz_bytes(arrays))
 
 
@@ -144,7 +146,7 @@ def load(path: str | Path, *, n_inputs: int | None = None) -> LinearPredictor:
             return LinearPredictor(
                 tuple(str(v) for v in z["vocab"]), n, W, b,
                 _answer_from(z, n, n + b.shape[0]), tuple(str(v) for v in z["input_alphabet"]),
-                json.loads(str(z["meta"])),
+                json.loads(str(z["meta"])), z.get("labels"),
             )
         if "linear1.weight" in z:
             return _from_linearlm(z, n_inputs)

@@ -62,6 +62,7 @@ class LinearPredictor:
     answer: Answer
     input_alphabet: tuple[str, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    labels: np.ndarray | None = None  # (G, 5) claims per position (theorymodel.compile.labels)
     _blocks: list | None = field(default=None, repr=False)
     _levels: list | None = field(default=None, repr=False)
 
@@ -127,8 +128,10 @@ class LinearPredictor:
         bias = sp.csr_matrix((np.asarray(b_vals, dtype=np.int64), (b_rows, b_cols)), shape=(G, V),
                              dtype=np.int64)
         bias.sum_duplicates()
+        meta = {k: v for k, v in program.meta.items() if k not in ("labels", "gate_order")}
+        meta["machine"] = program.name
         return cls(program.vocab, program.n_inputs, weights, bias, program.answer,
-                   program.input_alphabet, dict(program.meta))
+                   program.input_alphabet, meta, program.meta.get("labels"))
 
     # -- blocks ---------------------------------------------------------------------------
     def blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:

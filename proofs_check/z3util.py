@@ -1,0 +1,51 @@
+"""Small z3 helpers shared by the semantics modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+import z3
+
+
+def num(value) -> z3.ArithRef:
+    """An exact z3 constant: ints stay ints, floats become their exact rational value."""
+    if isinstance(value, (int,)) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
+        return z3.IntVal(int(value))
+    frac = Fraction(float(value)) if not isinstance(value, Fraction) else value
+    return z3.RealVal(f"{frac.numerator}/{frac.denominator}")
+
+
+def table_lookup(keys: Sequence[z3.ExprRef], table: dict[tuple, object], default) -> z3.ExprRef:
+    """``table[keys]`` as a nested If over the finitely many entries."""
+    expr = default
+    for key, value in table.items():
+        cond = z3.And(*[k == v for k, v in zip(keys, key, strict=True)])
+        expr = z3.If(cond, value, expr)
+    return expr
+
+
+def in_set(x: z3.ArithRef, values: Iterable[int]) -> z3.BoolRef:
+    values = list(values)
+    return z3.Or(*[x == v for v in values]) if values else z3.BoolVal(False)
+
+
+def at_most_one(bools: Sequence[z3.BoolRef]) -> z3.BoolRef:
+    if len(bools) <= 1:
+        return z3.BoolVal(True)
+    return z3.Sum([z3.If(b, 1, 0) for b in bools]) <= 1
+
+
+def exactly_one(bools: Sequence[z3.BoolRef]) -> z3.BoolRef:
+    if not bools:
+        return z3.BoolVal(False)
+    return z3.Sum([z3.If(b, 1, 0) for b in bools]) == 1
+
+
+def version() -> str:
+    return z3.get_version_string()
+
+
+def query_size(solver: z3.Solver) -> int:
+    """Assertions' total AST size: a rough, reproducible measure of a query."""
+    return sum(len(a.sexpr()) for a in solver.assertions())
