@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import z3
 
-from proofs_check.tm_semantics import Tables, step_cell
 from proofs_check.predictor_semantics import PositionScores
+from proofs_check.tm_semantics import Tables, step_cell
 from proofs_check.z3util import at_most_one, exactly_one, in_set, query_size
 from theorymodel.compile import labels as lb
 from theorymodel.machines import TuringMachine
@@ -221,10 +221,7 @@ class LocalProver:
         def token_at(p: int) -> z3.ArithRef:
             if p in named:
                 return named[p]
-            if p < n:
-                expr = self.symbol_token(world.input_var(p))
-            else:
-                expr = world.label_value(self.labels[p - n])
+            expr = self.symbol_token(world.input_var(p)) if p < n else world.label_value(self.labels[p - n])
             var = z3.Int(f"tok{p}")  # one name per read position keeps the query small
             named[p] = var
             if expr is not None:

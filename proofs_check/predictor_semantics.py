@@ -74,7 +74,11 @@ class PositionScores:
 
 
 class SymbolicRollout:
-    """The whole greedy roll-out on symbolic input tokens (the monolithic encoding)."""
+    """The whole greedy roll-out on symbolic input tokens (the monolithic encoding).
+
+    Each position's token and its scores get names of their own, so every score
+    expression is built once and the strictness constraints compare variables.
+    """
 
     def __init__(self, pred: LinearPredictor, input_tokens: list[z3.ArithRef], prefix: str = "p") -> None:
         n = pred.n_inputs
@@ -83,6 +87,12 @@ class SymbolicRollout:
         self.constraints: list[z3.BoolRef] = []
         for k in range(pred.n_generated):
             scores = PositionScores(pred, k, lambda p: self.tokens[p])
+            named = {}
+            for a, expr in scores.scores.items():
+                v = z3.Int(f"{prefix}_s{n + k}_{a}") if pred.is_exact else z3.Real(f"{prefix}_s{n + k}_{a}")
+                self.constraints.append(v == expr)
+                named[a] = v
+            scores.scores = named
             t = z3.Int(f"{prefix}_t{n + k}")
             tie = z3.Bool(f"{prefix}_tie{n + k}")
             self.constraints += scores.winner_constraints(t, tie)

@@ -139,13 +139,14 @@ def step_cell(tab: Tables, left: tuple, mid: tuple, right: tuple) -> tuple[z3.Ar
 
     def parts(cell):
         s, h = cell
-        has = h >= 0
-        d = z3.And(has, tab.is_defined(h, s))
-        return s, h, has, d, tab.lookup("move", h, s), tab.lookup("next_state", h, s)
+        d = z3.And(h >= 0, tab.is_defined(h, s))
+        return d, tab.lookup("move", h, s), tab.lookup("next_state", h, s)
 
-    ls, lh, l_has, l_def, l_move, l_next = parts(left)
-    ms, mh, m_has, m_def, m_move, m_next = parts(mid)
-    rs, rh, r_has, r_def, r_move, r_next = parts(right)
+    ms, mh = mid
+    m_has = mh >= 0
+    l_def, l_move, l_next = parts(left)
+    m_def, m_move, m_next = parts(mid)
+    r_def, r_move, r_next = parts(right)
     symbol = z3.If(m_def, tab.lookup("write", mh, ms), ms)
     state = z3.If(z3.And(l_def, l_move == 1), l_next,
                   z3.If(z3.And(m_has, z3.Not(m_def)), mh,

@@ -217,6 +217,138 @@ def cmd_compile(args: argparse.Namespace) -> Report:
     return Report(payload, text)
 
 
+# -- verify / counterexample ----------------------------------------------------------
+def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, predictor, assumptions) -> Report:
+    from pathlib import Path
+
+    from proofs_check.verify import certificate
+    from theorymodel.io import atomic_write
+
+    if getattr(args, "out", None):
+        cert = certificate(verdict, target, predictor, assumptions)
+        atomic_write(Path(args.out) / "certificate.json", json.dumps(cert, indent=2, default=str) + "\n")
+        payload["certificate"] = str(Path(args.out) / "certificate.json")
+    cex = verdict.counterexample
+    lines = [f"{'VERIFIED' if verdict.verified else 'COUNTEREXAMPLE'} ({verdict.guarantee}, "
+             f"{verdict.inputs:,} inputs, {verdict.cot_tokens:,} CoT tokens, {verdict.seconds:.2f} s)"]
+    if cex is not None:
+        lines.append(f"  input {cex.input!r}: position {cex.position}, expected {cex.expected!r}, got {cex.got!r}")
+    return Report(payload, "\n".join(lines), 0 if verdict.verified else 1,
+                  None if verdict.verified else f"counterexample {cex.input!r} at position {cex.position}")
+
+
+def cmd_verify(args: argparse.Namespace) -> Report:
+    from proofs_check.verify import CircuitTarget, MachineTarget, verify
+    from theorymodel.circuits import Circuit
+    from theorymodel.compile.pipeline import compile_target, resolve_target
+    from theorymodel.predictor import LinearPredictor
+
+    target_obj = resolve_target(args.machine, args.format)
+    result = compile_target(target_obj, n=args.n, route=args.route, time_bound=args.time_bound,
+                            output=args.output)
+    predictor = LinearPredictor.from_program(result.program)
+    if isinstance(target_obj, Circuit):
+        target = CircuitTarget(target_obj)
+        reach = None
+        assumptions = ["inputs are bits"]
+    else:
+        g = result.geometry
+        target = MachineTarget(target_obj, g.n, g.T, result.program.meta["output"])
+        reach = (g.L, g.R)
+        assumptions = [f"time bound T = {g.T}" + (" (from simulating every input)" if result.enumerated
+                                                    else " (given)"),
+                       f"head reach L = {g.L}, R = {g.R} (proved, not assumed)"]
+    verdict = verify(target, predictor, method=args.method, reach=reach, timeout=args.timeout)
+    payload = verdict.to_json()
+    payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
+                    "lemmas": verdict.details.get("lemmas", []), "local": verdict.details.get("local")})
+    return _verdict_report(verdict, payload, args, target, predictor, assumptions)
+
+
+def cmd_counterexample(args: argparse.Namespace) -> Report:
+    from proofs_check.verify import CircuitTarget, MachineTarget, verify
+    from theorymodel.circuits import Circuit
+    from theorymodel.compile.pipeline import measure, resolve_target
+    from theorymodel.predictor import load
+
+    predictor = load(args.predictor, n_inputs=args.n)
+    target_obj = resolve_target(args.target, args.format)
+    if isinstance(target_obj, Circuit):
+        target = CircuitTarget(target_obj)
+        reach = None
+    else:
+        T = args.time_bound or predictor.meta.get("time_bound")
+        reach = tuple(predictor.meta["reach"]) if predictor.meta.get("reach") else None
+        if T is None:
+            geometry, _ = measure(target_obj, args.n, None, 1_000_000)
+            T = geometry.T
+        output = predictor.meta.get("output") or ("accept" if predictor.answer.kind == "accept" else "tape")
+        target = MachineTarget(target_obj, args.n, int(T), output)
+    if predictor.n_inputs != args.n:
+        raise UsageError(f"the predictor reads {predictor.n_inputs} input tokens, not --n {args.n}")
+    verdict = verify(target, predictor, method=args.method, reach=reach, timeout=args.timeout)
+    cex = verdict.counterexample
+    payload = {"found": cex is not None}
+    if cex is not None:
+        payload.update(cex.to_json())
+    else:
+        payload.update({"guarantee": verdict.guarantee, "inputs": verdict.inputs})
+    payload["seconds"] = round(verdict.seconds, 6)
+    return _verdict_report(verdict, payload, args, target, predictor, [])
+
+
+# -- bound ------------------------------------------------------------------------------
+def cmd_bound(args: argparse.Namespace) -> Report:
+    from proofs_check.bounds import route_bound
+    from theorymodel.circuits import Circuit
+    from theorymodel.compile.geometry import evaluate_formula
+    from theorymodel.compile.pipeline import compile_target, resolve_target
+
+    target = resolve_target(args.machine, args.format)
+    routes: dict = {}
+    if isinstance(target, Circuit):
+        res = compile_target(target, n=None, route="circuit")
+        gates = res.program.meta["gates"]
+        copies = res.program.cot_tokens - gates
+        routes["circuit"] = {
+            "cot_tokens": res.program.cot_tokens, "formula": f"{gates} + {copies}",
+            "bound": "gates + outputs read by other gates", "holds": res.program.cot_tokens == gates + copies,
+            "paper_form": "one token per threshold gate (Thm 3.8)",
+        }
+        payload = {"machine": target.name, "n": len(target.inputs), "time_bound": None, "routes": routes}
+        return Report(payload, f"{target.name}: {res.program.cot_tokens} CoT tokens = {gates} threshold gates"
+                               f" + {copies} output copies")
+    time_bound = None
+    for route in ("tableau", "circuit"):
+        res = compile_target(target, n=args.n, route=route, time_bound=args.time_bound, output=args.output)
+        g = res.geometry
+        time_bound = g.T
+        formula, bounds = route_bound(route, res.program.meta["output"], len(target.states),
+                                      len(target.tape_symbols))
+        value = evaluate_formula(formula, g, len(target.states), len(target.tape_symbols))
+        ts, ts_ok = bounds["T*S"]
+        t2, t2_ok = bounds["T^2"]
+        routes[route] = {
+            "cot_tokens": res.program.cot_tokens,
+            "formula": str(formula),
+            "bound": str(ts),
+            "holds": bool(ts_ok and t2_ok),
+            "bounds": {"T*S": {"bound": str(ts), "holds": ts_ok}, "T^2": {"bound": str(t2), "holds": t2_ok}},
+            "formula_value": value,
+            "matches_build": value == res.program.cot_tokens,
+            "reach": {"L": g.L, "R": g.R, "S": g.width},
+            "paper_form": "poly(T): O(T*S) <= O(T^2) tokens",
+        }
+    payload = {"machine": target.name, "n": args.n, "time_bound": time_bound, "routes": routes}
+    lines = [f"{target.name}, n = {args.n}, T = {time_bound}"]
+    for route, r in routes.items():
+        lines.append(f"  {route:8} {r['cot_tokens']:>10,} tokens = formula ({r['matches_build']}); "
+                     f"<= {r['bounds']['T*S']['bound']} ({r['bounds']['T*S']['holds']}), "
+                     f"<= {r['bounds']['T^2']['bound']} ({r['bounds']['T^2']['holds']})")
+    code = 0 if all(r["holds"] and r["matches_build"] for r in routes.values()) else 1
+    return Report(payload, "\n".join(lines), code, None if code == 0 else "a bound does not hold")
+
+
 # -- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> Report:
     from theorymodel.demo import run_demo
@@ -271,6 +403,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cot.jsonl holds every input up to this many, else a seeded sample")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--format", choices=FORMATS, help="force the machine format")
+
+    p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
+    p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
+    p.add_argument("--n", type=_positive_int)
+    p.add_argument("--route", choices=["circuit", "tableau"], default="circuit")
+    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--output", choices=["accept", "tape"])
+    p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
+    p.add_argument("--timeout", type=float, metavar="S", help="seconds for the solver (exit 3 when spent)")
+    p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--format", choices=FORMATS)
+
+    p = add("counterexample", cmd_counterexample,
+            "Find an input where a predictor file goes wrong, or prove there is none.")
+    p.add_argument("predictor", help="predictor.npz, or a LinearModel-layout .npz")
+    p.add_argument("target", help="a MACHINE or a .bench/.aag circuit")
+    p.add_argument("--n", type=_positive_int, required=True)
+    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
+    p.add_argument("--timeout", type=float, metavar="S")
+    p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--format", choices=FORMATS)
+
+    p = add("bound", cmd_bound, "Closed-form CoT lengths of both routes, proved against the paper's forms.")
+    p.add_argument("machine")
+    p.add_argument("--n", type=_positive_int)
+    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--output", choices=["accept", "tape"])
+    p.add_argument("--format", choices=FORMATS)
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     return parser

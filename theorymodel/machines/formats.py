@@ -327,6 +327,8 @@ def to_morphett(tm: TuringMachine) -> str:
     for q in tm.final_states:
         if tm.transitions.get(q):
             raise FormatError(f"Morphett's halt-accept states halt: final state {q!r} has transitions")
+    if tm.initial_state in tm.final_states:
+        raise FormatError("Morphett's start state 0 cannot also be an accepting halt-accept state")
     clash = [q for q in tm.states if q != tm.initial_state and (q == "0" or q.startswith("halt"))]
     if clash:
         raise FormatError(f"state {clash[0]!r} would mean something else in Morphett's format")

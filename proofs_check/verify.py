@@ -1,0 +1,469 @@
+"""Verdicts: is a predictor's answer the target's answer on every input of length n?
+
+Methods:
+
+- ``exhaustive``: every input, vectorised roll-out against the simulator (or circuit).
+- ``z3``: for a labelled predictor (compiled by theorymodel), a proof by induction over
+  positions (:mod:`proofs_check.local`) plus the machine's global facts (halting within
+  T, head reach) on its bounded run; for other predictors, or when a local lemma fails,
+  one query over the whole roll-out against the machine's (or circuit's) semantics.
+- ``both``: both, and they must agree.
+
+Every counterexample is replayed on the reference simulator and on the predictor
+before it is returned; inputs are shrunk toward the first input symbol where cheap.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from itertools import product
+from typing import Any
+
+import numpy as np
+import z3
+
+from proofs_check.circuit_semantics import circuit_outputs
+from proofs_check.local import LocalProver, local_solver
+from proofs_check.predictor_semantics import SymbolicRollout, as_token
+from proofs_check.tm_semantics import BoundedRun
+from proofs_check.z3util import query_size, version
+from theorymodel.circuits import Circuit, all_assignments
+from theorymodel.compile import labels as lb
+from theorymodel.errors import ResourceLimitError, UsageError
+from theorymodel.machines import TuringMachine, reference_run, simulate
+from theorymodel.predictor import LinearPredictor
+
+MAX_EXHAUSTIVE = 1 << 22
+EXHAUSTIVE_FALLBACK = 1 << 16
+SAMPLE_SEARCH = 4096  # inputs; beyond this a failed local lemma goes to one global query
+
+
+@dataclass
+class Counterexample:
+    input: str
+    position: int | None
+    expected: str
+    got: str
+    replay: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"input": self.input, "position": self.position, "expected": self.expected, "got": self.got}
+
+
+@dataclass
+class Verdict:
+    verified: bool
+    method: str
+    guarantee: str
+    inputs: int
+    cot_tokens: int
+    counterexample: Counterexample | None = None
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "method": self.method,
+            "guarantee": self.guarantee,
+            "inputs": self.inputs,
+            "cot_tokens": self.cot_tokens,
+            "counterexample": None if self.counterexample is None else self.counterexample.to_json(),
+            "seconds": round(self.seconds, 6),
+        }
+
+
+# -- the target's answer, concretely ------------------------------------------------------
+class MachineTarget:
+    """A decision or tape-output machine run for at most T steps."""
+
+    def __init__(self, tm: TuringMachine, n: int, T: int, output: str) -> None:
+        self.tm, self.n, self.T, self.output = tm, n, T, output
+        self.alphabet = tm.input_symbols
+
+    def answer(self, word: tuple[str, ...], *, reference: bool = False) -> str | None:
+        """The answer, or None when the machine does not halt within T steps."""
+        run = (reference_run if reference else simulate)(self.tm, word, max_steps=self.T)
+        if not run.halted:
+            return None
+        return ("1" if run.accepted else "0") if self.output == "accept" else run.output
+
+    def describe(self) -> str:
+        return f"machine {self.tm.name!r}, n = {self.n}, T = {self.T}, output {self.output}"
+
+
+class CircuitTarget:
+    def __init__(self, circuit: Circuit) -> None:
+        self.circuit, self.n = circuit, len(circuit.inputs)
+        self.alphabet = ("0", "1")
+
+    def answer(self, word: tuple[str, ...], *, reference: bool = False) -> str:
+        bits = np.array([[int(c) for c in word]], dtype=np.uint8)
+        return "".join(map(str, self.circuit.evaluate(bits)[0]))
+
+    def describe(self) -> str:
+        return f"circuit {self.circuit.name!r}, {self.n} inputs"
+
+
+def _check_alphabet(pred: LinearPredictor, target) -> None:
+    if pred.n_inputs != target.n:
+        raise UsageError(f"the predictor reads {pred.n_inputs} input tokens, not --n {target.n}")
+    missing = [s for s in target.alphabet if s not in pred.vocab]
+    if missing:
+        raise UsageError(f"the predictor's dictionary lacks the input symbol {missing[0]!r}")
+
+
+# -- replay -------------------------------------------------------------------------------
+def configurations(tm: TuringMachine, word, T: int) -> list[tuple[str, int, dict[int, str]]]:
+    """(state, head, cells) after t = 0..T steps; frozen once halted. Labels are
+    evaluated on these (an independent restatement of the semantics)."""
+    cells = dict(enumerate(word))
+    state, head = tm.initial_state, 0
+    out = [(state, head, dict(cells))]
+    for _ in range(T):
+        t = tm.transition(state, cells.get(head, tm.blank_symbol))
+        if t is not None:
+            cells[head] = t.write
+            head += {"L": -1, "R": 1, "N": 0}[t.move]
+            state = t.next_state
+        out.append((state, head, dict(cells)))
+    return out
+
+
+def label_tokens(tm: TuringMachine, pred: LinearPredictor, word, T: int) -> list[int]:
+    """The token each generated position claims to be on this input (-1: no such token)."""
+    tid = {t: i for i, t in enumerate(pred.vocab)}
+    one, zero = tid.get("1", -1), tid.get("0", -1)
+    confs = configurations(tm, word, T)
+    out = []
+    for kind, t, i, q, s in np.asarray(pred.labels).tolist():
+        state, head, cells = confs[min(t, T)]
+        sym = cells.get(i, tm.blank_symbol)
+        if kind == lb.CELL:
+            out.append(tid.get(f"[{state}]{sym}" if head == i else sym, -1))
+        elif kind in (lb.SYM, lb.OUTBIT):
+            out.append(one if sym == tm.tape_symbols[s] else zero)
+        elif kind == lb.HEAD:
+            out.append(one if head == i and state == tm.states[q] else zero)
+        elif kind == lb.AND:
+            out.append(one if head == i and state == tm.states[q] and sym == tm.tape_symbols[s] else zero)
+        elif kind == lb.ACCEPT:
+            out.append(one if state in tm.final_states else zero)
+        else:  # OUT
+            out.append(tid.get(sym, -1))
+    return out
+
+
+def replay(target, pred: LinearPredictor, word: tuple[str, ...]) -> Counterexample | None:
+    """Re-run a candidate on the reference simulator and the predictor: a real
+    counterexample, or None."""
+    x = pred.encode_inputs([word])
+    seq = pred.rollout(x, margins=True)
+    got = pred.decode(seq.sequences[0])
+    tie_at = np.nonzero(seq.ties[0])[0]
+    expected = target.answer(word, reference=True)
+    text = "".join(word)
+    replay_info = {"reference_answer": expected, "predictor_answer": got,
+                   "ties": [int(pred.n_inputs + k) for k in tie_at]}
+    if expected is None:
+        return Counterexample(text, None, f"halts within {target.T} steps",
+                              f"still running after {target.T} steps", replay_info)
+    if got == expected and not len(tie_at):
+        return None
+    position, exp_tok, got_tok = None, expected, got
+    if isinstance(target, MachineTarget) and pred.labels is not None:
+        want = label_tokens(target.tm, pred, word, target.T)
+        row = seq.sequences[0][pred.n_inputs:]
+        for k, (a, b) in enumerate(zip(want, row.tolist(), strict=True)):
+            if a != b or k in set(tie_at.tolist()):
+                position = pred.n_inputs + k
+                exp_tok = pred.vocab[a] if a >= 0 else "(no such token)"
+                got_tok = pred.vocab[b] + (" (tie)" if k in set(tie_at.tolist()) else "")
+                break
+    if position is None:
+        first = min([*pred.answer.positions, *(pred.n_inputs + tie_at).tolist()])
+        position = int(first)
+    return Counterexample(text, position, exp_tok, got_tok, replay_info)
+
+
+def shrink(target, pred: LinearPredictor, cex: Counterexample, budget: int = 200) -> Counterexample:
+    """Move symbols toward the first input symbol while the input stays a counterexample."""
+    word = list(cex.input) if all(len(s) == 1 for s in target.alphabet) else cex.input.split()
+    best = cex
+    tries = 0
+    for j in range(len(word)):
+        for sym in target.alphabet:
+            if sym == word[j] or target.alphabet.index(sym) > target.alphabet.index(word[j]):
+                continue
+            if tries >= budget:
+                return best
+            tries += 1
+            cand = [*word[:j], sym, *word[j + 1:]]
+            found = replay(target, pred, tuple(cand))
+            if found is not None:
+                word, best = cand, found
+                break
+    return best
+
+
+# -- exhaustive ---------------------------------------------------------------------------
+def exhaustive(target, pred: LinearPredictor) -> Verdict:
+    start = time.perf_counter()
+    _check_alphabet(pred, target)
+    total = len(target.alphabet) ** target.n
+    if total > MAX_EXHAUSTIVE:
+        raise ResourceLimitError(f"{total} inputs are too many to enumerate (cap {MAX_EXHAUSTIVE})",
+                                 limit="size-cap", details={"inputs": total, "cap": MAX_EXHAUSTIVE})
+    words = product(target.alphabet, repeat=target.n)
+    batch: list[tuple[str, ...]] = []
+
+    def flush() -> Counterexample | None:
+        x = pred.encode_inputs(batch)
+        r = pred.rollout(x, margins=True)
+        for w, seq, ties in zip(batch, r.sequences, r.ties, strict=True):
+            if ties.any() or pred.decode(seq) != target.answer(w):
+                cex = replay(target, pred, w)
+                if cex is not None:
+                    return cex
+        return None
+
+    cex = None
+    if isinstance(target, CircuitTarget):
+        x_bits = all_assignments(target.n)
+        expected = target.circuit.evaluate(x_bits)
+        words_list = [tuple(str(b) for b in row) for row in x_bits]
+        for i in range(0, len(words_list), 4096):
+            chunk = words_list[i:i + 4096]
+            r = pred.rollout(pred.encode_inputs(chunk), margins=True)
+            for j, (seq, ties) in enumerate(zip(r.sequences, r.ties, strict=True)):
+                if ties.any() or pred.decode(seq) != "".join(map(str, expected[i + j])):
+                    cex = replay(target, pred, chunk[j])
+                    if cex is not None:
+                        break
+            if cex is not None:
+                break
+    else:
+        for w in words:
+            batch.append(w)
+            if len(batch) == 4096:
+                cex = flush()
+                batch = []
+                if cex is not None:
+                    break
+        if cex is None and batch:
+            cex = flush()
+    if cex is not None:
+        cex = shrink(target, pred, cex)
+    return Verdict(cex is None, "exhaustive", "exhaustive", total, pred.n_generated, cex,
+                   time.perf_counter() - start)
+
+
+# -- z3 -----------------------------------------------------------------------------------
+def _solver(deadline: float | None, tactic: bool = False) -> z3.Solver:
+    s = local_solver() if tactic else z3.Solver()
+    if deadline is not None:
+        s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
+    return s
+
+
+def _timeout(what: str, seconds: float) -> ResourceLimitError:
+    return ResourceLimitError(f"the solver ran out of time ({what})", limit="solver-timeout",
+                              details={"seconds": round(seconds, 3)})
+
+
+def _answer_mismatch_machine(pred: LinearPredictor, run: BoundedRun, roll: SymbolicRollout,
+                             output: str) -> z3.BoolRef:
+    tid = {t: i for i, t in enumerate(pred.vocab)}
+    one, zero = tid.get("1", -1), tid.get("0", -1)
+    a = pred.answer
+    if a.kind == "accept":
+        tok = roll.tokens[a.positions[0]]
+        return z3.If(run.accepts(), tok != one, tok != zero)
+    if pred.labels is None:
+        raise UsageError("a tape answer can only be checked symbolically with position labels")
+    labels = np.asarray(pred.labels)
+    n, T = pred.n_inputs, run.T
+    sym_tok = {c: tid.get(s, -1) for c, s in enumerate(run.tm.tape_symbols)}
+    wrong, covered = [], set()
+    for p in a.positions:
+        kind, _, i, _, s = (int(v) for v in labels[p - n])
+        covered.add(i)
+        cell = run.cell(T, i)
+        if kind == lb.OUT:
+            wrong.append(roll.tokens[p] != as_token(cell, sym_tok))
+        else:
+            wrong.append(roll.tokens[p] != z3.If(cell == s, one, zero))
+    blank = run.tables.blank
+    for c in range(-T, max(T, run.n - 1) + 1):  # every other cell must be blank
+        if c not in covered:
+            wrong.append(run.cell(T, c) != blank)
+    return z3.Or(*wrong)
+
+
+def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int, int] | None,
+               timeout: float | None) -> Verdict:
+    start = time.perf_counter()
+    _check_alphabet(pred, target)
+    deadline = start + timeout if timeout else None
+    tm, n, T = target.tm, target.n, target.T
+    details: dict[str, Any] = {"solver": f"z3 {version()}", "lemmas": []}
+    run = BoundedRun(tm, n, T)
+    s = _solver(deadline)
+    s.add(run.constraints)
+    s.push()
+    s.add(run.not_halted())
+    t0 = time.perf_counter()
+    res = s.check()
+    details["lemmas"].append({"lemma": f"halts within {T} steps", "result": str(res),
+                              "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
+    total = len(target.alphabet) ** n
+    if res == z3.sat:
+        m = s.model()
+        word = tuple(tm.tape_symbols[m.eval(v, model_completion=True).as_long()] for v in run.x)
+        cex = replay(target, pred, word)
+        if cex is None:  # pragma: no cover - the simulator and the encoding disagree
+            raise AssertionError(f"z3 claims {word} does not halt within {T}; the simulator says it does")
+        return Verdict(False, "z3", "smt-proof", total, pred.n_generated, shrink(target, pred, cex),
+                       time.perf_counter() - start, details)
+    if res == z3.unknown:
+        raise _timeout("halting lemma", time.perf_counter() - start)
+    s.pop()
+    if pred.labels is not None and reach is not None:
+        L, R = reach
+        if L < T or R < T:
+            s.push()
+            s.add(run.outside_reach(L, R))
+            t0 = time.perf_counter()
+            res = s.check()
+            details["lemmas"].append({"lemma": f"head within [-min(t,{L}), min(t,{R})]", "result": str(res),
+                                      "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
+            s.pop()
+            if res == z3.unknown:
+                raise _timeout("reach lemma", time.perf_counter() - start)
+        else:
+            res = z3.unsat
+        if res == z3.unsat:
+            local = LocalProver(tm, pred, n=n, T=T, L=L, R=R).prove(deadline)
+            details["local"] = {"positions": local.positions, "queries": local.queries,
+                                "seconds": round(local.seconds, 3), "max_query_size": local.max_query_size,
+                                "failed_positions": local.failed_positions[:20]}
+            if local.proved:
+                return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None,
+                               time.perf_counter() - start, details)
+            if local.unknown and deadline is not None and time.perf_counter() > deadline:
+                raise _timeout("local lemmas", time.perf_counter() - start)
+            if total <= EXHAUSTIVE_FALLBACK:
+                # a local lemma failed: decide the answer-level claim by enumeration
+                check = exhaustive(target, pred)
+                check.method = "z3"
+                check.details = {**details, "fallback": "exhaustive after a failed local lemma"}
+                check.seconds = time.perf_counter() - start
+                return check
+    # a cheap search first: random inputs, each a candidate for replay
+    rng = np.random.default_rng(0)
+    sample = [tuple(target.alphabet[i] for i in row)
+              for row in rng.integers(0, len(target.alphabet), size=(SAMPLE_SEARCH, n))]
+    r = pred.rollout(pred.encode_inputs(sample), margins=True)
+    for w, seq, ties in zip(sample, r.sequences, r.ties, strict=True):
+        if ties.any() or pred.decode(seq) != target.answer(w):
+            cex = replay(target, pred, w)
+            if cex is not None:
+                details["search"] = "random sample"
+                return Verdict(False, "z3", "sampled", total, pred.n_generated, shrink(target, pred, cex),
+                               time.perf_counter() - start, details)
+    # the whole roll-out against the machine's run: decides the answer-level claim
+    code_to_token = {c: pred.vocab.index(sym) for c, sym in enumerate(tm.tape_symbols) if sym in pred.vocab}
+    roll = SymbolicRollout(pred, [as_token(v, code_to_token) for v in run.x])
+    s = _solver(deadline, tactic=True)
+    s.add(*run.constraints, *roll.constraints)
+    s.add(z3.Or(roll.any_tie(), _answer_mismatch_machine(pred, run, roll, target.output)))
+    t0 = time.perf_counter()
+    res = s.check()
+    details["lemmas"].append({"lemma": "roll-out answer = machine answer", "result": str(res),
+                              "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
+    if res == z3.unknown:
+        raise _timeout("whole roll-out", time.perf_counter() - start)
+    if res == z3.unsat:
+        return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None, time.perf_counter() - start,
+                       details)
+    m = s.model()
+    word = tuple(tm.tape_symbols[m.eval(v, model_completion=True).as_long()] for v in run.x)
+    cex = replay(target, pred, word)
+    if cex is None:  # pragma: no cover - encoding and simulation disagree: a bug to report
+        raise AssertionError(f"z3 found {word!r}, which the reference replay does not confirm")
+    return Verdict(False, "z3", "smt-proof", total, pred.n_generated, shrink(target, pred, cex),
+                   time.perf_counter() - start, details)
+
+
+def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float | None) -> Verdict:
+    start = time.perf_counter()
+    _check_alphabet(pred, target)
+    deadline = start + timeout if timeout else None
+    bits = [z3.Bool(f"in{j}") for j in range(target.n)]
+    tid = {t: i for i, t in enumerate(pred.vocab)}
+    one, zero = tid["1"], tid["0"]
+    roll = SymbolicRollout(pred, [z3.If(b, one, zero) for b in bits])
+    outs = circuit_outputs(target.circuit, bits)
+    if len(outs) != len(pred.answer.positions):
+        raise UsageError(f"the circuit has {len(outs)} outputs, the predictor answers {len(pred.answer.positions)}")
+    wrong = [roll.tokens[p] != z3.If(o, one, zero) for p, o in zip(pred.answer.positions, outs, strict=True)]
+    s = _solver(deadline, tactic=True)
+    s.add(roll.constraints)
+    s.add(z3.Or(roll.any_tie(), *wrong))
+    res = s.check()
+    details = {"solver": f"z3 {version()}", "lemmas": [{"lemma": "roll-out answer = circuit outputs",
+                                                         "result": str(res), "size": query_size(s)}]}
+    total = 2 ** target.n
+    if res == z3.unknown:
+        raise _timeout("circuit", time.perf_counter() - start)
+    if res == z3.unsat:
+        return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None, time.perf_counter() - start,
+                       details)
+    m = s.model()
+    word = tuple("1" if z3.is_true(m.eval(b, model_completion=True)) else "0" for b in bits)
+    cex = replay(target, pred, word)
+    if cex is None:  # pragma: no cover
+        raise AssertionError(f"z3 found {word!r}, which the replay does not confirm")
+    return Verdict(False, "z3", "smt-proof", total, pred.n_generated, shrink(target, pred, cex),
+                   time.perf_counter() - start, details)
+
+
+def verify(target, pred: LinearPredictor, *, method: str = "z3", reach: tuple[int, int] | None = None,
+           timeout: float | None = None) -> Verdict:
+    """Check ``pred`` against ``target`` on every input of length n (see module doc)."""
+    if method not in ("z3", "exhaustive", "both"):
+        raise UsageError(f"unknown method {method!r}; methods are z3, exhaustive, both")
+    start = time.perf_counter()
+    if method == "exhaustive":
+        return exhaustive(target, pred)
+    if isinstance(target, CircuitTarget):
+        proof = z3_circuit(target, pred, timeout=timeout)
+    else:
+        proof = z3_machine(target, pred, reach=reach, timeout=timeout)
+    if method == "z3":
+        return proof
+    check = exhaustive(target, pred)
+    if check.verified != proof.verified:  # pragma: no cover - would be a bug in one of them
+        raise AssertionError("z3 and exhaustive checking disagree")
+    proof.method = "both"
+    proof.seconds = time.perf_counter() - start
+    proof.details["exhaustive_seconds"] = round(check.seconds, 3)
+    return proof
+
+
+def certificate(verdict: Verdict, target, pred: LinearPredictor, assumptions: list[str]) -> dict[str, Any]:
+    """A JSON certificate: the claim, its assumptions, the solver, sizes and times, and
+    for a counterexample its replay."""
+    return {
+        "claim": f"for every input of length {target.n}, the predictor's answer equals the "
+                 f"{target.describe()} answer" + (" and the machine halts within T"
+                                                   if isinstance(target, MachineTarget) else ""),
+        "verdict": verdict.to_json(),
+        "assumptions": assumptions,
+        "solver": f"z3 {version()}",
+        "details": verdict.details,
+        "counterexample_replay": None if verdict.counterexample is None else asdict(verdict.counterexample),
+        "predictor": {"cot_tokens": pred.n_generated, "vocab_size": pred.V, "weights_nnz": pred.nnz,
+                      "exact": pred.is_exact},
+    }
