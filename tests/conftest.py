@@ -1,12 +1,20 @@
 import json
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI replays the same examples every run (a red CI is then reproducible); local runs
+# keep exploring new random machines and circuits.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from theorymodel.cli import main
+from theorymodel.cli import main  # noqa: E402
 
 
 @pytest.fixture

@@ -84,7 +84,10 @@ def test_list_and_show(cli_json, tmp_path):
 
 def test_demo(cli_json):
     code, obj, _ = cli_json("demo")
-    assert code == 0 and obj["bb5"] == {"steps": 47_176_870, "ones": 4098}
+    assert code == 0 and obj["verified"] and obj["guarantee"] == "smt-proof" and obj["time_bound"] == 21
+    assert obj["routes"]["tableau"]["cot_tokens"] == 117 and obj["routes"]["tableau"]["min_margin"] == 1
+    cex = obj["corrupted_counterexample"]
+    assert cex["input"] == "00000" and cex["expected"] == "1" and cex["got"] == "0"
 
 
 def _write(tmp_path, name, content):

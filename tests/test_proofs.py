@@ -4,6 +4,7 @@ are caught with real (replayed) counterexamples; correct ones are proved."""
 from __future__ import annotations
 
 import json
+import zlib
 from itertools import product
 
 import numpy as np
@@ -76,10 +77,10 @@ def truly_wrong(target, pred) -> bool:
 
 
 @pytest.mark.parametrize("name, n, route", [("binary_increment", 3, "tableau"), ("parity", 3, "circuit"),
-                                            ("binary_palindrome", 3, "tableau"), ("zeros_then_ones", 2, "circuit")])
+                                            ("ternary_increment", 2, "tableau"), ("zeros_then_ones", 2, "circuit")])
 def test_mutations_are_judged_right_both_ways(name, n, route):
     _, _, pred, target, reach = setup(name, n, route)
-    rng = np.random.default_rng(hash(name) % 1000)
+    rng = np.random.default_rng(zlib.crc32(f"{name}{route}".encode()))  # stable across processes
     caught = proved = tries = 0
     while (caught < 2 or proved < 2) and tries < 80:
         tries += 1

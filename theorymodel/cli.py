@@ -465,10 +465,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: internal error {type(exc).__name__}: {exc} "
               "(set THEORYMODEL_DEBUG=1 for the traceback)", file=sys.stderr)
         return 70
-    if args.json:
-        print(json.dumps(report.payload))
-    elif report.text:
-        print(report.text)
+    try:
+        if args.json:
+            print(json.dumps(report.payload))
+        elif report.text:
+            print(report.text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if report.exit_code and report.message:
         print(f"error: {report.message}", file=sys.stderr)
     return report.exit_code
