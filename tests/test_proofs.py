@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import z3
+from hypothesis import given, settings
+from strategies import halting_machine_cases
 
 from proofs_check.tm_semantics import BoundedRun
 from proofs_check.verify import CircuitTarget, MachineTarget, exhaustive, verify
@@ -178,3 +180,17 @@ def test_cli_verify_timeout_is_exit_3(cli_json):
     code, obj, err = cli_json("verify", "binary_increment", "--n", "24", "--time-bound", "50",
                               "--route", "tableau", "--timeout", "0.05")
     assert code == 3 and obj["limit"] == "solver-timeout" and err.startswith("error:")
+
+
+@settings(max_examples=15, deadline=None)
+@given(halting_machine_cases(max_n=3, max_steps=25))
+def test_random_machines_are_proved(case):
+    """Hidden machines: whatever the machine, its compiled predictor is proved right,
+    and z3 agrees with enumeration."""
+    tm, n = case
+    for route in ("tableau", "circuit"):
+        res = compile_target(tm, n=n, route=route)
+        pred = LinearPredictor.from_program(res.program)
+        g = res.geometry
+        v = verify(MachineTarget(tm, n, g.T, res.program.meta["output"]), pred, method="both", reach=(g.L, g.R))
+        assert v.verified and v.guarantee == "smt-proof"
