@@ -1,11 +1,14 @@
 """theorymodel: chain-of-thought learning theory, executable and checkable.
 
-Pipeline (one module per stage)::
+Pipeline (one package per stage)::
 
-    machine file / notation -> TuringMachine (theorymodel.machines)
-    TuringMachine -> simulation, time bound T(n) (theorymodel.machines.simulate)
+    machine file / notation -> TuringMachine        (theorymodel.machines)
+    circuit file            -> Circuit               (theorymodel.circuits)
+    TuringMachine | Circuit -> CoTProgram            (theorymodel.compile: tableau, circuit routes)
+    CoTProgram              -> LinearPredictor       (theorymodel.predictor: exact weights, export)
+    proofs over every input, bounds, certificates    (proofs_check)
 
-See README.md for the tour and ../CONTRACT for the CLI.
+See README.md for the tour; the CLI is ``theorymodel`` (theorymodel.cli).
 """
 
 from theorymodel.errors import TheoryModelError

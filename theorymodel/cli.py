@@ -51,7 +51,7 @@ def _progress_steps(label: str) -> tuple[Callable[[int], None] | None, Callable[
     return (lambda done: progress.update(task, completed=done)), progress.stop
 
 
-def _positive_int(text: str) -> int:
+def _nonnegative_int(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
     except ValueError:
@@ -375,10 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", cmd_run, "Run a Turing machine on one input (or every input of one length).")
     p.add_argument("machine", help="a machine file, Busy Beaver notation, or a bundled name")
     p.add_argument("--input", help="the input word (symbols concatenated, or space-separated)")
-    p.add_argument("--max-steps", type=_positive_int, default=DEFAULT_MAX_STEPS)
+    p.add_argument("--max-steps", type=_nonnegative_int, default=DEFAULT_MAX_STEPS)
     p.add_argument("--trace", action="store_true", help="one configuration per step")
     p.add_argument("--format", choices=FORMATS, help="force the machine format")
-    p.add_argument("--batch", type=_positive_int, metavar="N",
+    p.add_argument("--batch", type=_nonnegative_int, metavar="N",
                    help="run every input of length N; report T(N) and the step histogram")
 
     add("list", cmd_list, "List the bundled example machines.")
@@ -392,23 +392,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("compile", cmd_compile, "Compile a machine or circuit into CoT data and a linear predictor.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
-    p.add_argument("--n", type=_positive_int, help="input length (machines)")
+    p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
     p.add_argument("--route", choices=["circuit", "tableau"], default="circuit")
-    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--out", metavar="DIR", help="write cot.jsonl and predictor.npz")
     p.add_argument("--export-linearlm", metavar="FILE.npz")
-    p.add_argument("--max-bytes", type=_positive_int, default=2 * 1024**3)
-    p.add_argument("--samples", type=_positive_int, default=1 << 16,
+    p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--samples", type=_nonnegative_int, default=1 << 16,
                    help="cot.jsonl holds every input up to this many, else a seeded sample")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--format", choices=FORMATS, help="force the machine format")
 
     p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
-    p.add_argument("--n", type=_positive_int)
+    p.add_argument("--n", type=_nonnegative_int)
     p.add_argument("--route", choices=["circuit", "tableau"], default="circuit")
-    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
     p.add_argument("--timeout", type=float, metavar="S", help="seconds for the solver (exit 3 when spent)")
@@ -419,8 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Find an input where a predictor file goes wrong, or prove there is none.")
     p.add_argument("predictor", help="predictor.npz, or a LinearModel-layout .npz")
     p.add_argument("target", help="a MACHINE or a .bench/.aag circuit")
-    p.add_argument("--n", type=_positive_int, required=True)
-    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--n", type=_nonnegative_int, required=True)
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
     p.add_argument("--timeout", type=float, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
@@ -428,8 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("bound", cmd_bound, "Closed-form CoT lengths of both routes, proved against the paper's forms.")
     p.add_argument("machine")
-    p.add_argument("--n", type=_positive_int)
-    p.add_argument("--time-bound", type=_positive_int, metavar="T")
+    p.add_argument("--n", type=_nonnegative_int)
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--format", choices=FORMATS)
 

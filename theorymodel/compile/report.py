@@ -40,9 +40,8 @@ def batched(items, size):
 def exact_margins(program, predictor: LinearPredictor, *, seed: int = 0) -> dict[str, Any]:
     """Minimum margin per position over every input (or a sample when too many), the
     roll-out checked against the program on the way."""
-    limit = max(1, EXHAUSTIVE_WORK // max(predictor.nnz, 1))
-    words, exhaustive = input_words(program, limit=max(limit, SAMPLE_INPUTS) if limit >= 1 else None,
-                                    seed=seed)
+    affordable = max(SAMPLE_INPUTS, EXHAUSTIVE_WORK // max(predictor.nnz, 1))
+    words, exhaustive = input_words(program, limit=affordable, seed=seed)
     if not exhaustive:
         words = words[:SAMPLE_INPUTS]
     per_position = None
