@@ -349,6 +349,27 @@ def cmd_bound(args: argparse.Namespace) -> Report:
     return Report(payload, "\n".join(lines), code, None if code == 0 else "a bound does not hold")
 
 
+# -- length -----------------------------------------------------------------------------
+def cmd_length(args: argparse.Namespace) -> Report:
+    from theorymodel.complexity import length_complexity, resolve
+    from theorymodel.predictor import LinearPredictor, save_linearlm
+
+    target = resolve(args.target, args.n)
+    result = length_complexity(target, cls=args.cls, max_k=args.max_k, timeout=args.timeout)
+    payload = result.to_json()
+    if args.export_linearlm:
+        predictor = LinearPredictor.from_program(result.program())
+        save_linearlm(predictor, args.export_linearlm, max_bytes=args.max_bytes)
+        payload["written"] = [str(args.export_linearlm)]
+    lb = result.lower_bound
+    text = (f"{target.name}, n = {target.n}, class {args.cls}: length complexity {result.length_complexity} "
+            f"(witness re-simulated on all {2 ** target.n} inputs; {lb['k'] - 1} tokens: {lb['status']} "
+            f"by {lb['solver']})")
+    if result.upper_bounds:
+        text += "\n  construction upper bounds: " + ", ".join(f"{k} {v}" for k, v in result.upper_bounds.items())
+    return Report(payload, text)
+
+
 # -- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> Report:
     from theorymodel.demo import run_demo
@@ -432,6 +453,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--format", choices=FORMATS)
+
+    p = add("length", cmd_length, "Exact length complexity of a Boolean target, with witness and certificate.")
+    p.add_argument("target", help="parity, majority, and, or, equality, inner-product, threshold-K, tt:<bits>, "
+                                  "a .bench circuit or a decision machine")
+    p.add_argument("--n", type=_nonnegative_int, required=True)
+    p.add_argument("--class", dest="cls", default="linear", help="hypothesis class (linear)")
+    p.add_argument("--max-k", type=_nonnegative_int, default=8)
+    p.add_argument("--timeout", type=float, metavar="S")
+    p.add_argument("--export-linearlm", metavar="FILE.npz")
+    p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     return parser

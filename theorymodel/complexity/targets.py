@@ -1,0 +1,92 @@
+"""Boolean targets for length complexity: named functions, truth tables, circuits, machines.
+
+A target is its truth table over n input bits: ``table[x]`` for x = 0 .. 2^n - 1, input
+0...0 first and the last input bit least significant (CONTRACT ``tt:``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from theorymodel.circuits.model import all_assignments
+from theorymodel.errors import ResourceLimitError, UsageError
+
+MAX_N = 16
+NAMED = ("parity", "majority", "and", "or", "equality", "inner-product")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    n: int
+    table: np.ndarray  # uint8, length 2^n
+
+    def bits(self) -> str:
+        return "".join(map(str, self.table))
+
+
+def _named(name: str, x: np.ndarray) -> np.ndarray:
+    n = x.shape[1]
+    ones = x.sum(axis=1)
+    if name == "parity":
+        return ones % 2
+    if name == "majority":
+        return (2 * ones > n).astype(np.uint8)
+    if name == "and":
+        return (ones == n).astype(np.uint8)
+    if name == "or":
+        return (ones > 0).astype(np.uint8)
+    if name == "equality":
+        if n % 2:
+            raise UsageError("equality compares two halves: n must be even")
+        h = n // 2
+        return (x[:, :h] == x[:, h:]).all(axis=1).astype(np.uint8)
+    if name == "inner-product":
+        if n % 2:
+            raise UsageError("inner-product pairs the inputs: n must be even")
+        return (x[:, 0::2] & x[:, 1::2]).sum(axis=1) % 2
+    m = re.fullmatch(r"threshold-(\d+)", name)
+    if m:
+        return (ones >= int(m.group(1))).astype(np.uint8)
+    raise UsageError(f"unknown target {name!r}: parity, majority, and, or, equality, inner-product, "
+                     "threshold-K, tt:<bits>, a .bench file or a machine")
+
+
+def resolve(spec: str, n: int) -> Target:
+    """A named function, ``tt:<bits>``, a single-output ``.bench`` circuit, or a
+    decision machine over {0, 1} (run on every input of length n)."""
+    if n < 0:
+        raise UsageError("--n must be >= 0")
+    if n > MAX_N:
+        raise ResourceLimitError(f"exact length complexity is limited to n <= {MAX_N}", limit="size-cap",
+                                 details={"n": n, "cap": MAX_N})
+    x = all_assignments(n)
+    if spec.startswith("tt:"):
+        bits = spec[3:]
+        if len(bits) != 2**n or set(bits) - {"0", "1"}:
+            raise UsageError(f"tt: needs exactly 2^{n} = {2**n} bits of 0/1, got {len(bits)}")
+        return Target(spec, n, np.array([int(b) for b in bits], dtype=np.uint8))
+    if spec.endswith(".bench") or spec.endswith(".aag"):
+        from theorymodel.circuits import load_circuit
+
+        c = load_circuit(spec)
+        if len(c.outputs) != 1 or len(c.inputs) != n:
+            raise UsageError(f"{spec}: need one output and {n} inputs, got {len(c.outputs)} and {len(c.inputs)}")
+        return Target(c.name, n, c.evaluate(x)[:, 0].astype(np.uint8))
+    if spec in NAMED or re.fullmatch(r"threshold-\d+", spec):
+        return Target(spec, n, _named(spec, x).astype(np.uint8))
+    from theorymodel.machines import load_machine, simulate
+
+    tm = load_machine(spec)
+    if set(tm.input_symbols) != {"0", "1"}:
+        raise UsageError(f"machine {tm.name!r} must read inputs over {{0, 1}}")
+    table = []
+    for row in x:
+        r = simulate(tm, "".join(map(str, row)), max_steps=1_000_000)
+        if not r.halted:
+            raise ResourceLimitError(f"{tm.name} does not halt on {''.join(map(str, row))}", limit="max-steps")
+        table.append(int(r.accepted))
+    return Target(tm.name, n, np.array(table, dtype=np.uint8))
