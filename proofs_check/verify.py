@@ -382,18 +382,9 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     res = s.check()
     details["lemmas"].append({"lemma": "roll-out answer = machine answer", "result": str(res),
                               "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
-    if res == z3.unknown:
-        raise _timeout("whole roll-out", time.perf_counter() - start)
-    if res == z3.unsat:
-        return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None, time.perf_counter() - start,
-                       details)
-    m = s.model()
-    word = tuple(tm.tape_symbols[m.eval(v, model_completion=True).as_long()] for v in run.x)
-    cex = replay(target, pred, word)
-    if cex is None:  # pragma: no cover - encoding and simulation disagree: a bug to report
-        raise AssertionError(f"z3 found {word!r}, which the reference replay does not confirm")
-    return Verdict(False, "z3", "smt-proof", total, pred.n_generated, shrink(target, pred, cex),
-                   time.perf_counter() - start, details)
+    return _settle(res, s, lambda m: tuple(tm.tape_symbols[m.eval(v, model_completion=True).as_long()]
+                                           for v in run.x),
+                   target, pred, total, start, details, "whole roll-out")
 
 
 def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float | None) -> Verdict:
@@ -414,17 +405,24 @@ def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float |
     res = s.check()
     details = {"solver": f"z3 {version()}", "lemmas": [{"lemma": "roll-out answer = circuit outputs",
                                                          "result": str(res), "size": query_size(s)}]}
-    total = 2 ** target.n
+    return _settle(res, s, lambda m: tuple("1" if z3.is_true(m.eval(b, model_completion=True)) else "0"
+                                           for b in bits),
+                   target, pred, 2 ** target.n, start, details, "circuit")
+
+
+def _settle(res, solver: z3.Solver, word_of, target, pred: LinearPredictor, total: int, start: float,
+            details: dict, what: str) -> Verdict:
+    """Turn a global query's answer into a verdict: UNSAT proves the claim; a model is an
+    input, replayed on the reference simulator and the predictor, then shrunk."""
     if res == z3.unknown:
-        raise _timeout("circuit", time.perf_counter() - start)
+        raise _timeout(what, time.perf_counter() - start)
     if res == z3.unsat:
         return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None, time.perf_counter() - start,
                        details)
-    m = s.model()
-    word = tuple("1" if z3.is_true(m.eval(b, model_completion=True)) else "0" for b in bits)
+    word = word_of(solver.model())
     cex = replay(target, pred, word)
-    if cex is None:  # pragma: no cover
-        raise AssertionError(f"z3 found {word!r}, which the replay does not confirm")
+    if cex is None:  # pragma: no cover - encoding and simulation disagree: a bug to report
+        raise AssertionError(f"z3 found {word!r}, which the reference replay does not confirm")
     return Verdict(False, "z3", "smt-proof", total, pred.n_generated, shrink(target, pred, cex),
                    time.perf_counter() - start, details)
 

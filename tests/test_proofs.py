@@ -194,3 +194,21 @@ def test_random_machines_are_proved(case):
         g = res.geometry
         v = verify(MachineTarget(tm, n, g.T, res.program.meta["output"]), pred, method="both", reach=(g.L, g.R))
         assert v.verified and v.guarantee == "smt-proof"
+
+
+def test_whole_rollout_query_settles_failed_local_lemmas(monkeypatch):
+    """Beyond the enumeration fallback, a failed local lemma is settled by a random search
+    and then one z3 query over the whole roll-out: verdicts still right both ways."""
+    import proofs_check.verify as verify_module
+
+    monkeypatch.setattr(verify_module, "EXHAUSTIVE_FALLBACK", 0)
+    _, _, pred, target, reach = setup("parity", 3, "circuit")
+    rng = np.random.default_rng(4)
+    seen = set()
+    for _ in range(12):
+        bad = mutate(pred, rng)
+        v = verify(target, bad, method="z3", reach=reach)
+        assert v.verified == (not truly_wrong(target, bad))
+        if v.details.get("local", {}).get("failed_positions"):
+            seen.add(v.verified)
+    assert seen  # the whole-roll-out path was taken
