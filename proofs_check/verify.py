@@ -28,8 +28,9 @@ from proofs_check.local import LocalProver, local_solver
 from proofs_check.predictor_semantics import SymbolicRollout, as_token
 from proofs_check.tm_semantics import BoundedRun
 from proofs_check.z3util import query_size, version
-from theorymodel.circuits import Circuit, all_assignments
+from theorymodel.circuits import Circuit
 from theorymodel.compile import labels as lb
+from theorymodel.compile.report import batched
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.machines import TuringMachine, reference_run, simulate
 from theorymodel.predictor import LinearPredictor
@@ -89,6 +90,9 @@ class MachineTarget:
             return None
         return ("1" if run.accepted else "0") if self.output == "accept" else run.output
 
+    def answers(self, words: list[tuple[str, ...]]) -> list[str | None]:
+        return [self.answer(w) for w in words]
+
     def describe(self) -> str:
         return f"machine {self.tm.name!r}, n = {self.n}, T = {self.T}, output {self.output}"
 
@@ -99,8 +103,11 @@ class CircuitTarget:
         self.alphabet = ("0", "1")
 
     def answer(self, word: tuple[str, ...], *, reference: bool = False) -> str:
-        bits = np.array([[int(c) for c in word]], dtype=np.uint8)
-        return "".join(map(str, self.circuit.evaluate(bits)[0]))
+        return self.answers([word])[0]
+
+    def answers(self, words: list[tuple[str, ...]]) -> list[str]:
+        bits = np.array([[int(c) for c in w] for w in words], dtype=np.uint8).reshape(len(words), self.n)
+        return ["".join(map(str, row)) for row in self.circuit.evaluate(bits)]
 
     def describe(self) -> str:
         return f"circuit {self.circuit.name!r}, {self.n} inputs"
@@ -207,6 +214,18 @@ def shrink(target, pred: LinearPredictor, cex: Counterexample, budget: int = 200
     return best
 
 
+def first_counterexample(target, pred: LinearPredictor, words: list[tuple[str, ...]]) -> Counterexample | None:
+    """The first of ``words`` on which the roll-out ties or answers wrong, replayed."""
+    r = pred.rollout(pred.encode_inputs(words), margins=True)
+    expected = target.answers(words)
+    for w, seq, ties, want in zip(words, r.sequences, r.ties, expected, strict=True):
+        if ties.any() or pred.decode(seq) != want:
+            cex = replay(target, pred, w)
+            if cex is not None:
+                return cex
+    return None
+
+
 # -- exhaustive ---------------------------------------------------------------------------
 def exhaustive(target, pred: LinearPredictor) -> Verdict:
     start = time.perf_counter()
@@ -215,44 +234,11 @@ def exhaustive(target, pred: LinearPredictor) -> Verdict:
     if total > MAX_EXHAUSTIVE:
         raise ResourceLimitError(f"{total} inputs are too many to enumerate (cap {MAX_EXHAUSTIVE})",
                                  limit="size-cap", details={"inputs": total, "cap": MAX_EXHAUSTIVE})
-    words = product(target.alphabet, repeat=target.n)
-    batch: list[tuple[str, ...]] = []
-
-    def flush() -> Counterexample | None:
-        x = pred.encode_inputs(batch)
-        r = pred.rollout(x, margins=True)
-        for w, seq, ties in zip(batch, r.sequences, r.ties, strict=True):
-            if ties.any() or pred.decode(seq) != target.answer(w):
-                cex = replay(target, pred, w)
-                if cex is not None:
-                    return cex
-        return None
-
     cex = None
-    if isinstance(target, CircuitTarget):
-        x_bits = all_assignments(target.n)
-        expected = target.circuit.evaluate(x_bits)
-        words_list = [tuple(str(b) for b in row) for row in x_bits]
-        for i in range(0, len(words_list), 4096):
-            chunk = words_list[i:i + 4096]
-            r = pred.rollout(pred.encode_inputs(chunk), margins=True)
-            for j, (seq, ties) in enumerate(zip(r.sequences, r.ties, strict=True)):
-                if ties.any() or pred.decode(seq) != "".join(map(str, expected[i + j])):
-                    cex = replay(target, pred, chunk[j])
-                    if cex is not None:
-                        break
-            if cex is not None:
-                break
-    else:
-        for w in words:
-            batch.append(w)
-            if len(batch) == 4096:
-                cex = flush()
-                batch = []
-                if cex is not None:
-                    break
-        if cex is None and batch:
-            cex = flush()
+    for chunk in batched(product(target.alphabet, repeat=target.n), 4096):
+        cex = first_counterexample(target, pred, chunk)
+        if cex is not None:
+            break
     if cex is not None:
         cex = shrink(target, pred, cex)
     return Verdict(cex is None, "exhaustive", "exhaustive", total, pred.n_generated, cex,
@@ -272,8 +258,7 @@ def _timeout(what: str, seconds: float) -> ResourceLimitError:
                               details={"seconds": round(seconds, 3)})
 
 
-def _answer_mismatch_machine(pred: LinearPredictor, run: BoundedRun, roll: SymbolicRollout,
-                             output: str) -> z3.BoolRef:
+def _answer_mismatch_machine(pred: LinearPredictor, run: BoundedRun, roll: SymbolicRollout) -> z3.BoolRef:
     tid = {t: i for i, t in enumerate(pred.vocab)}
     one, zero = tid.get("1", -1), tid.get("0", -1)
     a = pred.answer
@@ -364,20 +349,17 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     rng = np.random.default_rng(0)
     sample = [tuple(target.alphabet[i] for i in row)
               for row in rng.integers(0, len(target.alphabet), size=(SAMPLE_SEARCH, n))]
-    r = pred.rollout(pred.encode_inputs(sample), margins=True)
-    for w, seq, ties in zip(sample, r.sequences, r.ties, strict=True):
-        if ties.any() or pred.decode(seq) != target.answer(w):
-            cex = replay(target, pred, w)
-            if cex is not None:
-                details["search"] = "random sample"
-                return Verdict(False, "z3", "sampled", total, pred.n_generated, shrink(target, pred, cex),
-                               time.perf_counter() - start, details)
+    cex = first_counterexample(target, pred, sample)
+    if cex is not None:
+        details["search"] = "random sample"
+        return Verdict(False, "z3", "sampled", total, pred.n_generated, shrink(target, pred, cex),
+                       time.perf_counter() - start, details)
     # the whole roll-out against the machine's run: decides the answer-level claim
     code_to_token = {c: pred.vocab.index(sym) for c, sym in enumerate(tm.tape_symbols) if sym in pred.vocab}
     roll = SymbolicRollout(pred, [as_token(v, code_to_token) for v in run.x])
     s = _solver(deadline, tactic=True)
     s.add(*run.constraints, *roll.constraints)
-    s.add(z3.Or(roll.any_tie(), _answer_mismatch_machine(pred, run, roll, target.output)))
+    s.add(z3.Or(roll.any_tie(), _answer_mismatch_machine(pred, run, roll)))
     t0 = time.perf_counter()
     res = s.check()
     details["lemmas"].append({"lemma": "roll-out answer = machine answer", "result": str(res),
