@@ -61,6 +61,16 @@ def _nonnegative_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
 # -- run ------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> Report:
     from theorymodel.machines import load_machine
@@ -350,24 +360,72 @@ def cmd_bound(args: argparse.Namespace) -> Report:
 
 
 # -- length -----------------------------------------------------------------------------
+def _n_range(text: str) -> tuple[int, int]:
+    """``N`` or ``A..B`` (inclusive)."""
+    lo, sep, hi = text.partition("..")
+    a = _nonnegative_int(lo)
+    b = _nonnegative_int(hi) if sep else a
+    if b < a:
+        raise argparse.ArgumentTypeError(f"{text!r}: the range is empty")
+    return a, b
+
+
 def cmd_length(args: argparse.Namespace) -> Report:
     from theorymodel.complexity import length_complexity, resolve
-    from theorymodel.predictor import LinearPredictor, save_linearlm
 
-    target = resolve(args.target, args.n)
+    lo, hi = args.n
+    if lo != hi or args.plot:
+        if args.export_linearlm:
+            raise UsageError("--export-linearlm takes a single --n")
+        series = []
+        paired = args.target in ("inner-product", "equality")  # defined for even n only
+        for n in range(lo + (lo % 2 if paired else 0), hi + 1, 2 if paired else 1):
+            series.append(length_complexity(resolve(args.target, n), cls=args.cls, max_k=args.max_k,
+                                            timeout=args.timeout).to_json())
+        payload: dict[str, Any] = {"target": args.target, "class": args.cls, "series": series}
+        if args.plot:
+            from theorymodel.complexity.plot import plot_series
+
+            plot_series(series, args.plot, title=f"{args.target}: length complexity, class {args.cls}")
+            payload["written"] = [str(args.plot)]
+        lines = [f"{args.target}, class {args.cls}"]
+        lines += [f"  n = {r['n']:2d}: {r['length_complexity']}  (upper bounds {r['upper_bounds'] or '-'}, "
+                  f"{r['seconds']:.2f} s)" for r in series]
+        return Report(payload, "\n".join(lines))
+    target = resolve(args.target, lo)
     result = length_complexity(target, cls=args.cls, max_k=args.max_k, timeout=args.timeout)
     payload = result.to_json()
     if args.export_linearlm:
+        from theorymodel.predictor import LinearPredictor, save_linearlm
+
         predictor = LinearPredictor.from_program(result.program())
         save_linearlm(predictor, args.export_linearlm, max_bytes=args.max_bytes)
         payload["written"] = [str(args.export_linearlm)]
     lb = result.lower_bound
-    text = (f"{target.name}, n = {target.n}, class {args.cls}: length complexity {result.length_complexity} "
+    if result.length_complexity is None:
+        return Report(payload, f"{target.name}, n = {target.n}: not computable by class {result.cls}: "
+                               f"{lb.get('reason')}", exit_code=1,
+                      message=f"{target.name} is not expressible in class {result.cls}")
+    text = (f"{target.name}, n = {target.n}, class {result.cls}: length complexity {result.length_complexity} "
             f"(witness re-simulated on all {2 ** target.n} inputs; {lb['k'] - 1} tokens: {lb['status']} "
             f"by {lb['solver']})")
     if result.upper_bounds:
         text += "\n  construction upper bounds: " + ", ".join(f"{k} {v}" for k, v in result.upper_bounds.items())
     return Report(payload, text)
+
+
+# -- census -----------------------------------------------------------------------------
+def cmd_census(args: argparse.Namespace) -> Report:
+    from theorymodel.complexity.census import census
+
+    payload = census(args.n, args.cls, db=args.db, scheduler=args.scheduler)
+    lines = [f"census n = {payload['n']}, class {payload['class']}: {payload['functions']:,} functions in "
+             f"{payload['classes']} NPN classes ({payload['solved_now']} solved now, {payload['reused']} reused "
+             f"from {payload['db']})",
+             "  length  functions  classes"]
+    for k, count in payload["functions_by_length"].items():
+        lines.append(f"  {k:>6}  {count:>9,}  {payload['classes_by_length'][k]:>7}")
+    return Report(payload, "\n".join(lines))
 
 
 # -- demo -------------------------------------------------------------------------------
@@ -432,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
-    p.add_argument("--timeout", type=float, metavar="S", help="seconds for the solver (exit 3 when spent)")
+    p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
     p.add_argument("--format", choices=FORMATS)
 
@@ -443,7 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=_nonnegative_int, required=True)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
-    p.add_argument("--timeout", type=float, metavar="S")
+    p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
     p.add_argument("--format", choices=FORMATS)
 
@@ -457,12 +515,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("length", cmd_length, "Exact length complexity of a Boolean target, with witness and certificate.")
     p.add_argument("target", help="parity, majority, and, or, equality, inner-product, threshold-K, tt:<bits>, "
                                   "a .bench circuit or a decision machine")
-    p.add_argument("--n", type=_nonnegative_int, required=True)
-    p.add_argument("--class", dest="cls", default="linear", help="hypothesis class (linear)")
+    p.add_argument("--n", type=_n_range, required=True, metavar="N|A..B", help="input bits, or a range for a series")
+    p.add_argument("--class", dest="cls", default="linear", help="linear (default), parity-K (K >= 2) or b2")
     p.add_argument("--max-k", type=_nonnegative_int, default=8)
-    p.add_argument("--timeout", type=float, metavar="S")
+    p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--export-linearlm", metavar="FILE.npz")
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--plot", metavar="FILE.png", help="plot exact values and bounds over the --n range")
+
+    p = add("census", cmd_census, "Length complexity of every Boolean function of n inputs, by NPN class.")
+    p.add_argument("--n", type=_nonnegative_int, required=True)
+    p.add_argument("--class", dest="cls", default="linear", help="linear (default) or b2 (NPN-invariant classes)")
+    p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the classes on")
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     return parser

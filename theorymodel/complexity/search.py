@@ -1,4 +1,8 @@
-"""The search over k: the least k with a witness, and the certificate for k - 1."""
+"""The search over k: the least k with a witness, and the certificate for k - 1.
+
+Class-agnostic: every class answers "can k tokens do it?" (:class:`KResult`); this module
+walks k upward, re-simulates the witness on all inputs, and assembles the result.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import z3
 
 from theorymodel.circuits.model import all_assignments
 from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
-from theorymodel.complexity import linear
+from theorymodel.complexity.classes import HypothesisClass, get_class
+from theorymodel.complexity.classes.linear import ThresholdToken
 from theorymodel.complexity.targets import Target
 from theorymodel.errors import ResourceLimitError, UsageError
 
@@ -20,11 +24,12 @@ from theorymodel.errors import ResourceLimitError, UsageError
 class LengthResult:
     target: Target
     cls: str
-    length_complexity: int
-    witness: list[linear.ThresholdToken]
+    length_complexity: int | None
+    witness: list[Any]
     lower_bound: dict[str, Any]
     seconds: float
     upper_bounds: dict[str, int]
+    witness_json: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -32,7 +37,7 @@ class LengthResult:
             "n": self.target.n,
             "class": self.cls,
             "length_complexity": self.length_complexity,
-            "witness": [t.to_json() for t in self.witness],
+            "witness": self.witness_json,
             "lower_bound": self.lower_bound,
             "seconds": round(self.seconds, 6),
             "upper_bounds": self.upper_bounds,
@@ -40,10 +45,13 @@ class LengthResult:
 
     def program(self) -> CoTProgram:
         """The witness as a CoT program over binary tokens (one threshold rule per token)."""
+        if self.cls != "linear":
+            raise UsageError(f"only linear-class witnesses are linear predictors, not {self.cls}")
         n = self.target.n
         vocab = ("0", "1")
         rules = []
         for tok in self.witness:
+            assert isinstance(tok, ThresholdToken)
             terms = [(i, 1, w) for i, w in enumerate(tok.input_weights) if w]
             terms += [(n + m, 1, w) for m, w in enumerate(tok.token_weights) if w]
             rules.append(ThresholdRule(tuple(terms), tok.threshold))
@@ -51,36 +59,41 @@ class LengthResult:
                           answer=Answer("bits", (n + len(rules) - 1,)), meta={"route": "length", "output": "bits"})
 
 
-def length_complexity(target: Target, *, cls: str = "linear", max_k: int = 8,
+def length_complexity(target: Target, *, cls: str | HypothesisClass = "linear", max_k: int = 8,
                       timeout: float | None = None) -> LengthResult:
-    """Least k (answer included) with which the class computes ``target`` exactly."""
-    if cls != "linear":
-        raise UsageError(f"class {cls!r} is not available in this version; the linear class is")
+    """Least k (answer included) with which the class computes ``target`` exactly.
+
+    Raises :class:`ResourceLimitError` (exit 3) at the deadline or past ``max_k``, with the
+    best bounds found so far in its details.
+    """
+    hclass = get_class(cls) if isinstance(cls, str) else cls
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
-    upper = {}
-    if target.name == "parity":
-        upper["binary-counting cascade"] = linear.parity_cascade_bound(target.n)
-    last_unsat: linear.KResult | None = None
+    upper = hclass.upper_bounds(target)
+    last_unsat = None
     for k in range(1, max_k + 1):
-        result = linear.solve_k(target, k, deadline=deadline)
+        result = hclass.solve_k(target, k, deadline=deadline)
+        if result.status == "inexpressible":
+            lower = {"k": None, "status": "inexpressible", "solver": hclass.solver_name, **result.certificate}
+            return LengthResult(target, hclass.name, None, [], lower, time.perf_counter() - start, upper, [])
         if result.status == "unknown":
             raise ResourceLimitError(
                 f"the solver ran out of time at k = {k}", limit="solver-timeout",
-                details={"best_lower_bound": k, "seconds": round(time.perf_counter() - start, 3)})
+                details={"best_lower_bound": k, "best_upper_bound": min(upper.values(), default=None),
+                         "seconds": round(time.perf_counter() - start, 3)})
         if result.status == "unsat":
             last_unsat = result
             continue
-        witness = result.witness
+        witness = result.witness or []
         x = all_assignments(target.n)
-        if not np.array_equal(linear.simulate(witness, x)[:, -1], target.table):  # re-simulated
-            raise AssertionError("a witness failed re-simulation")
+        if not np.array_equal(hclass.simulate(witness, x)[:, -1], target.table):  # re-simulated
+            raise AssertionError(f"a {hclass.name} witness failed re-simulation")
         if last_unsat is None:
             lower = {"k": 1, "status": "unsat", "solver": "definition: the answer is a generated token"}
         else:
-            lower = {"k": k, "status": "unsat", "solver": f"z3 {z3.get_version_string()}",
-                     "inputs": len(last_unsat.inputs_used), "rounds": last_unsat.rounds,
-                     "certificate_inputs": last_unsat.inputs_used}
-        return LengthResult(target, cls, k, witness, lower, time.perf_counter() - start, upper)
+            lower = {"k": k, "status": "unsat", "solver": hclass.solver_name, **last_unsat.certificate}
+        return LengthResult(target, hclass.name, k, witness, lower, time.perf_counter() - start, upper,
+                            hclass.witness_json(witness))
     raise ResourceLimitError(f"no witness with at most --max-k {max_k} tokens", limit="max-k",
-                             details={"best_lower_bound": max_k + 1})
+                             details={"best_lower_bound": max_k + 1,
+                                      "best_upper_bound": min(upper.values(), default=None)})

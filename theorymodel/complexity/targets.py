@@ -90,3 +90,53 @@ def resolve(spec: str, n: int) -> Target:
             raise ResourceLimitError(f"{tm.name} does not halt on {''.join(map(str, row))}", limit="max-steps")
         table.append(int(r.accepted))
     return Target(tm.name, n, np.array(table, dtype=np.uint8))
+
+
+@dataclass(frozen=True)
+class Symmetries:
+    """Input symmetries of a truth table that every class here respects.
+
+    ``blocks``: classes of interchangeable inputs (swapping any two inputs of a block
+    leaves the function unchanged; "interchangeable" is an equivalence relation, so the
+    function is invariant under every permutation inside a block). ``negatable``: inputs
+    whose negation maps the function to itself or to its complement.
+    """
+
+    blocks: tuple[tuple[int, ...], ...]
+    negatable: tuple[int, ...]
+
+    @property
+    def trivial(self) -> bool:
+        return all(len(b) == 1 for b in self.blocks)
+
+
+def _index_map(n: int, perm: list[int] | None = None, flip: int = 0) -> np.ndarray:
+    """Index of each input under a permutation of positions (and an XOR mask)."""
+    x = all_assignments(n)
+    if perm is not None:
+        x = x[:, perm]
+    idx = x.astype(np.int64) @ (1 << np.arange(n - 1, -1, -1, dtype=np.int64)) if n else np.zeros(1, np.int64)
+    return idx ^ flip
+
+
+def symmetries(target: Target) -> Symmetries:
+    """The interchangeable blocks and negatable inputs of ``target`` (exact, by table)."""
+    n, t = target.n, target.table
+    parent = list(range(n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if parent[j] != j:
+                continue
+            perm = list(range(n))
+            perm[i], perm[j] = j, i
+            if np.array_equal(t[_index_map(n, perm)], t):
+                parent[j] = parent[i]
+    blocks: dict[int, list[int]] = {}
+    for i in range(n):
+        blocks.setdefault(parent[i], []).append(i)
+    negatable = []
+    for i in range(n):
+        diff = t[_index_map(n, flip=1 << (n - 1 - i))] ^ t
+        if diff.min() == diff.max():
+            negatable.append(i)
+    return Symmetries(tuple(tuple(b) for b in blocks.values()), tuple(negatable))

@@ -1,0 +1,118 @@
+"""The census: NPN classes, known counts (OEIS A000609, A000370; Knuth's circuit sizes),
+resumable SQLite storage, a Dask cluster, and the invariances the grouping relies on."""
+
+from __future__ import annotations
+
+import sqlite3
+from itertools import permutations
+
+import numpy as np
+import pytest
+
+from theorymodel.complexity import census as census_mod
+from theorymodel.complexity import length_complexity, resolve
+from theorymodel.complexity.census import census
+from theorymodel.complexity.npn import canonical_all, classes, from_tt, to_tt
+from theorymodel.complexity.targets import _index_map
+
+THRESHOLD_FUNCTIONS = [2, 4, 14, 104, 1882]  # OEIS A000609, n = 0..4
+NPN_CLASSES = [1, 2, 4, 14, 222]  # OEIS A000370
+
+
+@pytest.mark.parametrize("n", range(5))
+def test_npn_class_counts(n):
+    c = classes(n)
+    assert len(c) == NPN_CLASSES[n] and sum(c.values()) == 2 ** 2**n
+
+
+def test_linear_census_finds_exactly_the_threshold_functions(tmp_path):
+    db = tmp_path / "c.sqlite"
+    for n in range(5):
+        out = census(n, "linear", db=db, progress=False)
+        assert out["functions_by_length"]["1"] == THRESHOLD_FUNCTIONS[n]
+        assert sum(out["functions_by_length"].values()) == 2 ** 2**n
+    assert out["functions_by_length"] == {"1": 1882, "2": 50284, "3": 13370}
+    assert out["classes_by_length"] == {"1": 15, "2": 174, "3": 33}
+    again = census(4, "linear", db=db, progress=False)
+    assert again["solved_now"] == 0 and again["reused"] == 222
+    assert again["functions_by_length"] == out["functions_by_length"]
+
+
+def test_b2_census_matches_knuth_for_three_inputs(tmp_path):
+    out = census(3, "b2", db=tmp_path / "b.sqlite", progress=False)
+    # Knuth, TAOCP 7.1.2: cost 0 (8 constants and literals) and 1 (30) are both one token here
+    assert out["functions_by_length"] == {"1": 38, "2": 114, "3": 80, "4": 24}
+
+
+def test_a_killed_census_resumes_without_recomputing(tmp_path, monkeypatch):
+    db = tmp_path / "c.sqlite"
+    real = census_mod.solve_one
+    calls = []
+
+    def dies_after_five(n, cls, tt):
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        calls.append(tt)
+        return real(n, cls, tt)
+
+    monkeypatch.setattr(census_mod, "solve_one", dies_after_five)
+    with pytest.raises(KeyboardInterrupt):
+        census(3, "linear", db=db, progress=False)
+    stored = sqlite3.connect(db).execute("SELECT tt FROM length WHERE n = 3").fetchall()
+    assert sorted(t for (t,) in stored) == sorted(calls)
+    monkeypatch.setattr(census_mod, "solve_one", real)
+    out = census(3, "linear", db=db, progress=False)
+    assert out["reused"] == 5 and out["solved_now"] == 9 and out["functions_by_length"]["1"] == 104
+
+
+def test_census_on_a_dask_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        out = census(3, "linear", db=tmp_path / "d.sqlite", scheduler=cluster.scheduler_address, progress=False)
+    local = census(3, "linear", db=tmp_path / "l.sqlite", progress=False)
+    assert out["functions_by_length"] == local["functions_by_length"] and out["solved_now"] == 14
+
+
+def _npn_images(code: int, n: int):
+    table = np.array([(code >> r) & 1 for r in range(2**n)], dtype=np.uint8)
+    for perm in permutations(range(n)):
+        for flip in range(2**n):
+            moved = table[_index_map(n, list(perm), flip)]
+            yield perm, flip, moved
+            yield perm, flip, 1 - moved
+
+
+@pytest.mark.parametrize("cls", ["linear", "b2"])
+def test_length_is_npn_invariant_on_every_3_input_function(cls, tmp_path):
+    """Every one of the 256 functions gets its class representative's value, solved directly."""
+    per_class = {}
+    canon = canonical_all(3)
+    for code in range(256):
+        value = length_complexity(resolve(f"tt:{to_tt(code, 3)}", 3), cls=cls).length_complexity
+        per_class.setdefault(int(canon[code]), set()).add(value)
+    assert all(len(values) == 1 for values in per_class.values())
+    assert len(per_class) == 14
+
+
+def test_parity_k_is_invariant_under_permutation_only():
+    x0_xor_x1 = from_tt("01100110")  # x0 XOR x1 over 3 inputs
+    values = set()
+    for _perm, flip, moved in _npn_images(x0_xor_x1, 3):
+        if flip == 0 and not moved[0]:
+            r = length_complexity(resolve("tt:" + "".join(map(str, moved)), 3), cls="parity-2")
+            values.add(r.length_complexity)
+    assert values == {1}
+    negated = resolve("tt:10011001", 3)  # NOT x0 XOR x1
+    assert length_complexity(negated, cls="parity-2").length_complexity is None
+
+
+def test_census_cli(cli_json, cli, tmp_path):
+    code, obj, _ = cli_json("census", "--n", "2", "--db", str(tmp_path / "c.sqlite"))
+    assert code == 0 and obj["classes"] == 4 and obj["functions_by_length"] == {"1": 14, "2": 2}
+    for key in ("n", "classes", "functions_by_length", "seconds"):
+        assert key in obj
+    code, _, err = cli("census", "--n", "5", "--db", str(tmp_path / "c.sqlite"))
+    assert code == 3 and err.startswith("error:")
+    code, _, err = cli("census", "--n", "2", "--class", "parity-2", "--db", str(tmp_path / "c.sqlite"))
+    assert code == 2 and "NPN" in err

@@ -1,0 +1,160 @@
+"""``theorymodel census``: length complexity of every Boolean function of n inputs.
+
+One exact search per NPN class representative (:mod:`theorymodel.complexity.npn`);
+class sizes turn per-class values into per-function counts. Results live in SQLite, one
+row per (n, class, representative), committed as each arrives: a killed run loses only
+the searches in flight, and a rerun solves only what is missing. The searches are
+independent, so they go to a Dask distributed cluster unchanged (``scheduler``); the
+SQLite file stays with the process that runs the census.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from theorymodel.complexity.npn import classes, to_tt
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS length (
+    n INTEGER NOT NULL, class TEXT NOT NULL, tt TEXT NOT NULL,
+    length INTEGER, witness TEXT NOT NULL, lower_bound TEXT NOT NULL, seconds REAL NOT NULL,
+    PRIMARY KEY (n, class, tt))"""
+
+
+def default_db() -> Path:
+    """``$XDG_CACHE_HOME/theorymodel/census.sqlite`` (``~/.cache`` when unset)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "theorymodel" / "census.sqlite"
+
+
+# z3's default context is shared by the threads of a process and is not thread-safe: one
+# search at a time per process (a Dask worker scales out with processes, not threads).
+_SOLVER_LOCK = threading.Lock()
+
+
+def solve_one(n: int, cls: str, tt: str) -> dict[str, Any]:
+    """One class representative; a plain function of plain data so that it ships to workers."""
+    from theorymodel.complexity import length_complexity, resolve
+
+    with _SOLVER_LOCK:
+        r = length_complexity(resolve(f"tt:{tt}", n), cls=cls, max_k=2**n + 2)
+    return {"tt": tt, "length": r.length_complexity, "witness": r.witness_json,
+            "lower_bound": r.lower_bound, "seconds": r.seconds}
+
+
+class Store:
+    """The SQLite results of earlier runs (opened in autocommit mode: a row is stored or not)."""
+
+    def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(SCHEMA)
+
+    def done(self, n: int, cls: str) -> dict[str, int | None]:
+        rows = self.db.execute("SELECT tt, length FROM length WHERE n = ? AND class = ?", (n, cls))
+        return dict(rows.fetchall())
+
+    def put(self, n: int, cls: str, row: dict[str, Any]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO length VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (n, cls, row["tt"], row["length"], json.dumps(row["witness"]),
+                         json.dumps(row["lower_bound"]), row["seconds"]))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _local(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
+    for tt in todo:
+        yield solve_one(n, cls, tt)
+
+
+def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, Any]]]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        from theorymodel.errors import UsageError
+
+        raise UsageError("--scheduler needs dask distributed: pip install 'theorymodel[distributed]'") from exc
+
+    def run(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
+        with Client(address, timeout="30s") as client:
+            futures = client.map(solve_one, [n] * len(todo), [cls] * len(todo), todo, pure=False)
+            for fut in as_completed(futures):
+                yield fut.result()
+
+    return run
+
+
+def census(n: int, cls: str = "linear", *, db: str | Path | None = None, scheduler: str | None = None,
+           progress: bool = True) -> dict[str, Any]:
+    """Length complexity of all functions of n inputs, per NPN class and per function."""
+    from theorymodel.complexity.classes import get_class
+    from theorymodel.errors import UsageError
+
+    hclass = get_class(cls)
+    if not hclass.npn_invariant:
+        raise UsageError(f"the census groups functions by NPN class, and {cls} is not NPN-invariant "
+                         "(use length on single functions)")
+    start = time.perf_counter()
+    sizes = {to_tt(code, n): size for code, size in classes(n).items()}
+    store = Store(db or default_db())
+    try:
+        done = store.done(n, hclass.name)
+        todo = [tt for tt in sizes if tt not in done]
+        runner = _dask(scheduler) if scheduler else _local
+        with _progress(progress, len(sizes), len(sizes) - len(todo), f"census n={n} {hclass.name}") as advance:
+            for row in runner(n, hclass.name, todo):
+                store.put(n, hclass.name, row)
+                done[row["tt"]] = row["length"]
+                advance()
+    finally:
+        store.close()
+    by_class = Counter(done[tt] for tt in sizes)
+    by_function: Counter[int | None] = Counter()
+    for tt, size in sizes.items():
+        by_function[done[tt]] += size
+    return {
+        "n": n, "class": hclass.name, "classes": len(sizes),
+        "functions": sum(sizes.values()),
+        "functions_by_length": {str(k): by_function[k] for k in sorted(by_function, key=_order)},
+        "classes_by_length": {str(k): by_class[k] for k in sorted(by_class, key=_order)},
+        "solved_now": len(todo), "reused": len(sizes) - len(todo),
+        "db": str(db or default_db()),
+        "seconds": round(time.perf_counter() - start, 6),
+    }
+
+
+def _order(k: int | None) -> int:
+    return -1 if k is None else k
+
+
+class _progress:
+    """A rich progress bar on stderr (quiet when not wanted or not a terminal)."""
+
+    def __init__(self, enabled: bool, total: int, completed: int, label: str) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.total, self.completed, self.label = total, completed, label
+
+    def __enter__(self) -> Callable[[], None]:
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.label, total=self.total, completed=self.completed)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.bar.stop()

@@ -1,0 +1,129 @@
+"""A small CNF builder and a SAT call: python-sat (CaDiCaL) when installed, z3 otherwise.
+
+Both answer the same clauses, so an encoding is written once and certificates say which
+solver proved them.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+
+class CNF:
+    """Clauses over positive integer variables (DIMACS style)."""
+
+    def __init__(self) -> None:
+        self.clauses: list[list[int]] = []
+        self.top = 0
+
+    def var(self) -> int:
+        self.top += 1
+        return self.top
+
+    def add(self, clause: list[int]) -> None:
+        self.clauses.append(clause)
+
+    def exactly_one(self, lits: list[int]) -> None:
+        self.add(list(lits))
+        self.at_most_one(lits)
+
+    def at_most_one(self, lits: list[int]) -> None:
+        for p, q in combinations(lits, 2):
+            self.add([-p, -q])
+
+    def at_most_k(self, lits: list[int], k: int) -> None:
+        """Sinz's sequential counter: at most ``k`` of ``lits`` are true."""
+        if k >= len(lits):
+            return
+        if k == 0:
+            for lit in lits:
+                self.add([-lit])
+            return
+        prev = [self.var() for _ in range(k)]  # prev[c]: at least c+1 true so far
+        self.add([-lits[0], prev[0]])
+        for c in range(1, k):
+            self.add([-prev[c]])
+        for lit in lits[1:]:
+            cur = [self.var() for _ in range(k)]
+            self.add([-lit, cur[0]])
+            self.add([-prev[0], cur[0]])
+            for c in range(1, k):
+                self.add([-lit, -prev[c - 1], cur[c]])
+                self.add([-prev[c], cur[c]])
+            self.add([-lit, -prev[k - 1]])
+            prev = cur
+
+    def xor_of(self, lits: list[int]) -> int:
+        """A fresh variable equal to the XOR of ``lits`` (a chain of Tseitin XORs)."""
+        if not lits:
+            v = self.var()
+            self.add([-v])
+            return v
+        acc = lits[0]
+        for lit in lits[1:]:
+            out = self.var()
+            self.add([-out, acc, lit])
+            self.add([-out, -acc, -lit])
+            self.add([out, -acc, lit])
+            self.add([out, acc, -lit])
+            acc = out
+        return acc
+
+    def and_of(self, p: int, q: int) -> int:
+        out = self.var()
+        self.add([-out, p])
+        self.add([-out, q])
+        self.add([out, -p, -q])
+        return out
+
+
+def solver_name() -> str:
+    try:
+        import pysat
+
+        return f"python-sat {pysat.__version__} (CaDiCaL 1.9.5)"
+    except ImportError:
+        import z3
+
+        return f"z3 {z3.get_version_string()} (SAT)"
+
+
+def solve(cnf: CNF, timeout: float | None = None) -> tuple[str, set[int]]:
+    """("sat", true variables) / ("unsat", ∅) / ("unknown", ∅) at the timeout."""
+    try:
+        from pysat.solvers import Solver
+    except ImportError:
+        return _solve_z3(cnf, timeout)
+    with Solver(name="cadical195", bootstrap_with=cnf.clauses) as s:
+        if timeout is None:
+            ok = s.solve()
+        else:
+            import threading
+
+            timer = threading.Timer(timeout, s.interrupt)
+            timer.start()
+            ok = s.solve_limited(expect_interrupt=True)
+            timer.cancel()
+        if ok is None:
+            return "unknown", set()
+        if not ok:
+            return "unsat", set()
+        return "sat", {v for v in s.get_model() if v > 0}
+
+
+def _solve_z3(cnf: CNF, timeout: float | None) -> tuple[str, set[int]]:
+    import z3
+
+    xs = [z3.Bool(f"v{i}") for i in range(cnf.top + 1)]
+    s = z3.Solver()
+    if timeout is not None:
+        s.set("timeout", max(1, int(timeout * 1000)))
+    for c in cnf.clauses:
+        s.add(z3.Or([xs[abs(lit)] if lit > 0 else z3.Not(xs[abs(lit)]) for lit in c]))
+    res = s.check()
+    if res == z3.unknown:
+        return "unknown", set()
+    if res == z3.unsat:
+        return "unsat", set()
+    m = s.model()
+    return "sat", {i for i in range(1, cnf.top + 1) if z3.is_true(m.eval(xs[i], model_completion=True))}
