@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from theorymodel.errors import ResourceLimitError, TheoryModelError, UsageError
@@ -428,6 +429,173 @@ def cmd_census(args: argparse.Namespace) -> Report:
     return Report(payload, "\n".join(lines))
 
 
+# -- learn ------------------------------------------------------------------------------
+def learn_source(spec: str, n: int | None, route: str, time_bound: int | None):
+    """``parity``/named functions/``tt:`` (minimal CoT), a ``cot.jsonl`` file, or a machine/circuit."""
+    import re
+
+    from theorymodel.complexity.targets import NAMED
+    from theorymodel.learn import compiled, from_jsonl
+    from theorymodel.learn.sources import minimal_cot
+
+    if spec.endswith(".jsonl"):
+        return from_jsonl(spec)
+    if spec in NAMED or spec.startswith("tt:") or re.fullmatch(r"threshold-\d+", spec):
+        if n is None:
+            raise UsageError("--n is required for a Boolean target")
+        return minimal_cot(spec, n)
+    return compiled(spec, n, route, time_bound)
+
+
+def cmd_learn(args: argparse.Namespace) -> Report:
+    from proofs_check.verify import verify
+    from theorymodel.learn import learn
+
+    source = learn_source(args.target, args.n, args.route, args.time_bound)
+    cot_tokens = source.cot_tokens
+    if args.no_cot:
+        source = source.without_cot()
+    bar, stop = _progress_count(f"learning {source.cot_tokens:,} positions", source.cot_tokens)
+    try:
+        result = learn(source, args.samples, learner=args.learner, seed=args.seed, jobs=args.jobs, progress=bar)
+    finally:
+        stop()
+    pred = result.predictor
+    payload: dict[str, Any] = {
+        "learner": args.learner, "samples": args.samples, "cot": not args.no_cot,
+        "train_error": result.train_error, "test_error": result.test_error, "verified": None,
+        "cot_tokens": source.cot_tokens, "cot_tokens_with_cot": cot_tokens,
+        "test_inputs": result.test_inputs, "test_guarantee": result.test_guarantee,
+        "first_wrong": result.first_wrong, "weights_nnz": pred.nnz, "seed": args.seed,
+        "learn_seconds": round(result.seconds, 6),
+    }
+    verdict = None
+    if source.target is not None:
+        method = args.method or ("exhaustive" if len(source.input_alphabet) ** source.n_inputs <= 1 << 16
+                                 and not hasattr(source.target, "circuit") else "z3")
+        verdict = verify(source.target, pred, method=method, timeout=args.timeout)
+        payload.update(verified=verdict.verified, guarantee=verdict.guarantee,
+                       counterexample=None if verdict.counterexample is None else verdict.counterexample.to_json())
+    else:
+        payload.update(guarantee=None, counterexample=None,
+                       note="a cot.jsonl has no reference semantics: test_error is the check")
+    written = []
+    if args.export_linearlm:
+        from theorymodel.predictor import save_linearlm
+
+        save_linearlm(pred, args.export_linearlm, max_bytes=args.max_bytes)
+        written.append(str(args.export_linearlm))
+    if args.out:
+        from theorymodel.predictor import save_predictor
+
+        written.append(str(save_predictor(pred, Path(args.out) / "predictor.npz")))
+    if written:
+        payload["written"] = written
+    text = (f"{source.name}, n = {source.n_inputs}, {'with' if not args.no_cot else 'without'} CoT "
+            f"({source.cot_tokens} generated tokens), learner {args.learner}, {args.samples} samples\n"
+            f"  train error {result.train_error:.4f}, test error {result.test_error:.4f} on "
+            f"{result.test_inputs:,} held-out inputs ({result.test_guarantee})")
+    if result.first_wrong:
+        fw = result.first_wrong
+        text += f"\n  first wrong: input {fw['input']} at position {fw['position']} ({fw['expected']} -> {fw['got']})"
+    if verdict is not None:
+        text += f"\n  verified: {verdict.verified} ({verdict.guarantee}, {verdict.inputs:,} inputs)"
+    if verdict is not None and not verdict.verified:
+        cex = verdict.counterexample
+        return Report(payload, text, exit_code=1,
+                      message=f"the learned predictor is wrong on input {cex.input!r} at position {cex.position}")
+    return Report(payload, text)
+
+
+def _progress_count(label: str, total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """A bar over ``total`` units on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task(label, total=total)
+    progress.start()
+    return (lambda k: progress.advance(task, k)), progress.stop
+
+
+# -- experiment -------------------------------------------------------------------------
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give positive integers, e.g. 25,50,100")
+    return values
+
+
+def _rate_list(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of rates") from None
+    if not values or not all(0 <= v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: rates lie in [0, 1)")
+    return values
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+    def fmt(v: Any) -> str:
+        return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+    width = [max(len(c), *(len(fmt(r[c])) for r in rows)) for c in cols]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(cols, width, strict=True))]
+    lines += ["  ".join(fmt(r[c]).rjust(w) for c, w in zip(cols, width, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def cmd_experiment_samples(args: argparse.Namespace) -> Report:
+    from theorymodel.learn.experiments import plot_rows, sample_curves
+
+    sources = [learn_source(t, args.n, args.route, None) for t in args.targets]
+    total = len(sources) * 2 * len(args.samples)
+    bar, stop = _progress_count("sample curves", total)
+    try:
+        rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed, progress=bar)
+    finally:
+        stop()
+    plot_rows(rows, "samples", "test_error", ["target", "cot"], args.plot,
+              title=f"test error against samples (learner {args.learner}, n = {args.n})", logx=True)
+    text = _table(rows, ["target", "n", "cot", "cot_tokens", "samples", "train_error", "test_error", "seconds"])
+    return Report({"experiment": "samples", "rows": rows, "written": [str(args.plot)]},
+                  text + f"\nplot: {args.plot}")
+
+
+def cmd_experiment_tradeoff(args: argparse.Namespace) -> Report:
+    from theorymodel.learn.experiments import plot_rows, tradeoff
+
+    if not 1 <= args.s <= args.n:
+        raise UsageError("--s must lie in 1..--n")
+    if min(args.k) < 2:
+        raise UsageError("--k values must be >= 2")
+    rows = tradeoff(args.n, args.s, args.k, seed=args.seed)
+    plot_rows(rows, "cot_tokens", "subsets_searched", ["s"], args.plot,
+              title=f"sparse parity (s = {args.s} of n = {args.n}): CoT length against learning cost")
+    text = _table(rows, ["K", "cot_tokens", "closed_form", "samples_needed", "subsets_searched", "seconds"])
+    return Report({"experiment": "tradeoff", "rows": rows, "written": [str(args.plot)]},
+                  text + f"\nplot: {args.plot}")
+
+
+def cmd_experiment_noise(args: argparse.Namespace) -> Report:
+    from theorymodel.learn.experiments import noise, plot_rows
+
+    sources = [learn_source(args.target, n, args.route, None) for n in args.n]
+    rows = noise(sources, args.rates, args.samples, seed=args.seed)
+    plot_rows(rows, "cot_tokens", "rollout_error", ["noise"], args.plot,
+              title=f"{args.target}: roll-out error against CoT length, label noise p")
+    text = _table(rows, ["target", "n", "cot_tokens", "noise", "samples", "rollout_error",
+                         "sum_per_step_error", "bound_holds"])
+    return Report({"experiment": "noise", "rows": rows, "written": [str(args.plot)]},
+                  text + f"\nplot: {args.plot}")
+
+
 # -- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> Report:
     from theorymodel.demo import run_demo
@@ -528,6 +696,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--class", dest="cls", default="linear", help="linear (default) or b2 (NPN-invariant classes)")
     p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the classes on")
+
+    p = add("learn", cmd_learn, "Learn a linear next-token predictor from CoT samples and verify it.")
+    p.add_argument("target", help="parity (cascade CoT), a named function or tt: (minimal CoT), a machine, "
+                                  "a .bench circuit, or a cot.jsonl file")
+    p.add_argument("--n", type=_nonnegative_int, help="input length")
+    p.add_argument("--samples", type=_nonnegative_int, required=True, help="training inputs M")
+    p.add_argument("--learner", choices=("lp", "perceptron", "sgd"), default="lp")
+    p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
+    p.add_argument("--seed", type=_nonnegative_int, default=0)
+    p.add_argument("--route", choices=("tableau", "circuit"), default="tableau", help="CoT of a machine")
+    p.add_argument("--time-bound", type=_nonnegative_int)
+    p.add_argument("--method", choices=("z3", "exhaustive", "both"),
+                   help="verification (default: exhaustive for machines up to 2^16 inputs, else z3)")
+    p.add_argument("--timeout", type=_positive_float, metavar="S")
+    p.add_argument("--jobs", type=_nonnegative_int, help="processes for independent positions")
+    p.add_argument("--export-linearlm", metavar="FILE.npz")
+    p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--out", metavar="DIR", help="write predictor.npz")
+
+    p = add("experiment", lambda a: None, "The paper's experiments: learning curves, trade-off, noise, ...")
+    exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
+
+    def add_exp(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
+        q = exp.add_parser(name, help=help_, description=help_)
+        q.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        q.add_argument("--seed", type=_nonnegative_int, default=0)
+        q.add_argument("--plot", metavar="FILE.png", default=f"experiment_{name}.png")
+        q.set_defaults(func=func)
+        return q
+
+    q = add_exp("samples", cmd_experiment_samples, "Test error against samples, with and without CoT.")
+    q.add_argument("targets", nargs="*", default=["parity", "binary_palindrome", "zeros_then_ones"])
+    q.add_argument("--n", type=_nonnegative_int, default=8)
+    q.add_argument("--samples", type=_int_list, default=[25, 50, 100, 200])
+    q.add_argument("--learner", choices=("lp", "perceptron", "sgd"), default="lp")
+    q.add_argument("--route", choices=("tableau", "circuit"), default="tableau")
+    q = add_exp("tradeoff", cmd_experiment_tradeoff, "K-parity tokens: CoT length against learning cost.")
+    q.add_argument("--n", type=_nonnegative_int, default=24)
+    q.add_argument("--s", type=_nonnegative_int, default=8, help="hidden parity size")
+    q.add_argument("--k", type=_int_list, default=[2, 3, 4, 5, 8])
+    q = add_exp("noise", cmd_experiment_noise, "Label noise in CoT tokens: roll-out error against CoT length.")
+    q.add_argument("target", nargs="?", default="binary_palindrome")
+    q.add_argument("--n", type=_int_list, default=[4, 6, 8])
+    q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
+    q.add_argument("--samples", type=_nonnegative_int, default=200)
+    q.add_argument("--route", choices=("tableau", "circuit"), default="tableau")
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     return parser

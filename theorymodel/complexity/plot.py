@@ -3,24 +3,17 @@ lower bounds (``theorymodel length FAMILY --n A..B --plot FILE.png``)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from theorymodel.errors import UsageError
-from theorymodel.io import atomic_write
+from theorymodel.plotting import pyplot, save_png
 
 
 def plot_series(series: list[dict[str, Any]], path: str | Path, *, title: str) -> Path:
     """One line per quantity over n; written atomically as PNG."""
-    try:
-        import matplotlib
+    plt = pyplot()
+    from matplotlib.ticker import MaxNLocator
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
-    except ImportError as exc:
-        raise UsageError("--plot needs matplotlib: pip install 'theorymodel[plots]'") from exc
     ns = [r["n"] for r in series]
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(ns, [r["length_complexity"] for r in series], "o-", label="exact (witness + UNSAT)", zorder=3)
@@ -36,7 +29,4 @@ def plot_series(series: list[dict[str, Any]], path: str | Path, *, title: str) -
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return atomic_write(path, buf.getvalue())
+    return save_png(fig, path)

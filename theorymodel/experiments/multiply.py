@@ -1,0 +1,171 @@
+"""Multiplication CoT data: the paper's format, our finer CoT, and no CoT.
+
+All three share the prompt ``a_digits x b_digits =`` (most significant digit first, as
+the paper writes it) and end with ``= answer`` (zero-padded to 2d digits), so exact match
+and per-digit accuracy mean the same thing for each.
+
+``paper`` (PAPER.md, token for token)::
+
+    1 2 x 3 4 = ( 2 x 1 + 1 x 1 0 ) x ( 4 x 1 + 3 x 1 0 ) = 2x4 x 1 x 1 + 2x3 x 1 x 1 0 +
+    1x4 x 1 0 x 1 + 1x3 x 1 0 x 1 0 = 0 8 + 0 6 0 + 0 4 0 + 0 3 0 0 = 0 4 0 8
+
+(the partial product of digits i, j, least significant first, is padded to i + j + 2
+digits; a 4x4 sequence with ``[BOS]`` is 307 tokens).
+
+``fine`` (ours, docs/multiply.md): schoolbook multiplication that adds the partial
+products row by row into an accumulator, least significant digit first. Each cell
+(row j, column i + j) is three tokens:
+
+- ``P`` = ``aixbj`` joins the two operand digits (reads 2 tokens);
+- ``Q`` = ``q<product>.<carry>.<acc>`` joins the digit product (a lookup of P), the
+  carry of the cell to the right (a lookup of its R) and the accumulator digit of the
+  row above (a lookup of that R): reads 3 tokens;
+- ``R`` = ``r<digit>.<carry>`` = divmod(product + carry + acc, 10) (a lookup of Q).
+
+Each row ends with one more R (the carry moved into the next column). A join of k
+tokens and a lookup of one token are both an exact linear argmax of one-hot features
+with margin 1 (the join's score counts matching factors, k only at the right token), so
+every step is one a linear next-token predictor represents exactly. The answer digits are
+lookups of the final R tokens. 2x2: 25 tokens (paper: 76); 4x4: 71 (paper: 306).
+
+``none``: ``a x b = answer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FORMATS = ("paper", "fine", "none")
+BOS = "[BOS]"
+
+
+def digits_lsb(value: int, d: int) -> list[int]:
+    return [(value // 10**i) % 10 for i in range(d)]
+
+
+def _prompt(a: int, b: int) -> list[str]:
+    return [*str(a), "x", *str(b), "="]
+
+
+def _answer(a: int, b: int, d: int) -> list[str]:
+    return list(str(a * b).zfill(2 * d))
+
+
+def paper_cot(a: int, b: int, d: int) -> list[str]:
+    """The paper's sequence (without [BOS])."""
+    da, db = digits_lsb(a, d), digits_lsb(b, d)
+
+    def power(i: int) -> list[str]:
+        return ["1"] + ["0"] * i
+
+    def expand(ds: list[int]) -> list[str]:
+        out = ["("]
+        for i, x in enumerate(ds):
+            if i:
+                out.append("+")
+            out += [str(x), "x", *power(i)]
+        return [*out, ")"]
+
+    seq = _prompt(a, b) + expand(da) + ["x"] + expand(db) + ["="]
+    terms, partials = [], []
+    for i, x in enumerate(da):
+        for j, y in enumerate(db):
+            terms.append([f"{x}x{y}", "x", *power(i), "x", *power(j)])
+            partials.append(list(str(x * y * 10 ** (i + j)).zfill(i + j + 2)))
+    for k, t in enumerate(terms):
+        seq += (["+"] if k else []) + t
+    seq.append("=")
+    for k, p in enumerate(partials):
+        seq += (["+"] if k else []) + p
+    return [*seq, "=", *_answer(a, b, d)]
+
+
+def fine_cot(a: int, b: int, d: int) -> list[str]:
+    """Our CoT (module doc): 3 tokens per cell, one carry token per row, then the answer."""
+    da, db = digits_lsb(a, d), digits_lsb(b, d)
+    seq = _prompt(a, b)
+    acc = [0] * (2 * d)  # accumulator digits, least significant first
+    for j, y in enumerate(db):
+        carry = 0
+        for i, x in enumerate(da):
+            k = i + j
+            seq.append(f"{x}x{y}")
+            seq.append(f"q{x * y}.{carry}.{acc[k]}")
+            carry, acc[k] = divmod(x * y + carry + acc[k], 10)
+            seq.append(f"r{acc[k]}.{carry}")
+        acc[j + d] = carry
+        seq.append(f"r{carry}.0")
+    assert int("".join(map(str, reversed(acc)))) == a * b
+    return [*seq, "=", *_answer(a, b, d)]
+
+
+def none_cot(a: int, b: int, d: int) -> list[str]:
+    return _prompt(a, b) + _answer(a, b, d)
+
+
+def sequence(fmt: str, a: int, b: int, d: int) -> list[str]:
+    """``[BOS]`` then the sequence of ``fmt``."""
+    make = {"paper": paper_cot, "fine": fine_cot, "none": none_cot}[fmt]
+    return [BOS, *make(a, b, d)]
+
+
+def is_train(a: int, b: int) -> bool:
+    """The fixed 75/25 split: a hash of the operand pair (so validation pairs are never seen)."""
+    h = hashlib.sha256(f"{a}x{b}".encode()).digest()
+    return h[0] % 4 != 0
+
+
+def operands(d: int) -> range:
+    """The paper's operand range generalised: 1...1 .. 9...9 (11..99 for d = 2, 1111..9999 for d = 4)."""
+    lo = int("1" * d)
+    return range(lo, 10**d)
+
+
+def pairs(d: int, split: str) -> list[tuple[int, int]]:
+    want = split == "train"
+    return [(a, b) for a in operands(d) for b in operands(d) if is_train(a, b) == want]
+
+
+@dataclass
+class Layout:
+    """Where the prompt ends and the answer lies, and the CoT's named segments."""
+
+    length: int
+    prompt: int  # tokens up to and including the first '=' (with [BOS])
+    answer: range
+    segments: dict[str, range]
+
+
+def layout(fmt: str, d: int) -> Layout:
+    seq = sequence(fmt, int("1" * d), int("1" * d), d)
+    prompt = 1 + d + 1 + d + 1
+    answer = range(len(seq) - 2 * d, len(seq))
+    segments: dict[str, range] = {}
+    if fmt == "paper":
+        eqs = [i for i, t in enumerate(seq) if t == "="]
+        segments = {"expand": range(eqs[0] + 1, eqs[1] + 1), "products": range(eqs[1] + 1, eqs[2] + 1),
+                    "partials": range(eqs[2] + 1, eqs[3] + 1)}
+    elif fmt == "fine":
+        segments = {"cells": range(prompt, answer.start - 1)}
+    segments["answer"] = range(answer.start - (0 if fmt == "none" else 1), answer.stop)
+    return Layout(len(seq), prompt, answer, segments)
+
+
+def vocabulary(fmt: str, d: int) -> list[str]:
+    """Every token the format can produce for d-digit operands (fixed order)."""
+    toks = [BOS, "x", "=", "(", ")", "+", *map(str, range(10))]
+    if fmt == "paper":
+        toks += [f"{x}x{y}" for x in range(10) for y in range(10)]
+    if fmt == "fine":
+        toks += [f"{x}x{y}" for x in range(10) for y in range(10)]
+        products = sorted({x * y for x in range(10) for y in range(10)})
+        toks += [f"q{p}.{c}.{a}" for p in products for c in range(10) for a in range(10)]
+        toks += [f"r{g}.{c}" for g in range(10) for c in range(10)]
+    return toks
+
+
+def encode(seqs: Iterable[list[str]], vocab: list[str]) -> list[list[int]]:
+    tid = {t: i for i, t in enumerate(vocab)}
+    return [[tid[t] for t in s] for s in seqs]

@@ -1,0 +1,9 @@
+"""Learning linear next-token predictors from CoT samples (PAPER.md Thm 3.3), verified
+like constructed ones: sources, per-position learners, the trainer, experiments."""
+
+from theorymodel.learn.learners import LEARNERS, fit_position
+from theorymodel.learn.sources import CoTSource, compiled, from_jsonl, parity_cascade
+from theorymodel.learn.train import LearnResult, learn
+
+__all__ = ["LEARNERS", "CoTSource", "LearnResult", "compiled", "fit_position", "from_jsonl", "learn",
+           "parity_cascade"]

@@ -1,0 +1,156 @@
+"""The learning experiments of PAPER.md, as functions that return table rows.
+
+- :func:`sample_curves` (a): test error against the number of samples M, with and without
+  CoT (Thm 3.3: learnable with CoT; a linear predictor cannot represent parity without);
+- :func:`tradeoff` (b): n-bit sparse parity with K-parity tokens needs ceil((s-1)/(K-1))
+  tokens, but learning one K-parity token searches the K-subsets of earlier positions:
+  fewer tokens, costlier steps;
+- :func:`noise` (c): label noise in the CoT tokens; the roll-out error against the sum of
+  per-step (teacher-forced) errors, over CoTs of growing length (Thm 3.6).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from theorymodel.learn.sources import CoTSource
+from theorymodel.learn.train import assemble, evaluate, fit_all, learn, split
+from theorymodel.plotting import pyplot, save_png
+
+
+def sample_curves(sources: list[CoTSource], samples: list[int], *, learner: str = "lp", seed: int = 0,
+                  progress=None) -> list[dict[str, Any]]:
+    rows = []
+    for source in sources:
+        for cot in (True, False):
+            src = source if cot else source.without_cot()
+            for m in samples:
+                if m >= src.input_count:
+                    continue
+                r = learn(src, m, learner=learner, seed=seed, jobs=1)
+                rows.append({"target": source.name, "n": source.n_inputs, "cot": cot,
+                             "cot_tokens": src.cot_tokens, "samples": m, "train_error": r.train_error,
+                             "test_error": r.test_error, "seconds": round(r.seconds, 3)})
+                if progress:
+                    progress(1)
+    return rows
+
+
+# -- (b) the trade-off ------------------------------------------------------------------
+def xor_tree(n: int, support: list[int], K: int) -> list[list[int]]:
+    """Tokens of the K-ary XOR tree over ``support`` (positions; tokens are n, n+1, ...):
+    ceil((s-1)/(K-1)) tokens, each the XOR of at most K earlier positions."""
+    pending = list(support)
+    tokens: list[list[int]] = []
+    if len(pending) <= 1:
+        return [pending]
+    while len(pending) > 1:
+        group, pending = pending[:K], pending[K:]
+        tokens.append(group)
+        pending = [*pending, n + len(tokens) - 1]
+    return tokens
+
+
+def _xor_sequences(x: np.ndarray, tokens: list[list[int]]) -> np.ndarray:
+    seq = x.astype(np.int64)
+    for reads in tokens:
+        seq = np.column_stack([seq, seq[:, reads].sum(axis=1) % 2])
+    return seq
+
+
+def learn_xor_token(seqs: np.ndarray, pos: int, K: int) -> tuple[list[int] | None, int]:
+    """The first subset of at most K earlier positions whose XOR fits every sample; and
+    how many subsets were tried (the learning cost of one K-parity token)."""
+    y = seqs[:, pos]
+    tried = 0
+    for size in range(1, K + 1):
+        for subset in combinations(range(pos), size):
+            tried += 1
+            if np.array_equal(seqs[:, list(subset)].sum(axis=1) % 2, y):
+                return list(subset), tried
+    return None, tried
+
+
+def tradeoff(n: int, s: int, ks: list[int], *, seed: int = 0, test: int = 2000) -> list[dict[str, Any]]:
+    """Sparse parity of s hidden bits among n, with K-parity CoT tokens, for each K."""
+    rng = np.random.default_rng(seed)
+    support = sorted(rng.choice(n, size=s, replace=False).tolist())
+    rows = []
+    for K in ks:
+        tokens = xor_tree(n, support, K)
+        start = time.perf_counter()
+        needed = None
+        tried_total = 0
+        for m in [2**e for e in range(2, 16)]:
+            x = rng.integers(0, 2, (m, n))
+            seqs = _xor_sequences(x, tokens)
+            learned, tried_total = [], 0
+            for j in range(len(tokens)):
+                subset, tried = learn_xor_token(seqs, n + j, K)
+                tried_total += tried
+                learned.append(subset or [])
+            xt = rng.integers(0, 2, (test, n))
+            if np.array_equal(_xor_sequences(xt, learned)[:, -1], _xor_sequences(xt, tokens)[:, -1]):
+                needed = m
+                break
+        rows.append({"n": n, "s": s, "K": K, "cot_tokens": len(tokens),
+                     "closed_form": max(1, math.ceil((s - 1) / (K - 1))), "samples_needed": needed,
+                     "subsets_searched": tried_total, "seconds": round(time.perf_counter() - start, 4)})
+    return rows
+
+
+# -- (c) noise --------------------------------------------------------------------------
+def noise(sources: list[CoTSource], rates: list[float], samples: int, *, seed: int = 0) -> list[dict[str, Any]]:
+    """Flip each generated training token with probability p (to another token seen at that
+    position); learn; compare the roll-out error with the summed per-step error."""
+    rows = []
+    for source in sources:
+        for p in rates:
+            rng = np.random.default_rng(seed)
+            train, test, _ = split(source, min(samples, source.input_count // 2), seed)
+            seqs = source.sequences(train).copy()
+            n = source.n_inputs
+            for pos in range(n, seqs.shape[1]):
+                seen = np.unique(seqs[:, pos])
+                if len(seen) < 2:
+                    continue
+                flip = rng.random(len(seqs)) < p
+                for i in np.nonzero(flip)[0]:
+                    others = seen[seen != seqs[i, pos]]
+                    seqs[i, pos] = rng.choice(others)
+            rules = fit_all(seqs, n, "lp", seed, jobs=1)
+            pred = assemble(rules, source)
+            rollout_error, _ = evaluate(pred, source, test)
+            ref = source.sequences(test)
+            forced = pred.rollout(ref[:, :n], reference=ref, teacher_forced=True).sequences
+            per_step = (forced[:, n:] != ref[:, n:]).mean(axis=0)
+            rows.append({"target": source.name, "n": n, "cot_tokens": source.cot_tokens, "noise": p,
+                         "samples": len(train), "rollout_error": rollout_error,
+                         "sum_per_step_error": float(per_step.sum()), "max_per_step_error": float(per_step.max()),
+                         "bound_holds": bool(rollout_error <= per_step.sum() + 1e-12)})
+    return rows
+
+
+def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path: str | Path, *,
+              title: str, logx: bool = False) -> Path:
+    """One line per group of rows; PNG written atomically."""
+    fig, ax = pyplot().subplots(figsize=(6, 4))
+    keys = sorted({tuple(r[g] for g in group) for r in rows}, key=str)
+    for key in keys:
+        pts = [r for r in rows if tuple(r[g] for g in group) == key]
+        ax.plot([r[x] for r in pts], [r[y] for r in pts], "o-",
+                label=", ".join(f"{g}={v}" for g, v in zip(group, key, strict=True)))
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return save_png(fig, path)
