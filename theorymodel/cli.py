@@ -596,6 +596,69 @@ def cmd_experiment_noise(args: argparse.Namespace) -> Report:
                   text + f"\nplot: {args.plot}")
 
 
+def _torch_config(args: argparse.Namespace, **extra: Any):
+    try:
+        from theorymodel.experiments.training import TrainConfig
+    except ImportError as exc:
+        raise UsageError("this experiment needs torch: pip install 'theorymodel[experiments]'") from exc
+    if args.steps < 1 or args.batch < 1 or args.d < 1 or args.accumulate < 1:
+        raise UsageError("--steps, --batch, --d and --accumulate must be >= 1")
+    if not 0 < args.lr < 1:
+        raise UsageError("--lr must lie in (0, 1)")
+    return TrainConfig(steps=args.steps, batch=args.batch, d=args.d, lr=args.lr, accumulate=args.accumulate,
+                       seed=args.seed, device=args.device, warmup=min(50, max(1, args.steps // 10)), **extra)
+
+
+def _curve_plot(curve: list[dict[str, float]], path: str, title: str) -> None:
+    from theorymodel.plotting import pyplot, save_png
+
+    fig, ax = pyplot().subplots(figsize=(6, 4))
+    ax.plot([c["step"] for c in curve], [c["loss"] for c in curve], "o-", markersize=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    save_png(fig, path)
+
+
+def cmd_experiment_multiply(args: argparse.Namespace) -> Report:
+    cfg = _torch_config(args, digits=args.digits, cot=args.cot, model=args.model, eval_pairs=args.eval_pairs)
+    if not 1 <= args.digits <= 6:
+        raise UsageError("--digits must lie in 1..6")
+    from theorymodel.experiments.training import train_multiply
+
+    result = train_multiply(cfg, checkpoint=Path(args.checkpoint) if args.checkpoint else None)
+    _curve_plot(result["curve"], args.plot, f"{args.digits}x{args.digits} digits, {args.model}, CoT {args.cot}")
+    result["written"] = [str(args.plot)] + ([str(args.checkpoint)] if args.checkpoint else [])
+    tf = ", ".join(f"{k} {v:.3f}" for k, v in result["teacher_forced"].items())
+    text = (f"{args.digits}x{args.digits}-digit multiplication, {args.model} model, CoT {args.cot} "
+            f"(context {result['context_length']}, dictionary {result['vocab_size']})\n"
+            f"  exact match {result['exact_match']:.4f}, digit accuracy {result['digit_accuracy']:.4f} on "
+            f"{result['validation_pairs']:,} held-out pairs\n"
+            f"  teacher-forced accuracy per segment: {tf}\n"
+            f"  parameters {result['params_effective']:,} effective / {result['params_stored']:,} stored; "
+            f"{result['train_sequences']:,} training sequences; {result['seconds']:.1f} s on {result['device']}")
+    return Report(result, text)
+
+
+def cmd_experiment_text(args: argparse.Namespace) -> Report:
+    cfg = _torch_config(args)
+    from theorymodel.experiments.text import train_text
+
+    if args.context < 2:
+        raise UsageError("--context must be >= 2")
+    result = train_text(cfg, args.corpus, context=args.context)
+    _curve_plot(result["curve"], args.plot, "linear language model")
+    result["written"] = [str(args.plot)]
+    b = result["baselines"]
+    text = (f"linear LM on {result['corpus']} ({result['characters']:,} characters, {result['vocab_size']} symbols), "
+            f"context {result['context']}, d = {result['d']}\n"
+            f"  validation perplexity {result['val_perplexity']:.3f} (unigram {b['unigram']:.3f}, bigram "
+            f"{b['bigram']:.3f})\n  sample after {result['prompt']!r}:\n{result['sample']}")
+    return Report(result, text)
+
+
 # -- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> Report:
     from theorymodel.demo import run_demo
@@ -742,6 +805,26 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
     q.add_argument("--samples", type=_nonnegative_int, default=200)
     q.add_argument("--route", choices=("tableau", "circuit"), default="tableau")
+
+    def torch_flags(q: argparse.ArgumentParser, steps: int, d: int) -> None:
+        q.add_argument("--steps", type=_nonnegative_int, default=steps)
+        q.add_argument("--batch", type=_nonnegative_int, default=256)
+        q.add_argument("--accumulate", type=_nonnegative_int, default=1, help="micro-batches per step")
+        q.add_argument("--d", type=_nonnegative_int, default=d, help="embedding width")
+        q.add_argument("--lr", type=float, default=1e-3)
+        q.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+
+    q = add_exp("multiply", cmd_experiment_multiply, "Train the paper's linear or MLP predictor on multiplication.")
+    q.add_argument("--digits", type=_nonnegative_int, default=2)
+    q.add_argument("--model", choices=("linear", "mlp"), default="linear")
+    q.add_argument("--cot", choices=("paper", "fine", "none"), default="fine")
+    q.add_argument("--eval-pairs", type=_nonnegative_int, default=2000, help="held-out pairs decoded")
+    q.add_argument("--checkpoint", metavar="FILE.pt", help="resume from and save to this file")
+    torch_flags(q, 1500, 64)
+    q = add_exp("text", cmd_experiment_text, "Train a linear language model; perplexity against n-gram baselines.")
+    q.add_argument("--corpus", metavar="FILE.txt", help="UTF-8 text (default: Python's pydoc topics)")
+    q.add_argument("--context", type=_nonnegative_int, default=64)
+    torch_flags(q, 600, 32)
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     return parser

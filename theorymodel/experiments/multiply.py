@@ -12,21 +12,26 @@ and per-digit accuracy mean the same thing for each.
 (the partial product of digits i, j, least significant first, is padded to i + j + 2
 digits; a 4x4 sequence with ``[BOS]`` is 307 tokens).
 
-``fine`` (ours, docs/multiply.md): schoolbook multiplication that adds the partial
-products row by row into an accumulator, least significant digit first. Each cell
-(row j, column i + j) is three tokens:
+``fine`` (ours, docs/multiply.md): schoolbook multiplication, row by row (one row per
+digit b_j of the second operand), each row's partial product added into an accumulator
+column by column, least significant first. Every value is a digit, and every step is a
+*join* of at most three earlier tokens or a *lookup* of one. Column k = i + j of row j
+(i = 0..d) is up to five tokens:
 
-- ``P`` = ``aixbj`` joins the two operand digits (reads 2 tokens);
-- ``Q`` = ``q<product>.<carry>.<acc>`` joins the digit product (a lookup of P), the
-  carry of the cell to the right (a lookup of its R) and the accumulator digit of the
-  row above (a lookup of that R): reads 3 tokens;
-- ``R`` = ``r<digit>.<carry>`` = divmod(product + carry + acc, 10) (a lookup of Q).
+- ``aixbj``: the digit pair (join of two operand digits; i < d only);
+- ``j<lo><hi><c1>``: the low digit of a_i*b_j, the high digit of a_(i-1)*b_j and the row carry
+  (join of lookups of the two pair tokens and of the previous ``e`` token);
+- ``e<e>c<c1>``: their sum as digit and carry (lookup of the ``j`` token);
+- ``k<e><acc><c2>``: that digit, the accumulator digit of column k from the row above,
+  and the accumulator carry (join of lookups);
+- ``d<g>c<c2>``: the new accumulator digit and carry (lookup of the ``k`` token).
 
-Each row ends with one more R (the carry moved into the next column). A join of k
-tokens and a lookup of one token are both an exact linear argmax of one-hot features
-with margin 1 (the join's score counts matching factors, k only at the right token), so
-every step is one a linear next-token predictor represents exactly. The answer digits are
-lookups of the final R tokens. 2x2: 25 tokens (paper: 76); 4x4: 71 (paper: 306).
+A join of k tokens scores each candidate by how many factors match (k only at the
+right one), and a lookup scores by the one token it reads. Both are exact linear
+argmaxes of one-hot features with margin 1, so a linear next-token predictor represents
+every step exactly. The answer digits are lookups of the final ``d`` tokens. The
+dictionary is small (about 540 tokens) because no token holds more than three digits.
+2x2: 40 tokens with [BOS] (paper: 77). 4x4: 116 (paper: 307).
 
 ``none``: ``a x b = answer``.
 """
@@ -83,21 +88,26 @@ def paper_cot(a: int, b: int, d: int) -> list[str]:
 
 
 def fine_cot(a: int, b: int, d: int) -> list[str]:
-    """Our CoT (module doc): 3 tokens per cell, one carry token per row, then the answer."""
+    """Our CoT (module doc): 5d + 4 tokens per row, then the answer."""
     da, db = digits_lsb(a, d), digits_lsb(b, d)
     seq = _prompt(a, b)
-    acc = [0] * (2 * d)  # accumulator digits, least significant first
+    acc = [0] * (2 * d + 1)  # accumulator digits, least significant first
     for j, y in enumerate(db):
-        carry = 0
-        for i, x in enumerate(da):
+        c1 = c2 = 0
+        for i in range(d + 1):
             k = i + j
-            seq.append(f"{x}x{y}")
-            seq.append(f"q{x * y}.{carry}.{acc[k]}")
-            carry, acc[k] = divmod(x * y + carry + acc[k], 10)
-            seq.append(f"r{acc[k]}.{carry}")
-        acc[j + d] = carry
-        seq.append(f"r{carry}.0")
-    assert int("".join(map(str, reversed(acc)))) == a * b
+            lo = da[i] * y % 10 if i < d else 0
+            hi = da[i - 1] * y // 10 if i > 0 else 0
+            if i < d:
+                seq.append(f"{da[i]}x{y}")
+            seq.append(f"j{lo}{hi}{c1}")
+            c1, e = divmod(lo + hi + c1, 10)
+            seq.append(f"e{e}c{c1}")
+            seq.append(f"k{e}{acc[k]}{c2}")
+            c2, acc[k] = divmod(e + acc[k] + c2, 10)
+            seq.append(f"d{acc[k]}c{c2}")
+        acc[j + d + 1] = c2
+    assert acc[2 * d] == 0 and int("".join(map(str, reversed(acc[:2 * d])))) == a * b
     return [*seq, "=", *_answer(a, b, d)]
 
 
@@ -160,9 +170,10 @@ def vocabulary(fmt: str, d: int) -> list[str]:
         toks += [f"{x}x{y}" for x in range(10) for y in range(10)]
     if fmt == "fine":
         toks += [f"{x}x{y}" for x in range(10) for y in range(10)]
-        products = sorted({x * y for x in range(10) for y in range(10)})
-        toks += [f"q{p}.{c}.{a}" for p in products for c in range(10) for a in range(10)]
-        toks += [f"r{g}.{c}" for g in range(10) for c in range(10)]
+        toks += [f"j{lo}{hi}{c}" for lo in range(10) for hi in range(9) for c in range(2)]
+        toks += [f"e{e}c{c}" for e in range(10) for c in range(2)]
+        toks += [f"k{e}{a}{c}" for e in range(10) for a in range(10) for c in range(2)]
+        toks += [f"d{g}c{c}" for g in range(10) for c in range(2)]
     return toks
 
 
