@@ -13,7 +13,7 @@ from theorymodel.complexity import census as census_mod
 from theorymodel.complexity import length_complexity, resolve
 from theorymodel.complexity.census import census
 from theorymodel.complexity.npn import canonical_all, classes, from_tt, to_tt
-from theorymodel.complexity.targets import _index_map
+from theorymodel.complexity.targets import index_map
 
 THRESHOLD_FUNCTIONS = [2, 4, 14, 104, 1882]  # OEIS A000609, n = 0..4
 NPN_CLASSES = [1, 2, 4, 14, 222]  # OEIS A000370
@@ -66,7 +66,8 @@ def test_a_killed_census_resumes_without_recomputing(tmp_path, monkeypatch):
 
 
 def test_census_on_a_dask_local_cluster(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a dev dependency: the test runs in CI
+
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster:
         out = census(3, "linear", db=tmp_path / "d.sqlite", scheduler=cluster.scheduler_address, progress=False)
@@ -78,7 +79,7 @@ def _npn_images(code: int, n: int):
     table = np.array([(code >> r) & 1 for r in range(2**n)], dtype=np.uint8)
     for perm in permutations(range(n)):
         for flip in range(2**n):
-            moved = table[_index_map(n, list(perm), flip)]
+            moved = table[index_map(n, list(perm), flip)]
             yield perm, flip, moved
             yield perm, flip, 1 - moved
 

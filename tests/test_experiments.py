@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
+import torch
 
 from theorymodel.experiments import multiply as mul
 
@@ -64,7 +65,6 @@ def test_none_format_and_split():
     assert mul.pairs(2, "train") == train  # the split is a fixed hash, not a seed
 
 
-torch = pytest.importorskip("torch")
 
 
 def test_parameter_counts():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from theorymodel.errors import ResourceLimitError, TheoryModelError, UsageError
+from theorymodel.progress import ProgressBar
 
 
 @dataclass
@@ -34,22 +35,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
-
-
-def _progress_steps(label: str) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
-    """A spinner with a step counter on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    progress = Progress(
-        SpinnerColumn(), TextColumn(label + " {task.completed:,} steps"),
-        console=Console(stderr=True), transient=True,
-    )
-    task = progress.add_task(label, total=None)
-    progress.start()
-    return (lambda done: progress.update(task, completed=done)), progress.stop
 
 
 def _nonnegative_int(text: str) -> int:
@@ -92,11 +77,9 @@ def cmd_run(args: argparse.Namespace) -> Report:
             payload["limit"] = "max-steps"
             return Report(payload, text, 3, f"some input did not halt within {args.max_steps} steps")
         return Report(payload, text)
-    update, stop = _progress_steps(tm.name)
-    try:
-        result = simulate(tm, args.input, max_steps=args.max_steps, trace=args.trace, progress=update)
-    finally:
-        stop()
+    with ProgressBar(tm.name, None, unit="steps") as bar:
+        result = simulate(tm, args.input, max_steps=args.max_steps, trace=args.trace,
+                          progress=bar.update if bar.enabled else None)
     payload = result.to_json()
     lines = [
         f"machine  {tm.name}",
@@ -455,11 +438,9 @@ def cmd_learn(args: argparse.Namespace) -> Report:
     cot_tokens = source.cot_tokens
     if args.no_cot:
         source = source.without_cot()
-    bar, stop = _progress_count(f"learning {source.cot_tokens:,} positions", source.cot_tokens)
-    try:
-        result = learn(source, args.samples, learner=args.learner, seed=args.seed, jobs=args.jobs, progress=bar)
-    finally:
-        stop()
+    with ProgressBar(f"learning {source.cot_tokens:,} positions", source.cot_tokens) as bar:
+        result = learn(source, args.samples, learner=args.learner, seed=args.seed, jobs=args.jobs,
+                       progress=bar.advance if bar.enabled else None)
     pred = result.predictor
     payload: dict[str, Any] = {
         "learner": args.learner, "samples": args.samples, "cot": not args.no_cot,
@@ -507,19 +488,6 @@ def cmd_learn(args: argparse.Namespace) -> Report:
     return Report(payload, text)
 
 
-def _progress_count(label: str, total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
-    """A bar over ``total`` units on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.console import Console
-    from rich.progress import Progress
-
-    progress = Progress(console=Console(stderr=True), transient=True)
-    task = progress.add_task(label, total=total)
-    progress.start()
-    return (lambda k: progress.advance(task, k)), progress.stop
-
-
 # -- experiment -------------------------------------------------------------------------
 def _int_list(text: str) -> list[int]:
     try:
@@ -556,11 +524,9 @@ def cmd_experiment_samples(args: argparse.Namespace) -> Report:
 
     sources = [learn_source(t, args.n, args.route, None) for t in args.targets]
     total = len(sources) * 2 * len(args.samples)
-    bar, stop = _progress_count("sample curves", total)
-    try:
-        rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed, progress=bar)
-    finally:
-        stop()
+    with ProgressBar("sample curves", total) as bar:
+        rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed,
+                             progress=bar.advance if bar.enabled else None)
     plot_rows(rows, "samples", "test_error", ["target", "cot"], args.plot,
               title=f"test error against samples (learner {args.learner}, n = {args.n})", logx=True)
     text = _table(rows, ["target", "n", "cot", "cot_tokens", "samples", "train_error", "test_error", "seconds"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 import threading
 import time
 from collections import Counter
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from theorymodel.complexity.npn import classes, to_tt
+from theorymodel.progress import ProgressBar
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS length (
     n INTEGER NOT NULL, class TEXT NOT NULL, tt TEXT NOT NULL,
@@ -111,11 +111,12 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
         done = store.done(n, hclass.name)
         todo = [tt for tt in sizes if tt not in done]
         runner = _dask(scheduler) if scheduler else _local
-        with _progress(progress, len(sizes), len(sizes) - len(todo), f"census n={n} {hclass.name}") as advance:
+        with ProgressBar(f"census n={n} {hclass.name}", len(sizes), completed=len(sizes) - len(todo),
+                         enabled=progress) as bar:
             for row in runner(n, hclass.name, todo):
                 store.put(n, hclass.name, row)
                 done[row["tt"]] = row["length"]
-                advance()
+                bar.advance()
     finally:
         store.close()
     by_class = Counter(done[tt] for tt in sizes)
@@ -135,26 +136,3 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
 
 def _order(k: int | None) -> int:
     return -1 if k is None else k
-
-
-class _progress:
-    """A rich progress bar on stderr (quiet when not wanted or not a terminal)."""
-
-    def __init__(self, enabled: bool, total: int, completed: int, label: str) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.total, self.completed, self.label = total, completed, label
-
-    def __enter__(self) -> Callable[[], None]:
-        if not self.enabled:
-            return lambda: None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task(self.label, total=self.total, completed=self.completed)
-        return lambda: self.bar.advance(task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.bar.stop()

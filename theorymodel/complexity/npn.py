@@ -13,7 +13,7 @@ from itertools import permutations
 
 import numpy as np
 
-from theorymodel.complexity.targets import _index_map
+from theorymodel.complexity.targets import index_map
 from theorymodel.errors import ResourceLimitError
 
 MAX_CENSUS_N = 4  # 2^(2^n) functions are enumerated; n = 5 needs a class enumerator instead
@@ -29,7 +29,7 @@ def from_tt(bits: str) -> int:
 
 def transforms(n: int) -> list[np.ndarray]:
     """Index maps of every input permutation combined with every input negation mask."""
-    return [_index_map(n, list(perm), flip) for perm in permutations(range(n)) for flip in range(2**n)]
+    return [index_map(n, list(perm), flip) for perm in permutations(range(n)) for flip in range(2**n)]
 
 
 def canonical_all(n: int) -> np.ndarray:

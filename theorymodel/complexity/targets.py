@@ -110,7 +110,7 @@ class Symmetries:
         return all(len(b) == 1 for b in self.blocks)
 
 
-def _index_map(n: int, perm: list[int] | None = None, flip: int = 0) -> np.ndarray:
+def index_map(n: int, perm: list[int] | None = None, flip: int = 0) -> np.ndarray:
     """Index of each input under a permutation of positions (and an XOR mask)."""
     x = all_assignments(n)
     if perm is not None:
@@ -129,14 +129,14 @@ def symmetries(target: Target) -> Symmetries:
                 continue
             perm = list(range(n))
             perm[i], perm[j] = j, i
-            if np.array_equal(t[_index_map(n, perm)], t):
+            if np.array_equal(t[index_map(n, perm)], t):
                 parent[j] = parent[i]
     blocks: dict[int, list[int]] = {}
     for i in range(n):
         blocks.setdefault(parent[i], []).append(i)
     negatable = []
     for i in range(n):
-        diff = t[_index_map(n, flip=1 << (n - 1 - i))] ^ t
+        diff = t[index_map(n, flip=1 << (n - 1 - i))] ^ t
         if diff.min() == diff.max():
             negatable.append(i)
     return Symmetries(tuple(tuple(b) for b in blocks.values()), tuple(negatable))

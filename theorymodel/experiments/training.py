@@ -4,8 +4,8 @@ cuda (bf16 autocast) when present. Evaluation decodes greedily from the prompt."
 
 from __future__ import annotations
 
+import contextlib
 import io
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +17,7 @@ import torch
 from theorymodel.experiments import multiply as mul
 from theorymodel.experiments.models import LinearLM
 from theorymodel.io import atomic_write
+from theorymodel.progress import ProgressBar
 
 
 @dataclass
@@ -112,29 +113,29 @@ def optimise(model: LinearLM, batch_loss, cfg: TrainConfig, *, checkpoint: Path 
         torch.set_rng_state(state["rng"])
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
     device = next(model.parameters()).device
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else _null()
-    bar = _bar(progress, cfg.steps, step, label)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
     curve: list[dict[str, float]] = []
     sequences = 0
-    while step < cfg.steps:
-        opt.zero_grad(set_to_none=True)
-        total = 0.0
-        for _ in range(cfg.accumulate):
-            with autocast:
-                loss = batch_loss(step, gen) / cfg.accumulate
-            loss.backward()
-            total += float(loss.detach())
-            sequences += cfg.batch
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        sched.step()
-        step += 1
-        if step % 50 == 0 or step == cfg.steps:
-            curve.append({"step": step, "loss": total})
-        if checkpoint is not None and (step % 200 == 0 or step == cfg.steps):
-            save_checkpoint(checkpoint, model, opt, sched, step, cfg)
-        bar(step, total)
-    bar(None, 0.0)
+    with ProgressBar(label, cfg.steps, completed=step, enabled=progress, columns=("loss {task.fields[loss]:.4f}",),
+                     loss=float("nan")) as bar:
+        while step < cfg.steps:
+            opt.zero_grad(set_to_none=True)
+            total = 0.0
+            for _ in range(cfg.accumulate):
+                with autocast:
+                    loss = batch_loss(step, gen) / cfg.accumulate
+                loss.backward()
+                total += float(loss.detach())
+                sequences += cfg.batch
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 50 == 0 or step == cfg.steps:
+                curve.append({"step": step, "loss": total})
+            if checkpoint is not None and (step % 200 == 0 or step == cfg.steps):
+                save_checkpoint(checkpoint, model, opt, sched, step, cfg)
+            bar.update(step, loss=total)
     return sequences, curve
 
 
@@ -161,31 +162,3 @@ def train_multiply(cfg: TrainConfig, *, checkpoint: Path | None = None, progress
             "seconds": round(time.perf_counter() - start, 3), "steps": cfg.steps, "d": cfg.d,
             "context_length": lay.length, "vocab_size": len(vocab), "train_pairs": len(train),
             "validation_pairs": len(val), "device": device.type, "curve": curve}
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _bar(enabled: bool, total: int, done: int, label: str):
-    if not (enabled and sys.stderr.isatty()):
-        return lambda step, loss: None
-    from rich.console import Console
-    from rich.progress import Progress, TextColumn
-
-    progress = Progress(*Progress.get_default_columns(), TextColumn("loss {task.fields[loss]:.4f}"),
-                        console=Console(stderr=True), transient=True)
-    task = progress.add_task(label, total=total, completed=done, loss=float("nan"))
-    progress.start()
-
-    def update(step: int | None, loss: float) -> None:
-        if step is None:
-            progress.stop()
-        else:
-            progress.update(task, completed=step, loss=loss)
-
-    return update

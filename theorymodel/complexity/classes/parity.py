@@ -18,7 +18,7 @@ import numpy as np
 
 from theorymodel.complexity.classes import cnf
 from theorymodel.complexity.classes.base import KResult, remaining_seconds
-from theorymodel.complexity.targets import Target, _index_map
+from theorymodel.complexity.targets import Target, index_map
 
 
 def linear_support(target: Target) -> list[int] | None:
@@ -27,7 +27,7 @@ def linear_support(target: Target) -> list[int] | None:
     if t[0]:
         return None
     support = [i for i in range(n) if t[1 << (n - 1 - i)]]
-    idx = _index_map(n)
+    idx = index_map(n)
     mask = sum(1 << (n - 1 - i) for i in support)
     predicted = np.array([bin(int(v) & mask).count("1") % 2 for v in idx])
     return support if np.array_equal(predicted, t) else None
