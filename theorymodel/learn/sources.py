@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, replace
-from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -180,10 +179,6 @@ def from_jsonl(path: str | Path) -> CoTSource:
         raise FormatError(f"{path}: the sequences have no generated tokens")
     return CoTSource(Path(path).stem, n, vocab, alphabet, Answer("bits", (C - 1,)), rows=data,
                      meta={"route": "file"})
-
-
-def all_words(alphabet: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
-    return list(product(alphabet, repeat=n))
 
 
 def named_circuit(name: str, n: int) -> Circuit:
