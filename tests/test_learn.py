@@ -39,7 +39,7 @@ def test_an_unseen_rare_token_is_the_only_error():
     r = learn(parity_cascade(8), 200, learner="lp", seed=0)
     assert 255 not in r.train_index
     assert r.test_error == 1 / 56 and r.first_wrong == {"input": "11111111", "position": 8, "expected": "1",
-                                                         "got": "0"}
+                                                         "got": "0", "tie": False}
 
 
 def test_parity_8_without_cot_is_not():

@@ -478,7 +478,8 @@ def cmd_learn(args: argparse.Namespace) -> Report:
             f"{result.test_inputs:,} held-out inputs ({result.test_guarantee})")
     if result.first_wrong:
         fw = result.first_wrong
-        text += f"\n  first wrong: input {fw['input']} at position {fw['position']} ({fw['expected']} -> {fw['got']})"
+        what = "a tie (no strict argmax)" if fw["tie"] else f"{fw['expected']} -> {fw['got']}"
+        text += f"\n  first wrong: input {fw['input']} at position {fw['position']} ({what})"
     if verdict is not None:
         text += f"\n  verified: {verdict.verified} ({verdict.guarantee}, {verdict.inputs:,} inputs)"
     if verdict is not None and not verdict.verified:

@@ -128,7 +128,8 @@ def evaluate(pred: LinearPredictor, source: CoTSource, index: np.ndarray) -> tup
             differs[source.n_inputs:] |= out.ties[i]
             p = int(np.nonzero(differs)[0][0])
             first = {"input": "".join(source.vocab[t] for t in ref[i, : source.n_inputs]), "position": p,
-                     "expected": source.vocab[ref[i, p]], "got": source.vocab[out.sequences[i, p]]}
+                     "expected": source.vocab[ref[i, p]], "got": source.vocab[out.sequences[i, p]],
+                     "tie": bool(out.ties[i, p - source.n_inputs])}
     return wrong_total / len(index), first
 
 
