@@ -117,3 +117,5 @@ def test_census_cli(cli_json, cli, tmp_path):
     assert code == 3 and err.startswith("error:")
     code, _, err = cli("census", "--n", "2", "--class", "parity-2", "--db", str(tmp_path / "c.sqlite"))
     assert code == 2 and "NPN" in err
+    code, _, err = cli("census", "--n", "2", "--db", str(tmp_path / "d.sqlite"), "--scheduler", "nonsense://x")
+    assert code == 2 and err.startswith("error: cannot reach the Dask scheduler")

@@ -86,7 +86,13 @@ def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, An
         raise UsageError("--scheduler needs dask distributed: pip install 'theorymodel[distributed]'") from exc
 
     def run(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
-        with Client(address, timeout="30s") as client:
+        try:
+            client = Client(address, timeout="20s")
+        except (OSError, ValueError, TimeoutError) as exc:
+            from theorymodel.errors import UsageError
+
+            raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
+        with client:
             futures = client.map(solve_one, [n] * len(todo), [cls] * len(todo), todo, pure=False)
             for fut in as_completed(futures):
                 yield fut.result()
