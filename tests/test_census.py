@@ -8,6 +8,8 @@ from itertools import permutations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from theorymodel.complexity import census as census_mod
 from theorymodel.complexity import length_complexity, resolve
@@ -119,3 +121,17 @@ def test_census_cli(cli_json, cli, tmp_path):
     assert code == 2 and "NPN" in err
     code, _, err = cli("census", "--n", "2", "--db", str(tmp_path / "d.sqlite"), "--scheduler", "nonsense://x")
     assert code == 2 and err.startswith("error: cannot reach the Dask scheduler")
+
+
+@settings(max_examples=25, deadline=None)
+@given(code=st.integers(0, 2**16 - 1), perm=st.permutations(range(4)), flip=st.integers(0, 15),
+       negate=st.booleans())
+def test_linear_length_is_npn_invariant_on_random_4_input_functions(code, perm, flip, negate):
+    table = np.array([(code >> r) & 1 for r in range(16)], dtype=np.uint8)
+    moved = table[index_map(4, list(perm), flip)] ^ int(negate)
+    a = length_complexity(resolve("tt:" + "".join(map(str, table)), 4))
+    b = length_complexity(resolve("tt:" + "".join(map(str, moved)), 4))
+    assert a.length_complexity == b.length_complexity
+    # and both agree with the census value of their NPN class
+    canon = canonical_all(4)
+    assert canon[code] == canon[from_tt("".join(map(str, moved)))]

@@ -9,6 +9,7 @@ A function of n inputs is an integer whose bit r is ``table[r]`` (input index r 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import permutations
 
 import numpy as np
@@ -32,8 +33,10 @@ def transforms(n: int) -> list[np.ndarray]:
     return [index_map(n, list(perm), flip) for perm in permutations(range(n)) for flip in range(2**n)]
 
 
+@lru_cache(maxsize=8)
 def canonical_all(n: int) -> np.ndarray:
-    """For every function code 0 .. 2^(2^n) - 1, the least code in its NPN class."""
+    """For every function code 0 .. 2^(2^n) - 1, the least code in its NPN class
+    (computed once per n; the array is read-only)."""
     if n > MAX_CENSUS_N:
         raise ResourceLimitError(f"the census enumerates all 2^(2^n) functions; n <= {MAX_CENSUS_N} here",
                                  limit="size-cap", details={"n": n, "cap": MAX_CENSUS_N})
@@ -48,6 +51,7 @@ def canonical_all(n: int) -> np.ndarray:
             moved |= bits[src] << r
         np.minimum(canon, moved, out=canon)
         np.minimum(canon, full ^ moved, out=canon)
+    canon.setflags(write=False)
     return canon
 
 
