@@ -7,7 +7,10 @@ from itertools import product
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from linearlm_numpy import greedy_decode
+from strategies import circuits, halting_machine_cases
 
 from proofs_check.verify import verify
 from theorymodel.learn import compiled, learn, parity_cascade
@@ -152,3 +155,27 @@ def test_all_inputs_of_product_alphabet_are_enumerated():
     src = compiled("ternary_increment", 3, "tableau")
     words = src.words(src.inputs(np.arange(27)))
     assert words == list(product(("0", "1", "2"), repeat=3))
+
+
+# -- realisability: the compiled CoT is linearly separable position by position (the
+# analytic predictor separates it), so the LP learner must fit every training sequence.
+@settings(max_examples=15, deadline=None)
+@given(circuit=circuits(max_inputs=4, max_gates=8), seed=st.integers(0, 3))
+def test_lp_fits_every_compiled_circuit_cot(circuit, seed):
+    src = compiled(circuit, None, "circuit")
+    total = src.input_count
+    assume(total >= 2)
+    r = learn(src, total - 1, learner="lp", seed=seed, jobs=1)
+    assert r.train_error == 0 and r.predictor.is_exact
+    out = r.predictor.rollout(src.sequences(r.train_index)[:, : src.n_inputs], margins=True)
+    assert np.array_equal(out.sequences, src.sequences(r.train_index)) and not out.ties.any()
+
+
+@settings(max_examples=10, deadline=None)
+@given(case=halting_machine_cases(max_n=3, max_steps=30))
+def test_lp_fits_every_compiled_machine_tableau(case):
+    tm, n = case
+    src = compiled(tm, n, "tableau")
+    assume(src.input_count >= 2)
+    r = learn(src, src.input_count - 1, learner="lp", seed=0, jobs=1)
+    assert r.train_error == 0 and r.predictor.is_exact

@@ -127,12 +127,13 @@ def parity_cascade(n: int) -> CoTSource:
                      CircuitTarget(named_circuit("parity", n)), meta={"route": "cascade"})
 
 
-def compiled(spec: str, n: int | None, route: str, time_bound: int | None = None) -> CoTSource:
-    """A machine (or circuit file) compiled by either route."""
+def compiled(spec: Any, n: int | None, route: str, time_bound: int | None = None) -> CoTSource:
+    """A machine or circuit (a MACHINE argument, a circuit file, or the object itself)
+    compiled by either route."""
     from proofs_check.verify import CircuitTarget, MachineTarget
     from theorymodel.compile.pipeline import compile_target, resolve_target
 
-    obj = resolve_target(spec)
+    obj = resolve_target(spec) if isinstance(spec, str) else spec
     result = compile_target(obj, n=n, route=route, time_bound=time_bound)
     program = result.program
     if isinstance(obj, Circuit):
