@@ -126,3 +126,10 @@ def test_experiment_cli_multiply_and_text(cli_json, cli, tmp_path):
                 ["text", "--corpus", str(tmp_path / "missing.txt")], ["multiply", "--digits", "9"]):
         code, _, err = cli("experiment", *bad)
         assert code == 2 and err.startswith("error:"), bad
+
+
+def test_four_digit_pairs_are_sampled_not_listed():
+    ps = mul.sample_pairs(4, "val", 50, seed=1)
+    assert len(set(ps)) == 50 and ps == mul.sample_pairs(4, "val", 50, seed=1)
+    assert all(1111 <= a <= 9999 and 1111 <= b <= 9999 and not mul.is_train(a, b) for a, b in ps)
+    assert len(mul.sample_pairs(2, "train", 10**6)) == len(mul.pairs(2, "train"))  # listed: all of them

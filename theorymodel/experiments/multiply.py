@@ -138,6 +138,31 @@ def pairs(d: int, split: str) -> list[tuple[int, int]]:
     return [(a, b) for a in operands(d) for b in operands(d) if is_train(a, b) == want]
 
 
+MATERIALISED_PAIRS = 2_000_000  # beyond this many operand pairs (d >= 4), sample instead of listing
+
+
+def sample_pairs(d: int, split: str, count: int, seed: int = 0) -> list[tuple[int, int]]:
+    """Up to ``count`` distinct pairs of one split, in a fixed order for a seed: all of them
+    (or a seeded subset) when the space is listed, otherwise by rejection sampling (at
+    d = 4 there are 79M pairs: the paper's 1111..9999)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ops = operands(d)
+    if len(ops) ** 2 <= MATERIALISED_PAIRS:
+        every = pairs(d, split)
+        if len(every) <= count:
+            return every
+        return [every[i] for i in sorted(rng.choice(len(every), count, replace=False))]
+    want = split == "train"
+    chosen: dict[tuple[int, int], None] = {}
+    while len(chosen) < count:
+        a, b = (int(v) for v in rng.integers(ops.start, ops.stop, 2))
+        if is_train(a, b) == want:
+            chosen[(a, b)] = None
+    return list(chosen)
+
+
 @dataclass
 class Layout:
     """Where the prompt ends and the answer lies, and the CoT's named segments."""

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from theorymodel.experiments import multiply as mul
@@ -55,15 +54,20 @@ def save_checkpoint(path: Path, model: LinearLM, opt: torch.optim.Optimizer, sch
     atomic_write(path, buf.getvalue())
 
 
+TRAIN_POOL = 600_000  # training sequences held in memory (all of them up to 3x3 digits)
+
+
 def multiply_data(cfg: TrainConfig) -> tuple[list[str], torch.Tensor, torch.Tensor, mul.Layout]:
+    """Token ids (int16: the dictionaries are small) of the training pool and of the
+    validation pairs that are decoded."""
     vocab = mul.vocabulary(cfg.cot, cfg.digits)
-    train_pairs = mul.pairs(cfg.digits, "train")
-    train = torch.tensor(mul.encode((mul.sequence(cfg.cot, a, b, cfg.digits) for a, b in train_pairs), vocab))
-    val_pairs = mul.pairs(cfg.digits, "val")
-    rng = np.random.default_rng(cfg.seed)
-    if len(val_pairs) > cfg.eval_pairs:
-        val_pairs = [val_pairs[i] for i in sorted(rng.choice(len(val_pairs), cfg.eval_pairs, replace=False))]
-    val = torch.tensor(mul.encode((mul.sequence(cfg.cot, a, b, cfg.digits) for a, b in val_pairs), vocab))
+
+    def encode(ps: list[tuple[int, int]]) -> torch.Tensor:
+        return torch.tensor(mul.encode((mul.sequence(cfg.cot, a, b, cfg.digits) for a, b in ps), vocab),
+                            dtype=torch.int16)
+
+    train = encode(mul.sample_pairs(cfg.digits, "train", TRAIN_POOL, cfg.seed))
+    val = encode(mul.sample_pairs(cfg.digits, "val", cfg.eval_pairs, cfg.seed))
     return vocab, train, val, mul.layout(cfg.cot, cfg.digits)
 
 
@@ -74,7 +78,7 @@ def evaluate(model: LinearLM, val: torch.Tensor, lay: mul.Layout, device: torch.
     model.eval()
     exact, digit_hits, forced = 0, 0, {k: 0 for k in lay.segments}
     for lo in range(0, len(val), 512):
-        batch = val[lo:lo + 512].to(device)
+        batch = val[lo:lo + 512].to(device).long()
         out = model.greedy(batch[:, : lay.prompt], lay.length)
         ans = slice(lay.answer.start, lay.answer.stop)
         hit = out[:, ans] == batch[:, ans]
@@ -147,7 +151,7 @@ def train_multiply(cfg: TrainConfig, *, checkpoint: Path | None = None, progress
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def batch_loss(step: int, gen: torch.Generator) -> torch.Tensor:
-        batch = train[torch.randint(0, len(train), (cfg.batch,), generator=gen)].to(device)
+        batch = train[torch.randint(0, len(train), (cfg.batch,), generator=gen)].to(device).long()
         logits = model(batch[:, :-1])
         # the loss covers generated tokens only (the prompt is given)
         return loss_fn(logits[:, lay.prompt - 1:].reshape(-1, len(vocab)).float(), batch[:, lay.prompt:].reshape(-1))
