@@ -132,3 +132,29 @@ def test_series_and_plot(cli_json, cli, tmp_path):
                 ["--n", "3", "--timeout", "-1"], ["--n", "3", "--class", "parity-x"]):
         code, _, err = cli("length", "parity", *bad)
         assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
+
+
+def _plain_length(target) -> int:
+    """The least k by the linear class's search with no symmetry breaking at all."""
+    from theorymodel.complexity.targets import Symmetries
+
+    none = Symmetries(tuple((i,) for i in range(target.n)), ())
+    for k in range(1, 8):
+        if linear.solve_k(target, k, sym=none).status == "sat":
+            return k
+    raise AssertionError("no witness")
+
+
+@pytest.mark.parametrize("name, n", [("parity", 5), ("parity", 6), ("majority", 4), ("inner-product", 4),
+                                     ("equality", 4), ("threshold-2", 5)])
+def test_symmetry_breaking_never_changes_the_answer(name, n):
+    target = resolve(name, n)
+    assert length_complexity(target).length_complexity == _plain_length(target)
+
+
+def test_symmetry_breaking_on_every_4_input_class():
+    from theorymodel.complexity.npn import classes, to_tt
+
+    for code in classes(4):
+        target = resolve("tt:" + to_tt(code, 4), 4)
+        assert length_complexity(target).length_complexity == _plain_length(target), to_tt(code, 4)
