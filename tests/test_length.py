@@ -115,6 +115,16 @@ def test_b2_knuth_minimum_circuit_sizes():
     assert r.length_complexity == 1 and r.witness_json[0]["table"] == [1, 1, 1, 0]
 
 
+def test_a_timed_sat_search_stops_at_its_deadline(cli_json):
+    # CaDiCaL cannot be interrupted, so timed SAT calls run Glucose, and say so
+    code, obj, _ = cli_json("length", "parity", "--n", "10", "--class", "parity-2", "--timeout", "0.5")
+    assert code == 3 and obj["limit"] == "solver-timeout" and obj["seconds"] < 5
+    code, obj, _ = cli_json("length", "parity", "--n", "9", "--class", "parity-3", "--timeout", "60")
+    assert code == 0 and "Glucose" in obj["lower_bound"]["solver"]
+    code, obj, _ = cli_json("length", "parity", "--n", "9", "--class", "parity-3")
+    assert code == 0 and "CaDiCaL" in obj["lower_bound"]["solver"]
+
+
 def test_timeout_is_exit_3_with_best_bounds(cli_json):
     code, obj, _ = cli_json("length", "parity", "--n", "9", "--timeout", "0.3")
     assert code == 3 and obj["limit"] == "solver-timeout"

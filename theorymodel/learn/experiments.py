@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from theorymodel.complexity.classes.parity import xor_rollout
 from theorymodel.learn.sources import CoTSource
 from theorymodel.learn.train import assemble, evaluate, fit_all, learn, split
 from theorymodel.plotting import pyplot, save_png
@@ -57,13 +58,6 @@ def xor_tree(n: int, support: list[int], K: int) -> list[list[int]]:
     return tokens
 
 
-def _xor_sequences(x: np.ndarray, tokens: list[list[int]]) -> np.ndarray:
-    seq = x.astype(np.int64)
-    for reads in tokens:
-        seq = np.column_stack([seq, seq[:, reads].sum(axis=1) % 2])
-    return seq
-
-
 def learn_xor_token(seqs: np.ndarray, pos: int, K: int) -> tuple[list[int] | None, int]:
     """The first subset of at most K earlier positions whose XOR fits every sample; and
     how many subsets were tried (the learning cost of one K-parity token)."""
@@ -89,14 +83,14 @@ def tradeoff(n: int, s: int, ks: list[int], *, seed: int = 0, test: int = 2000) 
         tried_total = 0
         for m in [2**e for e in range(2, 16)]:
             x = rng.integers(0, 2, (m, n))
-            seqs = _xor_sequences(x, tokens)
+            seqs = xor_rollout(x, tokens)
             learned, tried_total = [], 0
             for j in range(len(tokens)):
                 subset, tried = learn_xor_token(seqs, n + j, K)
                 tried_total += tried
                 learned.append(subset or [])
             xt = rng.integers(0, 2, (test, n))
-            if np.array_equal(_xor_sequences(xt, learned)[:, -1], _xor_sequences(xt, tokens)[:, -1]):
+            if np.array_equal(xor_rollout(xt, learned)[:, -1], xor_rollout(xt, tokens)[:, -1]):
                 needed = m
                 break
         rows.append({"n": n, "s": s, "K": K, "cot_tokens": len(tokens),

@@ -82,10 +82,10 @@ class B2Class:
         for j in range(k - 1):  # every intermediate gate is read later
             pos = n + j
             f.add([s for m in range(j + 1, k) for s, pq in zip(select[m], pairs[m], strict=True) if pos in pq])
-        status, true = cnf.solve(f, remaining_seconds(deadline))
+        status, true, solver = cnf.solve(f, remaining_seconds(deadline))
         seconds = time.perf_counter() - start
         if status != "sat":
-            return KResult(k, status, None, {"variables": f.top, "clauses": len(f.clauses),
+            return KResult(k, status, None, {"solver": solver, "variables": f.top, "clauses": len(f.clauses),
                                              "normalised": "normal gates, non-degenerate, all read"}, seconds)
         witness = []
         for j in range(k):

@@ -33,6 +33,15 @@ def linear_support(target: Target) -> list[int] | None:
     return support if np.array_equal(predicted, t) else None
 
 
+def xor_rollout(x: np.ndarray, tokens: list[list[int]]) -> np.ndarray:
+    """Inputs followed by the tokens, each the XOR of the positions it lists (0 when none)."""
+    seq = x.astype(np.int64)
+    for reads in tokens:
+        tok = seq[:, reads].sum(axis=1) % 2 if reads else np.zeros(len(seq), np.int64)
+        seq = np.column_stack([seq, tok])
+    return seq
+
+
 class ParityClass:
     """Each token the parity (XOR) of at most K earlier positions."""
 
@@ -68,20 +77,16 @@ class ParityClass:
             select.append(sel)
         for i in range(n):
             f.add([vec[-1][i]] if i in support else [-vec[-1][i]])
-        status, true = cnf.solve(f, remaining_seconds(deadline))
+        status, true, solver = cnf.solve(f, remaining_seconds(deadline))
         seconds = time.perf_counter() - start
         if status != "sat":
-            return KResult(k, status, None, {"encoding": "GF(2) vectors of the tokens", "variables": f.top,
-                                             "clauses": len(f.clauses)}, seconds)
+            return KResult(k, status, None, {"solver": solver, "encoding": "GF(2) vectors of the tokens",
+                                             "variables": f.top, "clauses": len(f.clauses)}, seconds)
         witness = [[p for p, v in enumerate(sel) if v in true] for sel in select]
         return KResult(k, "sat", witness, {}, seconds)
 
     def simulate(self, witness: list[list[int]], x: np.ndarray) -> np.ndarray:
-        seq = x.astype(np.int64)
-        for reads in witness:
-            tok = seq[:, reads].sum(axis=1) % 2 if reads else np.zeros(len(seq), np.int64)
-            seq = np.column_stack([seq, tok])
-        return seq[:, x.shape[1]:]
+        return xor_rollout(x, witness)[:, x.shape[1]:]
 
     def witness_json(self, witness: list[list[int]]) -> list[dict[str, Any]]:
         return [{"xor_of": reads} for reads in witness]
