@@ -431,7 +431,7 @@ def learn_source(spec: str, n: int | None, route: str, time_bound: int | None):
 
 
 def cmd_learn(args: argparse.Namespace) -> Report:
-    from proofs_check.verify import verify
+    from proofs_check.verify import MachineTarget, verify
     from theorymodel.learn import learn
 
     source = learn_source(args.target, args.n, args.route, args.time_bound)
@@ -452,8 +452,8 @@ def cmd_learn(args: argparse.Namespace) -> Report:
     }
     verdict = None
     if source.target is not None:
-        method = args.method or ("exhaustive" if len(source.input_alphabet) ** source.n_inputs <= 1 << 16
-                                 and not hasattr(source.target, "circuit") else "z3")
+        machine = isinstance(source.target, MachineTarget)
+        method = args.method or ("exhaustive" if machine and source.input_count <= 1 << 16 else "z3")
         verdict = verify(source.target, pred, method=method, timeout=args.timeout)
         payload.update(verified=verdict.verified, guarantee=verdict.guarantee,
                        counterexample=None if verdict.counterexample is None else verdict.counterexample.to_json())

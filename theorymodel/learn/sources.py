@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
-from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule, decode_answer
+from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 
 MAX_ENUMERATED = 1 << 20
@@ -74,9 +74,6 @@ class CoTSource:
         if self.rows is not None:
             return self.rows[index]
         return self.program.evaluate(self.inputs(index))
-
-    def answers(self, seqs: np.ndarray) -> list[str]:
-        return [decode_answer(self.vocab, self.answer, row) for row in seqs]
 
     def words(self, inputs: np.ndarray) -> list[tuple[str, ...]]:
         return [tuple(self.vocab[t] for t in row) for row in inputs]
