@@ -200,7 +200,7 @@ class LocalProver:
             else:
                 roles.append(("free", p))
         entries = tuple(sorted(zip(roles, tok.tolist(), d.tolist(), w.tolist(), strict=True), key=repr))
-        bias = self.pred.bias.getrow(k).tocoo()
+        bias_cols, bias_vals = self.pred.bias_row(k)
         statuses = []
         for c in cells:
             if t_w == 0 or c not in self.row(t_w):
@@ -210,7 +210,7 @@ class LocalProver:
         kind = int(label[0])
         exact_t = kind == lb.ACCEPT or t_w == 0
         return (kind, int(label[3]), int(label[4]), t_w if exact_t else None, tuple(statuses), entries,
-                tuple(sorted(zip(bias.col.tolist(), bias.data.tolist(), strict=True))))
+                tuple(sorted(zip(bias_cols.tolist(), bias_vals.tolist(), strict=True))))
 
     def _query(self, k: int, world: _World, value: z3.ArithRef) -> tuple[z3.CheckSatResult, int]:
         n = self.pred.n_inputs

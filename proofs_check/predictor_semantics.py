@@ -1,8 +1,10 @@
 """z3 semantics of a :class:`~theorymodel.predictor.LinearPredictor`: exact scores and
 the strict argmax, for one position (local lemmas) or a whole roll-out.
 
-Scores are ``bias[d] + sum w * [token at p == y]`` with exact integers, or exact
-rationals for float weights (every float is a dyadic rational). A position is right
+Scores are ``bias[d] + sum w * [token at p == y]`` with exact integers; float weights
+are read as the exact dyadic rationals they are, scaled by one power of two into
+integers (:func:`theorymodel.predictor.linear.exact_data`), the same numbers the
+roll-out uses. A position is right
 when its intended token beats every other token strictly; tokens with no weight and
 no bias score exactly 0.
 """
@@ -13,7 +15,6 @@ from collections.abc import Callable
 
 import z3
 
-from proofs_check.z3util import num
 from theorymodel.predictor import LinearPredictor
 
 
@@ -23,18 +24,17 @@ class PositionScores:
 
     def __init__(self, pred: LinearPredictor, k: int, token_at: Callable[[int], z3.ArithRef]) -> None:
         pos, tok, d, w = pred.blocks()[k]
-        bias = pred.bias.getrow(k).tocoo()
-        exact = pred.is_exact
-        self.zero = z3.IntVal(0) if exact else z3.RealVal(0)
+        bias_cols, bias_vals = pred.bias_row(k)
+        self.zero = z3.IntVal(0)
 
-        def const(v):  # exact: ints as Int, floats as their exact rational value
-            return z3.IntVal(int(v)) if exact else num(float(v))
+        def const(v):  # exact integers (float files are scaled by one power of two)
+            return z3.IntVal(int(v))
 
-        self.active = sorted(set(d.tolist()) | set(bias.col.tolist()))
+        self.active = sorted(set(d.tolist()) | set(bias_cols.tolist()))
         terms: dict[int, list] = {a: [] for a in self.active}
         for p, y, dd, ww in zip(pos.tolist(), tok.tolist(), d.tolist(), w, strict=True):
             terms[dd].append(z3.If(token_at(p) == y, const(ww), self.zero))
-        b = dict(zip(bias.col.tolist(), bias.data, strict=True))
+        b = dict(zip(bias_cols.tolist(), bias_vals.tolist(), strict=True))
         self.scores = {a: z3.Sum([const(b.get(a, 0)), *terms[a]]) for a in self.active}
         self.inactive = [v for v in range(pred.V) if v not in set(self.active)]
 
@@ -89,7 +89,7 @@ class SymbolicRollout:
             scores = PositionScores(pred, k, lambda p: self.tokens[p])
             named = {}
             for a, expr in scores.scores.items():
-                v = z3.Int(f"{prefix}_s{n + k}_{a}") if pred.is_exact else z3.Real(f"{prefix}_s{n + k}_{a}")
+                v = z3.Int(f"{prefix}_s{n + k}_{a}")
                 self.constraints.append(v == expr)
                 named[a] = v
             scores.scores = named

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import z3
 
+from proofs_check.answer import StringIds, answer_mismatch
 from proofs_check.circuit_semantics import circuit_outputs
 from proofs_check.local import LocalProver, local_solver
 from proofs_check.predictor_semantics import SymbolicRollout, as_token
@@ -40,13 +41,23 @@ EXHAUSTIVE_FALLBACK = 1 << 16
 SAMPLE_SEARCH = 4096  # inputs; beyond this a failed local lemma goes to one global query
 
 
+def word_text(word: tuple[str, ...]) -> str:
+    """An input word as the CLI reads it back: symbols concatenated, or separated by
+    spaces when some symbol has more than one character."""
+    return "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
+
+
 @dataclass
 class Counterexample:
-    input: str
+    word: tuple[str, ...]
     position: int | None
     expected: str
     got: str
     replay: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def input(self) -> str:
+        return word_text(self.word)
 
     def to_json(self) -> dict[str, Any]:
         return {"input": self.input, "position": self.position, "expected": self.expected, "got": self.got}
@@ -83,15 +94,23 @@ class MachineTarget:
         self.tm, self.n, self.T, self.output = tm, n, T, output
         self.alphabet = tm.input_symbols
 
-    def answer(self, word: tuple[str, ...], *, reference: bool = False) -> str | None:
-        """The answer, or None when the machine does not halt within T steps."""
+    def answer(self, word: tuple[str, ...], *, reference: bool = False) -> tuple[str, ...] | None:
+        """The answer as a symbol tuple, or None when the machine does not halt within T."""
         run = (reference_run if reference else simulate)(self.tm, word, max_steps=self.T)
         if not run.halted:
             return None
-        return ("1" if run.accepted else "0") if self.output == "accept" else run.output
+        return (("1" if run.accepted else "0"),) if self.output == "accept" else run.tape
 
-    def answers(self, words: list[tuple[str, ...]]) -> list[str | None]:
+    def answers(self, words: list[tuple[str, ...]]) -> list[tuple[str, ...] | None]:
         return [self.answer(w) for w in words]
+
+    def expected_cells(self, run: BoundedRun, ids: StringIds) -> tuple[list[z3.ArithRef], int | None]:
+        """The answer on the bounded run as string ids, and the blank to strip (or None)."""
+        if self.output == "accept":
+            return [z3.If(run.accepts(), ids("1"), ids("0"))], None
+        cells = [ids.of_code(run.cell(run.T, c), self.tm.tape_symbols)
+                 for c in range(-run.T, max(run.T, run.n - 1) + 1)]
+        return cells, ids(self.tm.blank_symbol)
 
     def describe(self) -> str:
         return f"machine {self.tm.name!r}, n = {self.n}, T = {self.T}, output {self.output}"
@@ -102,12 +121,12 @@ class CircuitTarget:
         self.circuit, self.n = circuit, len(circuit.inputs)
         self.alphabet = ("0", "1")
 
-    def answer(self, word: tuple[str, ...], *, reference: bool = False) -> str:
+    def answer(self, word: tuple[str, ...], *, reference: bool = False) -> tuple[str, ...]:
         return self.answers([word])[0]
 
-    def answers(self, words: list[tuple[str, ...]]) -> list[str]:
+    def answers(self, words: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
         bits = np.array([[int(c) for c in w] for w in words], dtype=np.uint8).reshape(len(words), self.n)
-        return ["".join(map(str, row)) for row in self.circuit.evaluate(bits)]
+        return [tuple(str(int(b)) for b in row) for row in self.circuit.evaluate(bits)]
 
     def describe(self) -> str:
         return f"circuit {self.circuit.name!r}, {self.n} inputs"
@@ -162,41 +181,53 @@ def label_tokens(tm: TuringMachine, pred: LinearPredictor, word, T: int) -> list
     return out
 
 
+def _cells_text(cells: tuple[str, ...] | None) -> str:
+    return "(no answer)" if cells is None else word_text(cells)
+
+
 def replay(target, pred: LinearPredictor, word: tuple[str, ...]) -> Counterexample | None:
     """Re-run a candidate on the reference simulator and the predictor: a real
-    counterexample, or None."""
+    counterexample, or None. Wrong means: a tie anywhere, or a decoded answer (as a
+    symbol tuple) other than the reference's."""
+    word = tuple(word)
     x = pred.encode_inputs([word])
     seq = pred.rollout(x, margins=True)
-    got = pred.decode(seq.sequences[0])
+    got = pred.answer_of(seq.sequences[0])
     tie_at = np.nonzero(seq.ties[0])[0]
     expected = target.answer(word, reference=True)
-    text = "".join(word)
-    replay_info = {"reference_answer": expected, "predictor_answer": got,
+    replay_info = {"reference_answer": _cells_text(expected), "predictor_answer": _cells_text(got),
                    "ties": [int(pred.n_inputs + k) for k in tie_at]}
     if expected is None:
-        return Counterexample(text, None, f"halts within {target.T} steps",
+        return Counterexample(word, None, f"halts within {target.T} steps",
                               f"still running after {target.T} steps", replay_info)
     if got == expected and not len(tie_at):
         return None
-    position, exp_tok, got_tok = None, expected, got
+    position, exp_tok, got_tok = None, _cells_text(expected), _cells_text(got)
+    ties = set(tie_at.tolist())
     if isinstance(target, MachineTarget) and pred.labels is not None:
         want = label_tokens(target.tm, pred, word, target.T)
         row = seq.sequences[0][pred.n_inputs:]
         for k, (a, b) in enumerate(zip(want, row.tolist(), strict=True)):
-            if a != b or k in set(tie_at.tolist()):
+            if a != b or k in ties:
                 position = pred.n_inputs + k
                 exp_tok = pred.vocab[a] if a >= 0 else "(no such token)"
-                got_tok = pred.vocab[b] + (" (tie)" if k in set(tie_at.tolist()) else "")
+                got_tok = pred.vocab[b]
                 break
-    if position is None:
-        first = min([*pred.answer.positions, *(pred.n_inputs + tie_at).tolist()])
-        position = int(first)
-    return Counterexample(text, position, exp_tok, got_tok, replay_info)
+    if position is None and ties:
+        position = pred.n_inputs + min(ties)
+    elif position is None:
+        position = int(min(pred.answer.positions)) if pred.answer.positions else None
+    if position is not None and position - pred.n_inputs in ties:
+        k = position - pred.n_inputs
+        scores = pred.scores(seq.sequences[0], k)
+        top = np.flatnonzero(scores == scores.max())
+        got_tok = " / ".join(pred.vocab[int(t)] for t in top[:2]) + " (tie)"
+    return Counterexample(word, position, exp_tok, got_tok, replay_info)
 
 
 def shrink(target, pred: LinearPredictor, cex: Counterexample, budget: int = 200) -> Counterexample:
     """Move symbols toward the first input symbol while the input stays a counterexample."""
-    word = list(cex.input) if all(len(s) == 1 for s in target.alphabet) else cex.input.split()
+    word = list(cex.word)
     best = cex
     tries = 0
     for j in range(len(word)):
@@ -219,7 +250,7 @@ def first_counterexample(target, pred: LinearPredictor, words: list[tuple[str, .
     r = pred.rollout(pred.encode_inputs(words), margins=True)
     expected = target.answers(words)
     for w, seq, ties, want in zip(words, r.sequences, r.ties, expected, strict=True):
-        if ties.any() or pred.decode(seq) != want:
+        if ties.any() or pred.answer_of(seq) != want:
             cex = replay(target, pred, w)
             if cex is not None:
                 return cex
@@ -258,32 +289,45 @@ def _timeout(what: str, seconds: float) -> ResourceLimitError:
                               details={"seconds": round(seconds, 3)})
 
 
-def _answer_mismatch_machine(pred: LinearPredictor, run: BoundedRun, roll: SymbolicRollout) -> z3.BoolRef:
+def label_token_on_run(run: BoundedRun, pred: LinearPredictor, label) -> z3.ArithRef:
+    """The token id a position label claims, as a term of the bounded run (the z3
+    twin of :func:`label_tokens`)."""
+    tm, T = run.tm, run.T
     tid = {t: i for i, t in enumerate(pred.vocab)}
-    one, zero = tid.get("1", -1), tid.get("0", -1)
-    a = pred.answer
-    if a.kind == "accept":
-        tok = roll.tokens[a.positions[0]]
-        return z3.If(run.accepts(), tok != one, tok != zero)
-    if pred.labels is None:
-        raise UsageError("a tape answer can only be checked symbolically with position labels")
-    labels = np.asarray(pred.labels)
-    n, T = pred.n_inputs, run.T
-    sym_tok = {c: tid.get(s, -1) for c, s in enumerate(run.tm.tape_symbols)}
-    wrong, covered = [], set()
-    for p in a.positions:
-        kind, _, i, _, s = (int(v) for v in labels[p - n])
-        covered.add(i)
-        cell = run.cell(T, i)
-        if kind == lb.OUT:
-            wrong.append(roll.tokens[p] != as_token(cell, sym_tok))
-        else:
-            wrong.append(roll.tokens[p] != z3.If(cell == s, one, zero))
-    blank = run.tables.blank
-    for c in range(-T, max(T, run.n - 1) + 1):  # every other cell must be blank
-        if c not in covered:
-            wrong.append(run.cell(T, c) != blank)
-    return z3.Or(*wrong)
+    one, zero = z3.IntVal(tid.get("1", -1)), z3.IntVal(tid.get("0", -1))
+    kind, t, i, q, s = (int(v) for v in label)
+    t = min(max(t, 0), T)
+    cell = run.cell(t, i)
+    here = z3.And(run.head[t] == i, run.state[t] == q)
+
+    def sym_token(code: z3.ArithRef) -> z3.ArithRef:
+        return as_token(code, {c: tid.get(x, -1) for c, x in enumerate(tm.tape_symbols)})
+
+    if kind == lb.CELL:
+        head_tok: z3.ArithRef = z3.IntVal(-1)
+        for qc, qs in enumerate(tm.states):
+            for c, x in enumerate(tm.tape_symbols):
+                head_tok = z3.If(z3.And(run.state[t] == qc, cell == c), tid.get(f"[{qs}]{x}", -1), head_tok)
+        return z3.If(run.head[t] == i, head_tok, sym_token(cell))
+    if kind in (lb.SYM, lb.OUTBIT):
+        return z3.If(cell == s, one, zero)
+    if kind == lb.HEAD:
+        return z3.If(here, one, zero)
+    if kind == lb.AND:
+        return z3.If(z3.And(here, cell == s), one, zero)
+    if kind == lb.ACCEPT:
+        return z3.If(run.accepts(), one, zero)
+    return sym_token(cell)  # OUT
+
+
+def _answer_query(target: MachineTarget, pred: LinearPredictor, run: BoundedRun,
+                  tokens: list[z3.ArithRef]) -> list[z3.BoolRef]:
+    """Constraints saying the answer decoded from ``tokens`` (one per answer position)
+    differs from the machine's answer on the bounded run."""
+    ids = StringIds()
+    expected, blank = target.expected_cells(run, ids)
+    mismatch, defs = answer_mismatch(pred.answer, pred.vocab, tokens, expected, blank, ids)
+    return [*defs, mismatch]
 
 
 def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int, int] | None,
@@ -334,8 +378,20 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
                                 "seconds": round(local.seconds, 3), "max_query_size": local.max_query_size,
                                 "failed_positions": local.failed_positions[:20]}
             if local.proved:
-                return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None,
-                               time.perf_counter() - start, details)
+                # every token equals its label: now the answer decoded from the labels'
+                # values, by the file's own layout, must be the machine's answer
+                labels = np.asarray(pred.labels)
+                claimed = [label_token_on_run(run, pred, labels[p - n]) for p in pred.answer.positions]
+                s = _solver(deadline)
+                s.add(*run.constraints, *_answer_query(target, pred, run, claimed))
+                t0 = time.perf_counter()
+                res = s.check()
+                details["lemmas"].append({"lemma": "decoded answer of the labels = machine answer",
+                                          "result": str(res), "seconds": round(time.perf_counter() - t0, 3),
+                                          "size": query_size(s)})
+                return _settle(res, s, lambda m: tuple(tm.tape_symbols[m.eval(v, model_completion=True).as_long()]
+                                                       for v in run.x),
+                               target, pred, total, start, details, "answer lemma")
             if local.unknown and deadline is not None and time.perf_counter() > deadline:
                 raise _timeout("local lemmas", time.perf_counter() - start)
             if total <= EXHAUSTIVE_FALLBACK:
@@ -359,7 +415,8 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     roll = SymbolicRollout(pred, [as_token(v, code_to_token) for v in run.x])
     s = _solver(deadline, tactic=True)
     s.add(*run.constraints, *roll.constraints)
-    s.add(z3.Or(roll.any_tie(), _answer_mismatch_machine(pred, run, roll)))
+    defs_mismatch = _answer_query(target, pred, run, [roll.tokens[p] for p in pred.answer.positions])
+    s.add(*defs_mismatch[:-1], z3.Or(roll.any_tie(), defs_mismatch[-1]))
     t0 = time.perf_counter()
     res = s.check()
     details["lemmas"].append({"lemma": "roll-out answer = machine answer", "result": str(res),
@@ -375,15 +432,15 @@ def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float |
     deadline = start + timeout if timeout else None
     bits = [z3.Bool(f"in{j}") for j in range(target.n)]
     tid = {t: i for i, t in enumerate(pred.vocab)}
-    one, zero = tid["1"], tid["0"]
+    one, zero = tid.get("1", -1), tid.get("0", -1)
     roll = SymbolicRollout(pred, [z3.If(b, one, zero) for b in bits])
-    outs = circuit_outputs(target.circuit, bits)
-    if len(outs) != len(pred.answer.positions):
-        raise UsageError(f"the circuit has {len(outs)} outputs, the predictor answers {len(pred.answer.positions)}")
-    wrong = [roll.tokens[p] != z3.If(o, one, zero) for p, o in zip(pred.answer.positions, outs, strict=True)]
+    ids = StringIds()
+    expected = [z3.If(o, ids("1"), ids("0")) for o in circuit_outputs(target.circuit, bits)]
+    mismatch, defs = answer_mismatch(pred.answer, pred.vocab, [roll.tokens[p] for p in pred.answer.positions],
+                                     expected, None, ids)
     s = _solver(deadline, tactic=True)
-    s.add(roll.constraints)
-    s.add(z3.Or(roll.any_tie(), *wrong))
+    s.add(*roll.constraints, *defs)
+    s.add(z3.Or(roll.any_tie(), mismatch))
     res = s.check()
     details = {"solver": f"z3 {version()}", "lemmas": [{"lemma": "roll-out answer = circuit outputs",
                                                          "result": str(res), "size": query_size(s)}]}

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from theorymodel.errors import UsageError
+from theorymodel.errors import FormatError, UsageError
 
 
 @dataclass
@@ -306,11 +306,22 @@ class CoTProgram:
                 f"vocab={len(self.vocab)})")
 
 
-def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> str:
-    """Read the answer of one full sequence (see :class:`Answer`)."""
+ANSWER_KINDS = ("accept", "bits", "tape", "tape-bits")
+UNDECODABLE = "?"  # a tape-bits group without exactly one hot bit
+
+
+def answer_cells(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> tuple[str, ...]:
+    """The answer of one full sequence as a tuple of symbols (see :class:`Answer`).
+
+    This is what every verdict compares, under every method: ``accept`` and ``bits``
+    answers are their tokens; ``tape`` answers the cell symbols with blanks stripped at
+    both ends; ``tape-bits`` first reads each one-hot group as its symbol (``?`` when
+    not exactly one bit is ``1``). Comparing symbol tuples, not joined strings, keeps
+    multi-character symbols apart (``ab`` + ``c`` is not ``a`` + ``bc``).
+    """
     toks = [vocab[int(seq_row[p])] for p in a.positions]
     if a.kind in ("accept", "bits"):
-        return "".join(toks)
+        return tuple(toks)
     if a.kind == "tape":
         cells = toks
     elif a.kind == "tape-bits":
@@ -319,7 +330,7 @@ def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> st
         for c in range(0, len(toks), k):
             group = toks[c: c + k]
             hot = [s for s, bit in zip(a.symbols, group, strict=True) if bit == "1"]
-            cells.append(hot[0] if len(hot) == 1 else "?")
+            cells.append(hot[0] if len(hot) == 1 else UNDECODABLE)
     else:
         raise ValueError(f"unknown answer kind {a.kind!r}")
     lo, hi = 0, len(cells)
@@ -327,7 +338,36 @@ def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> st
         lo += 1
     while hi > lo and cells[hi - 1] == a.blank:
         hi -= 1
-    return "".join(cells[lo:hi])
+    return tuple(cells[lo:hi])
+
+
+def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> str:
+    """The answer string a user reads: :func:`answer_cells`, concatenated."""
+    return "".join(answer_cells(vocab, a, seq_row))
+
+
+def check_answer(a: Answer, *, n_inputs: int, n_generated: int) -> None:
+    """Refuse an answer layout that cannot be decoded: unknown kind, positions outside
+    the generated ones or repeated, a one-hot group that does not fit.
+
+    Raises
+    ------
+    FormatError
+        With what is wrong (exit 2 from the CLI).
+    """
+    if a.kind not in ANSWER_KINDS:
+        raise FormatError(f"unknown answer kind {a.kind!r}; kinds are {', '.join(ANSWER_KINDS)}")
+    lo, hi = n_inputs, n_inputs + n_generated
+    bad = [p for p in a.positions if not lo <= p < hi]
+    if bad:
+        raise FormatError(f"answer position {bad[0]} is not a generated position ({lo}..{hi - 1})")
+    if len(set(a.positions)) != len(a.positions):
+        raise FormatError("an answer position is listed twice")
+    if a.kind == "accept" and len(a.positions) != 1:
+        raise FormatError(f"an accept answer is one token, not {len(a.positions)}")
+    if a.kind == "tape-bits" and (not a.symbols or len(a.positions) % len(a.symbols)
+                                  or len(set(a.symbols)) != len(a.symbols)):
+        raise FormatError("a tape-bits answer needs distinct symbols and one group of bits per cell")
 
 
 def encode_words(token_id: dict[str, int], alphabet: Sequence[str], n: int,

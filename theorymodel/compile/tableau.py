@@ -20,6 +20,7 @@ import numpy as np
 from theorymodel.compile import labels as lb
 from theorymodel.compile.geometry import Geometry
 from theorymodel.compile.program import AcceptRule, Answer, CellRule, CoTProgram, MapRule
+from theorymodel.errors import MachineError
 from theorymodel.machines import TuringMachine
 from theorymodel.machines.model import MOVE_DELTA
 
@@ -28,12 +29,33 @@ def head_token(state: str, symbol: str) -> str:
     return f"[{state}]{symbol}"
 
 
+def check_spellings(tm: TuringMachine) -> None:
+    """Refuse a machine whose cell tokens would be ambiguous.
+
+    A cell token is a symbol ``s`` or a head token ``[q]s``. If some symbol is spelled
+    like a head token (``[b]0``), or two (state, symbol) pairs spell the same head
+    token (``[a]]x`` from ``a``, ``]x`` and from ``a]``, ``x``), one token would mean
+    two cells and no predictor could be right: refuse it (exit 2) rather than compile
+    a wrong predictor.
+    """
+    seen: dict[str, str] = {s: f"symbol {s!r}" for s in tm.tape_symbols}
+    for q in tm.states:
+        for s in tm.tape_symbols:
+            tok = head_token(q, s)
+            if tok in seen:
+                raise MachineError(
+                    f"the tableau token {tok!r} of state {q!r} on symbol {s!r} is also the token of "
+                    f"{seen[tok]}; rename the state or the symbol")
+            seen[tok] = f"state {q!r} on symbol {s!r}"
+
+
 def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTProgram:
     """Build the tableau program for inputs of length ``geometry.n`` and T rows."""
     n, T = geometry.n, geometry.T
     Q, G = tm.states, tm.tape_symbols
+    check_spellings(tm)
     vocab: list[str] = list(dict.fromkeys([*tm.input_symbols, *G]))
-    vocab += [head_token(q, s) for q in Q for s in G if head_token(q, s) not in vocab]
+    vocab += [head_token(q, s) for q in Q for s in G]
     if output == "accept":
         vocab += [b for b in ("0", "1") if b not in vocab]
     tid = {t: i for i, t in enumerate(vocab)}

@@ -26,24 +26,54 @@ from theorymodel.errors import (
     FormatError,
     InvalidMoveError,
     MissingInitialStateError,
-    ResourceLimitError,
     UsageError,
 )
+from theorymodel.io import MAX_FILE_BYTES, read_bytes
 from theorymodel.machines.model import TuringMachine
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
 FORMATS = ("yaml", "json", "bb", "morphett", "tmsim")
 
 
 # -- safe YAML ----------------------------------------------------------------------
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that rejects anchors/aliases (defends against alias bombs)."""
+    """SafeLoader with YAML 1.2 booleans, no duplicate keys and no aliases.
+
+    - Only ``true``/``false`` are booleans (YAML 1.2): a state named ``yes``, ``no``,
+      ``on``, ``off``, ``y`` or ``n`` stays a string (CONTRACT "Conventions").
+    - A key repeated in one mapping is an error, not a silent choice (a duplicate
+      state or symbol would make the machine nondeterministic).
+    - Anchors and aliases are refused (an alias bomb is a few hundred bytes that
+      expand to gigabytes).
+    """
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - the class-level table PyYAML reads
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise FormatError(f"YAML aliases are not supported (line {event.start_mark.line + 1})")
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise FormatError(f"a mapping key must be a scalar (line {key_node.start_mark.line + 1})") from None
+            if key in seen:
+                raise FormatError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1} "
+                                  f"(first at line {seen[key]})")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+_NoAliasLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def safe_yaml_load(text: str) -> Any:
@@ -58,19 +88,10 @@ def safe_yaml_load(text: str) -> Any:
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a small UTF-8 text file, with clear errors for missing/empty/binary files."""
+    """Read a small UTF-8 text file, with clear errors for missing/empty/binary files
+    (regular files only, capped: :func:`theorymodel.io.read_bytes`)."""
+    data = read_bytes(path, cap=MAX_FILE_BYTES)
     p = Path(path)
-    if not p.exists():
-        raise UsageError(f"no such file: {p}")
-    if p.is_dir():
-        raise UsageError(f"{p} is a directory, not a file")
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ResourceLimitError(
-            f"{p} is {size} bytes; files are capped at {MAX_FILE_BYTES} bytes",
-            limit="size-cap", details={"bytes": size, "cap": MAX_FILE_BYTES},
-        )
-    data = p.read_bytes()
     if b"\x00" in data:
         raise FormatError(f"{p} is a binary file, not a machine description")
     try:
@@ -121,11 +142,23 @@ def parse_yaml(text: str, *, name: str = "machine") -> TuringMachine:
     return from_dict(safe_yaml_load(text), default_name=name)
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json`` object hook: a key repeated in one object is an error."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise FormatError(f"duplicate key {key!r} in a JSON object")
+        out[key] = value
+    return out
+
+
 def parse_json(text: str, *, name: str = "machine") -> TuringMachine:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise FormatError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise FormatError("the JSON document is nested too deeply") from None
     return from_dict(doc, default_name=name)
 
 
@@ -284,15 +317,20 @@ def parse_morphett(text: str, *, name: str = "machine") -> TuringMachine:
     moves = {"l": "L", "r": "R", "*": "N"}
     transitions: dict[str, dict[str, list[str]]] = {}
     wildcard: dict[str, tuple] = {}
-    for _, state, read, write, move, nxt in rules:
+    first_line: dict[tuple[str, str], int] = {}
+    for lineno, state, read, write, move, nxt in rules:
+        if (state, read) in first_line:  # two rules for one (state, symbol): nondeterministic
+            raise FormatError(f"line {lineno}: a second rule for state {state!r} reading {read!r} "
+                              f"(the first is on line {first_line[state, read]})")
+        first_line[state, read] = lineno
         if state.startswith("halt"):
             continue  # a halting state never fires a rule
         target = state if nxt == "*" else nxt
         if read == "*":
-            wildcard.setdefault(state, (write, moves[move], target))
+            wildcard[state] = (write, moves[move], target)
             continue
         row = transitions.setdefault(state, {})
-        row.setdefault(read, [target, read if write == "*" else write, moves[move]])
+        row[read] = [target, read if write == "*" else write, moves[move]]
     for state, (write, move, target) in wildcard.items():
         row = transitions.setdefault(state, {})
         for sym in alphabet:
@@ -332,7 +370,12 @@ def to_morphett(tm: TuringMachine) -> str:
     clash = [q for q in tm.states if q != tm.initial_state and (q == "0" or q.startswith("halt"))]
     if clash:
         raise FormatError(f"state {clash[0]!r} would mean something else in Morphett's format")
-    lines = [f"; {tm.name}"]
+    unwritable = [q for q in tm.states if q != tm.initial_state and (
+        any(c.isspace() or c in ";" for c in q) or q == "*" or q.endswith("!"))]
+    if unwritable:
+        raise FormatError(f"state {unwritable[0]!r} cannot be written in Morphett's format "
+                          "(spaces, ';', '*' and a trailing '!' mean something there)")
+    lines = [f"; {_one_line(tm.name)}"]
     for q, row in tm.transitions.items():
         for s, t in row.items():
             move = {"L": "l", "R": "r", "N": "*"}[t.move]
@@ -393,10 +436,16 @@ def parse_tmsim(text: str, *, name: str = "machine") -> TuringMachine:
 
 
 def to_tmsim(tm: TuringMachine) -> str:
+    """Write turingmachinesimulator.com's format; names it cannot carry are refused."""
     if tm.blank_symbol != "_" and "_" in tm.tape_symbols:
         raise FormatError("turingmachinesimulator's blank is '_', used here as an ordinary symbol")
+    for what, names in (("state", tm.states), ("symbol", tm.tape_symbols)):
+        for x in names:
+            if ("," in x or "//" in x or x != x.strip() or re.match(r"^(name|init|accept)\s*:", x)):
+                raise FormatError(f"{what} {x!r} cannot be written in turingmachinesimulator's format "
+                                  "(',', '//', outer spaces and header words mean something there)")
     sym = {s: ("_" if s == tm.blank_symbol else s) for s in tm.tape_symbols}
-    lines = [f"name: {tm.name}", f"init: {tm.initial_state}"]
+    lines = [f"name: {_one_line(tm.name)}", f"init: {tm.initial_state}"]
     if tm.final_states:
         lines.append(f"accept: {', '.join(sorted(tm.final_states))}")
     for q, row in tm.transitions.items():
@@ -404,6 +453,11 @@ def to_tmsim(tm: TuringMachine) -> str:
             move = {"L": "<", "R": ">", "N": "-"}[t.move]
             lines += ["", f"{q},{sym[s]}", f"{t.next_state},{sym[t.write]},{move}"]
     return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """A name as one line of text (for comments and headers)."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 # -- Graphviz DOT -------------------------------------------------------------------
@@ -543,7 +597,13 @@ def load_machine(spec: str, *, fmt: str | None = None) -> TuringMachine:
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
     path = Path(spec)
-    if spec and path.exists():
+    if "\0" in spec:
+        raise UsageError("a machine argument must not contain a NUL character")
+    try:
+        is_file = bool(spec) and (path.exists() or path.is_symlink())
+    except OSError:  # a name too long for a path: not a file
+        is_file = False
+    if is_file:
         text = read_text(path)
         return parse_text(text, fmt or detect_format(text, path), name=path.stem)
     if fmt == "bb" or (fmt is None and looks_like_bb(spec)):

@@ -9,6 +9,7 @@ state.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -25,6 +26,8 @@ from theorymodel.errors import (
 )
 
 MOVES = ("L", "R", "N")
+MAX_NAME = 1000  # characters in a state or symbol name
+MAX_SYMBOLS = 256  # tape symbols (the simulators code a cell in one byte)
 MOVE_DELTA = {"L": -1, "R": 1, "N": 0}
 
 
@@ -62,6 +65,14 @@ def _name(value: Any, what: str, error: type[Exception]) -> str:
     text = str(value)
     if not text:
         raise error(f"{what} must not be empty")
+    if len(text) > MAX_NAME:
+        raise error(f"{what} {text[:20]!r}... is longer than {MAX_NAME} characters")
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")]
+    if bad:
+        raise error(f"{what} {text!r} contains the control character {bad[0]!r}")
+    if "symbol" in what and any(c.isspace() or c == "," for c in text):
+        # input words separate multi-character symbols by spaces or commas
+        raise error(f"{what} {text!r} contains a space or a comma")
     return text
 
 
@@ -142,6 +153,8 @@ class TuringMachine:
         table: dict[str, dict[str, Transition]] = {}
         for raw_state, row in transitions.items():
             state = _name(raw_state, "state", InvalidStateError)
+            if state in table:
+                raise InvalidStateError(f"state {state!r} is listed twice in transitions")
             if row is None:
                 row = {}
             if not isinstance(row, Mapping):
@@ -152,6 +165,9 @@ class TuringMachine:
             entries: dict[str, Transition] = {}
             for raw_read, action in row.items():
                 read = _name(raw_read, f"read symbol of state {state!r}", InvalidSymbolError)
+                if read in entries:
+                    raise InvalidTransitionError(
+                        f"state {state!r} has two transitions on symbol {read!r}: the machine must be deterministic")
                 if isinstance(action, (str, bytes)) or not isinstance(action, Sequence) or len(action) != 3:
                     raise InvalidTransitionError(
                         f"transition ({state!r}, {read!r}) must be [next_state, write, move], got {action!r}"
@@ -198,13 +214,15 @@ class TuringMachine:
             tape = tuple(dict.fromkeys([blank, *declared_syms]))
         else:
             tape = tuple(dict.fromkeys([blank, *(inputs or []), *used_symbols]))
+        if len(tape) > MAX_SYMBOLS:
+            raise InvalidSymbolError(f"the machine has {len(tape)} tape symbols; at most {MAX_SYMBOLS} are supported")
         if inputs is None:
             inputs = [s for s in tape if s != blank]
         if blank in inputs:
             raise InvalidSymbolError(f"the blank {blank!r} cannot be an input symbol")
 
         set_ = object.__setattr__
-        set_(self, "name", str(name))
+        set_(self, "name", "".join(c if c.isprintable() else "?" for c in str(name))[:MAX_NAME])
         set_(self, "states", ordered_states)
         set_(self, "input_symbols", tuple(dict.fromkeys(inputs)))
         set_(self, "tape_symbols", tape)

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from theorymodel.compile.program import Answer, CoTProgram, decode_answer, encode_words
+from theorymodel.compile.program import Answer, CoTProgram, answer_cells, check_answer, decode_answer, encode_words
+from theorymodel.errors import FormatError
 
 
 @dataclass
@@ -65,6 +66,47 @@ class LinearPredictor:
     labels: np.ndarray | None = None  # (G, 5) claims per position (theorymodel.compile.labels)
     _blocks: list | None = field(default=None, repr=False)
     _levels: list | None = field(default=None, repr=False)
+    # exact integer values of weights.data / bias.data (times 2^scale_exponent for float
+    # files): int64 where the sums fit, else Python ints (object arrays)
+    _wx: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    _bx: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    scale_exponent: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        """Validate shapes, dictionary and answer layout; make float weights exact.
+
+        Float weights are read as the exact rationals they are (every float is a dyadic
+        rational) and scaled by one power of two into integers, which changes no argmax
+        and no tie: every method (roll-out, enumeration, z3) then computes in the same
+        exact arithmetic (CONTRACT: "Float weights are read as exact rationals").
+        """
+        V, n = len(self.vocab), self.n_inputs
+        if len(set(self.vocab)) != V:
+            raise FormatError("the dictionary lists a token twice")
+        if n < 0 or self.bias.ndim != 2 or self.bias.shape[1] != V:
+            raise FormatError(f"the bias must have one column per token ({V}), has shape {self.bias.shape}")
+        G = self.bias.shape[0]
+        if self.weights.shape != (G * V, (n + G) * V):
+            raise FormatError(f"the weights have shape {self.weights.shape}, expected {(G * V, (n + G) * V)}")
+        missing = [a for a in self.input_alphabet if a not in self.vocab]
+        if missing:
+            raise FormatError(f"the input symbol {missing[0]!r} is not in the dictionary")
+        check_answer(self.answer, n_inputs=n, n_generated=G)
+        if self.labels is not None:
+            labels = np.asarray(self.labels)
+            if labels.shape != (G, 5) or labels.dtype.kind not in "iu":
+                raise FormatError(f"labels must be an integer array of shape {(G, 5)}, not {labels.shape}")
+            if len(labels) and (labels[:, 0].min() < 0 or labels[:, 0].max() > 6 or labels[:, 1:].min() < -(1 << 40)
+                                or labels[:, 1:].max() > (1 << 40)):
+                raise FormatError("a position label has an unknown kind or an absurd field")
+            self.labels = labels.astype(np.int64)
+        for name in ("weights", "bias"):
+            m = getattr(self, name)
+            if m.dtype.kind not in "iuf":
+                raise FormatError(f"the {name} are not numbers ({m.dtype})")
+        self.weights, self.bias = self.weights.tocsr(), self.bias.tocsr()
+        self._wx, self._bx, self.scale_exponent = exact_data(self.weights, self.bias)
+
 
     @property
     def V(self) -> int:
@@ -89,7 +131,17 @@ class LinearPredictor:
 
     @property
     def is_exact(self) -> bool:
+        """Integer weights as stored (float files are still *computed* exactly)."""
         return self.weights.dtype.kind in "iu" and self.bias.dtype.kind in "iu"
+
+    @property
+    def arithmetic(self) -> str:
+        return "exact-integer" if self.is_exact else "exact-rational"
+
+    def bias_row(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(tokens, exact values) of generated position ``k``'s non-zero bias."""
+        lo, hi = self.bias.indptr[k], self.bias.indptr[k + 1]
+        return self.bias.indices[lo:hi], self._bx[lo:hi]
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -146,7 +198,7 @@ class LinearPredictor:
                 # row of each nnz within the block
                 counts = np.diff(W.indptr[k * V: (k + 1) * V + 1])
                 d = np.repeat(np.arange(V, dtype=np.int64), counts)
-                out.append((cols // V, cols % V, d, W.data[lo:hi]))
+                out.append((cols // V, cols % V, d, self._wx[lo:hi]))
             self._blocks = out
         return self._blocks
 
@@ -171,8 +223,7 @@ class LinearPredictor:
             for k, (pos, _, _, _) in enumerate(blocks):
                 gen = pos[pos >= n] - n
                 level[k] = level[gen].max() + 1 if len(gen) else 0
-            dtype = self.weights.dtype if self.weights.dtype.kind == "f" else np.int64
-            bias_csr = self.bias.tocsr()
+            dtype = self._wx.dtype
             waves = []
             order = np.argsort(level, kind="stable")
             bounds = np.searchsorted(level[order], np.arange((level.max() + 2) if len(level) else 1))
@@ -196,7 +247,10 @@ class LinearPredictor:
                 for rows, d, w in entries:
                     np.add.at(table, (rows, d), w)
                 base = np.arange(len(read_pos), dtype=np.int64) * V
-                bias = bias_csr[ks].toarray().astype(dtype)
+                bias = np.zeros((len(ks), V), dtype=dtype)
+                for row, k in enumerate(ks):
+                    cols, vals = self.bias_row(int(k))
+                    bias[row, cols] = vals
                 waves.append((ks, np.asarray(read_pos, dtype=np.int64), base,
                               np.asarray(starts, dtype=np.int64), table, bias))
             self._levels = waves
@@ -244,7 +298,7 @@ class LinearPredictor:
         seq = np.zeros((B, n + G), dtype=np.int32)
         seq[:, :n] = inputs
         feed = reference if (teacher_forced and reference is not None) else seq
-        dtype = np.int64 if self.is_exact else np.float64
+        dtype = self._wx.dtype
         margin_out = np.zeros((B, G), dtype=dtype) if margins else None
         ties = np.zeros((B, G), dtype=bool) if margins else None
         first_error = np.full(B, -1, dtype=np.int64)
@@ -256,8 +310,8 @@ class LinearPredictor:
             seq[:, n + ks] = best
             if margins:
                 top = np.take_along_axis(scores, best[:, :, None], axis=2)[:, :, 0]
-                np.put_along_axis(scores, best[:, :, None],
-                                  np.iinfo(np.int64).min if dtype == np.int64 else -np.inf, axis=2)
+                if scores.size:
+                    np.put_along_axis(scores, best[:, :, None], scores.min() - 1, axis=2)
                 runner = scores.max(axis=2)
                 margin_out[:, ks] = top - runner
                 ties[:, ks] = top == runner
@@ -269,6 +323,20 @@ class LinearPredictor:
 
     def decode(self, seq_row: np.ndarray) -> str:
         return decode_answer(self.vocab, self.answer, seq_row)
+
+    def answer_of(self, seq_row: np.ndarray) -> tuple[str, ...]:
+        """The answer as a tuple of symbols: what verdicts compare."""
+        return answer_cells(self.vocab, self.answer, seq_row)
+
+    def scores(self, seq_row: np.ndarray, k: int) -> np.ndarray:
+        """Exact scores of every token at generated position ``k`` given a full sequence."""
+        pos, tok, d, w = self.blocks()[k]
+        out = np.zeros(self.V, dtype=self._wx.dtype)
+        cols, vals = self.bias_row(k)
+        out[cols] = vals
+        hit = np.asarray(seq_row)[pos] == tok
+        np.add.at(out, d[hit], w[hit])
+        return out
 
     def encode_inputs(self, words) -> np.ndarray:
         """Token ids of input words, shape (batch, n)."""
@@ -293,3 +361,37 @@ def tolerance(margins_per_position: np.ndarray, fan_in: np.ndarray) -> Fraction:
             Fraction(float(m)) / (2 * (int(f) + 1))
         best = bound if best is None or bound < best else best
     return best if best is not None else Fraction(0)
+
+
+def exact_data(weights: sp.csr_matrix, bias: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, int]:
+    """The exact integer values of ``weights.data`` and ``bias.data``, and ``e`` with
+    ``stored value = integer * 2^-e`` (0 for integer files).
+
+    Every float is a dyadic rational, so one power of two turns all of them into
+    integers; argmaxes and ties are unchanged. The integers are int64 when every score
+    (a sum of at most one weight per read position, plus the bias) and every margin
+    fits, else Python ints in object arrays: slower, never rounded.
+
+    Raises
+    ------
+    FormatError
+        For a NaN or an infinity.
+    """
+    row_nnz = int(np.diff(weights.indptr).max(initial=0)) + 1
+    if weights.dtype.kind in "iu" and bias.dtype.kind in "iu":
+        top = max(int(np.abs(weights.data).max(initial=0)), int(np.abs(bias.data).max(initial=0)))
+        if top.bit_length() + row_nnz.bit_length() + 1 <= 62:
+            return weights.data.astype(np.int64), bias.data.astype(np.int64), 0
+        return (np.array([int(v) for v in weights.data], dtype=object),
+                np.array([int(v) for v in bias.data], dtype=object), 0)
+    values = np.concatenate([weights.data, bias.data]).astype(np.float64)
+    if not np.all(np.isfinite(values)):
+        raise FormatError("the weights hold a NaN or an infinity")
+    ratios = [float(v).as_integer_ratio() for v in values.tolist()]
+    e = max((den.bit_length() - 1 for _, den in ratios), default=0)
+    ints = [num << (e - (den.bit_length() - 1)) for num, den in ratios]
+    top = max((abs(v).bit_length() for v in ints), default=0)
+    dtype = np.int64 if top + row_nnz.bit_length() + 1 <= 62 else object
+    out = np.array(ints, dtype=dtype) if ints else np.zeros(0, dtype=dtype)
+    k = len(weights.data)
+    return out[:k], out[k:], e
