@@ -32,7 +32,7 @@ from proofs_check.z3util import query_size, version
 from theorymodel.circuits import Circuit
 from theorymodel.compile import labels as lb
 from theorymodel.compile.report import batched
-from theorymodel.errors import ResourceLimitError, UsageError
+from theorymodel.errors import ResourceLimitError, UsageError, input_space
 from theorymodel.machines import TuringMachine, reference_run, simulate
 from theorymodel.predictor import LinearPredictor
 
@@ -261,7 +261,7 @@ def first_counterexample(target, pred: LinearPredictor, words: list[tuple[str, .
 def exhaustive(target, pred: LinearPredictor) -> Verdict:
     start = time.perf_counter()
     _check_alphabet(pred, target)
-    total = len(target.alphabet) ** target.n
+    total = input_space(len(target.alphabet), target.n)
     if total > MAX_EXHAUSTIVE:
         raise ResourceLimitError(f"{total} inputs are too many to enumerate (cap {MAX_EXHAUSTIVE})",
                                  limit="size-cap", details={"inputs": total, "cap": MAX_EXHAUSTIVE})
@@ -346,7 +346,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     res = s.check()
     details["lemmas"].append({"lemma": f"halts within {T} steps", "result": str(res),
                               "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
-    total = len(target.alphabet) ** n
+    total = input_space(len(target.alphabet), n)
     if res == z3.sat:
         m = s.model()
         word = tuple(tm.tape_symbols[m.eval(v, model_completion=True).as_long()] for v in run.x)

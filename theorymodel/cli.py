@@ -47,6 +47,13 @@ def _nonnegative_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = _nonnegative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -167,11 +174,12 @@ def cmd_show(args: argparse.Namespace) -> Report:
 # -- compile --------------------------------------------------------------------------
 def cmd_compile(args: argparse.Namespace) -> Report:
     import time
-    from pathlib import Path
 
     from theorymodel.compile.pipeline import compile_target, resolve_target
-    from theorymodel.compile.report import exact_margins, stats, write_cot_jsonl
-    from theorymodel.predictor import LinearPredictor, save_linearlm, save_predictor
+    from theorymodel.compile.report import cot_jsonl_bytes, exact_margins, stats
+    from theorymodel.io import atomic_write_files
+    from theorymodel.predictor import LinearPredictor, save_linearlm
+    from theorymodel.predictor.export import predictor_bytes
 
     start = time.perf_counter()
     target = resolve_target(args.machine, args.format)
@@ -179,17 +187,19 @@ def cmd_compile(args: argparse.Namespace) -> Report:
                             output=args.output)
     predictor = LinearPredictor.from_program(result.program)
     margins = exact_margins(result.program, predictor, seed=args.seed)
-    if margins["rollout_mismatches"]:  # cannot happen unless a rule's linear form is wrong
-        raise AssertionError("the analytic predictor disagrees with its program")
+    weakest = margins.pop("weakest")
+    if weakest is not None:  # never hand out a predictor without a strict argmax as a success
+        result.seconds = time.perf_counter() - start
+        payload = {**stats(result, predictor, margins), "written": [], "weakest": weakest}
+        return Report(payload, f"no strict argmax at position {weakest['position']} on input {weakest['input']!r}: "
+                               f"{' / '.join(weakest['tied_tokens'])}", 1,
+                      f"the compiled predictor has margin {weakest['margin']} at position {weakest['position']} "
+                      f"on input {weakest['input']!r} (tokens {' and '.join(map(repr, weakest['tied_tokens']))})")
     written = []
     if args.out:
-        out = Path(args.out)
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {out} exists and is not a directory")
-        cot_inputs, cot_exhaustive = write_cot_jsonl(result.program, out / "cot.jsonl",
-                                                     limit=args.samples, seed=args.seed)
-        save_predictor(predictor, out / "predictor.npz")
-        written += [str(out / "cot.jsonl"), str(out / "predictor.npz")]
+        cot, cot_inputs, cot_exhaustive = cot_jsonl_bytes(result.program, limit=args.samples, seed=args.seed)
+        written += [str(p) for p in atomic_write_files(args.out, {"cot.jsonl": cot,
+                                                                  "predictor.npz": predictor_bytes(predictor)})]
     if args.export_linearlm:
         save_linearlm(predictor, args.export_linearlm, max_bytes=args.max_bytes)
         written.append(str(args.export_linearlm))
@@ -354,10 +364,16 @@ def _n_range(text: str) -> tuple[int, int]:
     return a, b
 
 
+MAX_LENGTH_N = 24  # 2^24 truth-table rows
+
+
 def cmd_length(args: argparse.Namespace) -> Report:
     from theorymodel.complexity import length_complexity, resolve
 
     lo, hi = args.n
+    if hi > MAX_LENGTH_N:
+        raise ResourceLimitError(f"--n {hi}: length complexity is computed over all 2^n inputs; n <= {MAX_LENGTH_N}",
+                                 limit="size-cap", details={"n": hi, "cap": MAX_LENGTH_N})
     if lo != hi or args.plot:
         if args.export_linearlm:
             raise UsageError("--export-linearlm takes a single --n")
@@ -535,9 +551,15 @@ def cmd_experiment_samples(args: argparse.Namespace) -> Report:
                   text + f"\nplot: {args.plot}")
 
 
+MAX_TRADEOFF_N = 4096
+
+
 def cmd_experiment_tradeoff(args: argparse.Namespace) -> Report:
     from theorymodel.learn.experiments import plot_rows, tradeoff
 
+    if args.n > MAX_TRADEOFF_N:
+        raise ResourceLimitError(f"--n {args.n}: the trade-off experiment samples n-bit inputs; n <= {MAX_TRADEOFF_N}",
+                                 limit="size-cap", details={"n": args.n, "cap": MAX_TRADEOFF_N})
     if not 1 <= args.s <= args.n:
         raise UsageError("--s must lie in 1..--n")
     if min(args.k) < 2:
@@ -785,7 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--digits", type=_nonnegative_int, default=2)
     q.add_argument("--model", choices=("linear", "mlp"), default="linear")
     q.add_argument("--cot", choices=("paper", "fine", "none"), default="fine")
-    q.add_argument("--eval-pairs", type=_nonnegative_int, default=2000, help="held-out pairs decoded")
+    q.add_argument("--eval-pairs", type=_positive_int, default=2000, help="held-out pairs decoded")
     q.add_argument("--checkpoint", metavar="FILE.pt", help="resume from and save to this file")
     torch_flags(q, 1500, 64)
     q = add_exp("text", cmd_experiment_text, "Train a linear language model; perplexity against n-gram baselines.")
@@ -797,10 +819,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_FILES = ("dot", "write", "export_linearlm", "plot", "checkpoint")
+OUTPUT_DIRS = ("out",)
+
+
+def preflight(args: argparse.Namespace) -> None:
+    """Refuse unwritable output paths before any work starts (a proof or a training
+    run is never thrown away because its output cannot be written)."""
+    from theorymodel.io import check_output
+
+    for name in OUTPUT_FILES:
+        if getattr(args, name, None) is not None:
+            check_output(getattr(args, name))
+    for name in OUTPUT_DIRS:
+        if getattr(args, name, None) is not None:
+            check_output(getattr(args, name), directory=True)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through every writer's cleanup of its temp file
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
     want_json = "--json" in (argv if argv is not None else sys.argv[1:])
     try:
+        signal.signal(signal.SIGTERM, _on_signal)
+        signal.signal(signal.SIGHUP, _on_signal)
+    except (ValueError, AttributeError):  # not the main thread, or no such signal here
+        pass
+    try:
         args = build_parser().parse_args(argv)
+        preflight(args)
         report = args.func(args)
     except ResourceLimitError as exc:
         if want_json:
@@ -814,6 +865,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
+        if want_json:
+            print(json.dumps({"error": "out of memory", "limit": "memory"}))
         print("error: out of memory", file=sys.stderr)
         return 3
     except RecursionError:

@@ -69,3 +69,21 @@ class ResourceLimitError(TheoryModelError):
         super().__init__(message)
         self.limit = limit
         self.details = dict(details or {})
+
+
+MAX_INPUT_DIGITS = 4000  # decimal digits of |alphabet|^n that a report may print
+
+
+def input_space(alphabet_size: int, n: int) -> int:
+    """``alphabet_size ** n``, refused (exit 3) before it is computed when it would
+    have more than ``MAX_INPUT_DIGITS`` digits: ``--n 10**20`` must fail at once, not
+    fill the memory with one integer."""
+    import math
+
+    if n < 0:
+        raise UsageError(f"n must be >= 0, got {n}")
+    if alphabet_size > 1 and n * math.log10(alphabet_size) > MAX_INPUT_DIGITS:
+        raise ResourceLimitError(
+            f"{alphabet_size}^{n} inputs is beyond every method here (more than 10^{MAX_INPUT_DIGITS})",
+            limit="size-cap", details={"n": n, "alphabet_size": alphabet_size})
+    return alphabet_size**n

@@ -18,6 +18,19 @@ from sympy.logic import boolalg
 from theorymodel.circuits.model import Circuit, Gate
 from theorymodel.errors import CircuitError, FormatError
 
+MAX_WEIGHT = 1 << 40  # |threshold weight|: sums stay exact in int64 and in every solver
+
+
+def _small_int(text: str, lineno: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise FormatError(f".bench line {lineno}: {text!r} is not an integer") from None
+    if abs(value) > MAX_WEIGHT:
+        raise FormatError(f".bench line {lineno}: weight {value} is larger than 2^40 in magnitude")
+    return value
+
+
 _BENCH_OPS = {"AND", "OR", "NAND", "NOR", "XOR", "XNOR", "NOT", "BUF", "BUFF", "THRESHOLD", "CONST"}
 _LINE_IO = re.compile(r"^(INPUT|OUTPUT)\s*\(\s*([^()\s]+)\s*\)$", re.IGNORECASE)
 _LINE_GATE = re.compile(r"^([^=\s]+)\s*=\s*([A-Za-z]+)\s*\((.*)\)$")
@@ -60,9 +73,9 @@ def parse_bench(text: str, *, name: str = "circuit") -> Circuit:
                     w, _, sig = term.partition("*")
                     if not sig:
                         raise FormatError(f".bench line {lineno}: threshold terms are weight*signal")
-                    weights.append(int(w))
+                    weights.append(_small_int(w, lineno))
                     fanins.append(sig.strip())
-                gates[target] = Gate.threshold_gate(fanins, weights, int(parts[0]))
+                gates[target] = Gate.threshold_gate(fanins, weights, _small_int(parts[0], lineno))
             else:
                 gates[target] = Gate("BUF" if op == "BUFF" else op, tuple(parts))
         except ValueError:
@@ -92,6 +105,9 @@ def to_bench(circuit: Circuit) -> str:
 
 
 # -- ASCII AIGER ----------------------------------------------------------------------
+MAX_AAG = 10_000_000  # header counts
+
+
 def parse_aag(text: str, *, name: str = "circuit") -> Circuit:
     """Read ASCII AIGER (combinational: no latches). Negated literals become NOT gates."""
     lines = text.splitlines()
@@ -101,9 +117,11 @@ def parse_aag(text: str, *, name: str = "circuit") -> Circuit:
     if len(header) < 6 or header[0] != "aag":
         raise FormatError(".aag must start with 'aag M I L O A'")
     try:
-        _m, n_in, n_latch, n_out, n_and = map(int, header[1:6])
+        max_var, n_in, n_latch, n_out, n_and = map(int, header[1:6])
     except ValueError:
         raise FormatError(".aag header fields must be integers") from None
+    if min(max_var, n_in, n_latch, n_out, n_and) < 0 or max(max_var, n_in, n_out, n_and) > MAX_AAG:
+        raise FormatError(f".aag header fields must lie in 0..{MAX_AAG}")
     if n_latch:
         raise FormatError(".aag has latches; only combinational circuits are supported")
     body = lines[1:]
@@ -134,12 +152,19 @@ def parse_aag(text: str, *, name: str = "circuit") -> Circuit:
     for k, lit in enumerate(in_lits):
         if lit < 2 or lit % 2:
             raise FormatError(f".aag input literal {lit} must be even and >= 2")
+        if lit // 2 in var_name:
+            raise FormatError(f".aag input literal {lit} is defined twice")
         var_name[lit // 2] = symbols.get(f"i{k}", f"i{k}")
         inputs.append(var_name[lit // 2])
     for lhs, _, _ in ands:
         if lhs < 2 or lhs % 2:
             raise FormatError(f".aag and-gate literal {lhs} must be even and >= 2")
+        if lhs // 2 in var_name:
+            raise FormatError(f".aag variable {lhs // 2} is defined twice")
         var_name[lhs // 2] = f"a{lhs // 2}"
+    used = [lit // 2 for lit in (*in_lits, *out_lits, *(v for a in ands for v in a))]
+    if used and max(used) > max_var:
+        raise FormatError(f".aag uses variable {max(used)}, more than the header's M = {max_var}")
     gates: dict[str, Gate] = {}
 
     def signal(lit: int) -> str:

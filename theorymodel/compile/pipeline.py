@@ -25,7 +25,7 @@ from theorymodel.compile.geometry import (
 )
 from theorymodel.compile.program import CoTProgram
 from theorymodel.compile.tableau import compile_tableau
-from theorymodel.errors import ResourceLimitError, UsageError
+from theorymodel.errors import ResourceLimitError, UsageError, input_space
 from theorymodel.machines import TuringMachine, load_machine, run_batch
 
 ROUTES = {"tableau": compile_tableau, "circuit": compile_circuit_route}
@@ -56,7 +56,7 @@ class CompileResult:
 def measure(tm: TuringMachine, n: int, time_bound: int | None, max_steps: int) -> tuple[Geometry, bool]:
     """T(n) and the head's reach by running every input of length n when that is
     feasible; otherwise the user's time bound and the light cone."""
-    count = len(tm.input_symbols) ** n
+    count = input_space(len(tm.input_symbols), n)
     if count <= MAX_ENUMERATED_INPUTS:
         batch = run_batch(tm, n, max_steps=max_steps if time_bound is None else time_bound)
         if not batch.all_halted:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from theorymodel.compile.pipeline import CompileResult
-from theorymodel.errors import ResourceLimitError
+from theorymodel.errors import ResourceLimitError, input_space
 from theorymodel.io import atomic_write
 from theorymodel.predictor.linear import LinearPredictor, tolerance
 
@@ -23,7 +23,7 @@ def input_words(program, *, limit: int | None, seed: int = 0) -> tuple[list[tupl
     """All inputs of length n (lexicographic) when there are at most ``limit``, else a
     seeded uniform sample of ``limit``. Returns (words, exhaustive)."""
     alphabet, n = program.input_alphabet, program.n_inputs
-    total = len(alphabet) ** n
+    total = input_space(len(alphabet), n)
     if limit is None or total <= limit:
         return list(product(alphabet, repeat=n)), True
     rng = np.random.default_rng(seed)
@@ -46,16 +46,25 @@ def exact_margins(program, predictor: LinearPredictor, *, seed: int = 0) -> dict
         words = words[:SAMPLE_INPUTS]
     per_position = None
     mismatches = 0
+    weakest: dict[str, Any] | None = None  # the first input and position without a positive margin
     for chunk in batched(words, 4096):
         x = program.encode_inputs(chunk)
         ref = program.evaluate(x)
         r = predictor.rollout(x, reference=ref, margins=True)
         mismatches += int((r.first_error >= 0).sum())
+        if weakest is None and len(chunk) and (r.margins.min() <= 0 or (r.first_error >= 0).any()):
+            b = int(np.argmax((r.margins <= 0).any(axis=1) | (r.first_error >= 0)))
+            k = int(np.argmax((r.margins[b] <= 0) | (r.sequences[b, program.n_inputs:] != ref[b, program.n_inputs:])))
+            scores = predictor.scores(r.sequences[b], k)
+            top = [predictor.vocab[int(t)] for t in np.argsort(-scores, kind="stable")[:2]]
+            weakest = {"input": "".join(chunk[b]) if all(len(c) == 1 for c in chunk[b]) else " ".join(chunk[b]),
+                       "position": program.n_inputs + k, "expected": program.vocab[int(ref[b, program.n_inputs + k])],
+                       "tied_tokens": top, "margin": int(r.margins[b, k])}
         low = r.margins.min(axis=0) if len(chunk) else None
         per_position = low if per_position is None else np.minimum(per_position, low)
     if per_position is None or per_position.size == 0:
         return {"min_margin": None, "tolerance": None, "margin_guarantee": "exhaustive",
-                "rollout_mismatches": mismatches, "inputs_checked": len(words)}
+                "rollout_mismatches": mismatches, "inputs_checked": len(words), "weakest": None}
     tol = tolerance(per_position, predictor.fan_in())
     return {
         "min_margin": int(per_position.min()),
@@ -63,11 +72,19 @@ def exact_margins(program, predictor: LinearPredictor, *, seed: int = 0) -> dict
         "margin_guarantee": "exhaustive" if exhaustive else "sampled",
         "rollout_mismatches": mismatches,
         "inputs_checked": len(words),
+        "weakest": weakest,
     }
 
 
 def write_cot_jsonl(program, path: Path, *, limit: int, seed: int = 0) -> tuple[int, bool]:
     """One line per input of length n (a seeded sample of ``limit`` when there are more)."""
+    data, count, exhaustive = cot_jsonl_bytes(program, limit=limit, seed=seed)
+    atomic_write(path, data)
+    return count, exhaustive
+
+
+def cot_jsonl_bytes(program, *, limit: int, seed: int = 0) -> tuple[bytes, int, bool]:
+    """The ``cot.jsonl`` text: (bytes, lines, every input listed)."""
     words, exhaustive = input_words(program, limit=limit, seed=seed)
     estimate = len(words) * (program.context_length * 6 + 64)
     if estimate > MAX_JSONL_BYTES:
@@ -78,8 +95,7 @@ def write_cot_jsonl(program, path: Path, *, limit: int, seed: int = 0) -> tuple[
     lines = []
     for chunk in batched(words, 4096):
         lines += [json.dumps(rec) for rec in program.records(chunk)]
-    atomic_write(path, "\n".join(lines) + ("\n" if lines else ""))
-    return len(words), exhaustive
+    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), len(words), exhaustive
 
 
 def stats(result: CompileResult, predictor: LinearPredictor, margins: dict[str, Any]) -> dict[str, Any]:

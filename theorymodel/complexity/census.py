@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from theorymodel.complexity.npn import classes, to_tt
+from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.progress import ProgressBar
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS length (
@@ -50,23 +51,51 @@ def solve_one(n: int, cls: str, tt: str) -> dict[str, Any]:
             "lower_bound": r.lower_bound, "seconds": r.seconds}
 
 
+BUSY_SECONDS = 30.0  # how long a writer waits for another one's lock
+
+
 class Store:
     """The SQLite results of earlier runs (opened in autocommit mode: a row is stored or not)."""
 
     def __init__(self, path: str | Path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(SCHEMA)
+        p = Path(path)
+        if p.exists() and not p.is_file():
+            raise UsageError(f"--db {p} is not a regular file")
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(p), isolation_level=None, timeout=BUSY_SECONDS)
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(SCHEMA)
+            columns = [r[1] for r in self.db.execute("PRAGMA table_info(length)")]
+        except (sqlite3.Error, OSError) as exc:
+            raise self._error(p, exc) from None
+        if columns[:3] != ["n", "class", "tt"]:
+            raise UsageError(f"--db {p} holds a table 'length' that is not a census table")
+        self.path = p
+
+    @staticmethod
+    def _error(p: Path, exc: Exception) -> Exception:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return ResourceLimitError(f"--db {p} stayed locked by another process for {BUSY_SECONDS:.0f} s",
+                                      limit="db-locked", details={"seconds": BUSY_SECONDS})
+        return UsageError(f"--db {p} cannot be used as a SQLite results file ({text})")
 
     def done(self, n: int, cls: str) -> dict[str, int | None]:
-        rows = self.db.execute("SELECT tt, length FROM length WHERE n = ? AND class = ?", (n, cls))
-        return dict(rows.fetchall())
+        try:
+            rows = self.db.execute("SELECT tt, length FROM length WHERE n = ? AND class = ?", (n, cls))
+            return dict(rows.fetchall())
+        except sqlite3.Error as exc:
+            raise self._error(self.path, exc) from None
 
     def put(self, n: int, cls: str, row: dict[str, Any]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO length VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (n, cls, row["tt"], row["length"], json.dumps(row["witness"]),
-                         json.dumps(row["lower_bound"]), row["seconds"]))
+        try:
+            self.db.execute("INSERT OR REPLACE INTO length VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (n, cls, row["tt"], row["length"], json.dumps(row["witness"]),
+                             json.dumps(row["lower_bound"]), row["seconds"]))
+        except sqlite3.Error as exc:
+            raise self._error(self.path, exc) from None
 
     def close(self) -> None:
         self.db.close()

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from theorymodel.errors import UsageError
 from theorymodel.experiments import multiply as mul
 from theorymodel.experiments.models import LinearLM
 from theorymodel.io import atomic_write
@@ -109,12 +110,17 @@ def optimise(model: LinearLM, batch_loss, cfg: TrainConfig, *, checkpoint: Path 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
     step = 0
     if checkpoint is not None and checkpoint.exists():
-        state = torch.load(checkpoint, map_location=next(model.parameters()).device, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        step = state["step"]
-        torch.set_rng_state(state["rng"])
+        # weights_only: tensors and plain containers only, so a crafted file runs nothing
+        try:
+            state = torch.load(checkpoint, map_location=next(model.parameters()).device, weights_only=True)
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["opt"])
+            sched.load_state_dict(state["sched"])
+            step = int(state["step"])
+            torch.set_rng_state(state["rng"].cpu())
+        except Exception as exc:  # torch raises many types for a foreign or corrupt file
+            raise UsageError(f"--checkpoint {checkpoint} is not a checkpoint of this experiment "
+                             f"({type(exc).__name__})") from None
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
     device = next(model.parameters()).device
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()

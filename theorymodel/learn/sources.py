@@ -19,7 +19,8 @@ import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
 from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
-from theorymodel.errors import FormatError, ResourceLimitError, UsageError
+from theorymodel.errors import FormatError, ResourceLimitError, UsageError, input_space
+from theorymodel.io import read_utf8
 
 MAX_ENUMERATED = 1 << 20
 
@@ -55,7 +56,7 @@ class CoTSource:
     def input_count(self) -> int:
         if self.rows is not None:
             return len(self.rows)
-        return len(self.input_alphabet) ** self.n_inputs
+        return input_space(len(self.input_alphabet), self.n_inputs)
 
     def inputs(self, index: np.ndarray) -> np.ndarray:
         """Encoded inputs (token ids) for input numbers in base |alphabet|, first symbol most significant."""
@@ -141,28 +142,32 @@ def compiled(spec: Any, n: int | None, route: str, time_bound: int | None = None
                      program, target, labels=program.meta.get("labels"), meta={"route": route})
 
 
+MAX_JSONL_BYTES = 256 * 1024**2
+MAX_JSONL_LINE = 1 << 20  # characters in one record
+
+
 def from_jsonl(path: str | Path) -> CoTSource:
     """A ``cot.jsonl`` file (``compile --out`` writes them): every line one full sequence."""
     rows: list[list[str]] = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                    tokens, word = rec["tokens"], rec["input"]
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise FormatError(f"{path}:{lineno}: not a cot.jsonl record ({exc})") from None
-                if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
-                    raise FormatError(f"{path}:{lineno}: 'tokens' must be a list of strings")
-                if not isinstance(word, str) or len(word) > len(tokens):
-                    raise FormatError(f"{path}:{lineno}: 'input' must be a string no longer than the tokens")
-                rows.append(tokens)
-                if len(rows) > MAX_ENUMERATED:
-                    raise ResourceLimitError(f"{path}: more than {MAX_ENUMERATED} sequences", limit="size-cap")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    text = read_utf8(path, cap=MAX_JSONL_BYTES, what="cot.jsonl file")
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        if len(line) > MAX_JSONL_LINE:
+            raise ResourceLimitError(f"{path}:{lineno}: a line of {len(line)} characters (cap {MAX_JSONL_LINE})",
+                                     limit="size-cap", details={"cap": MAX_JSONL_LINE})
+        try:
+            rec = json.loads(line)
+            tokens, word = rec["tokens"], rec["input"]
+        except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as exc:
+            raise FormatError(f"{path}:{lineno}: not a cot.jsonl record ({type(exc).__name__})") from None
+        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+            raise FormatError(f"{path}:{lineno}: 'tokens' must be a list of strings")
+        if not isinstance(word, str) or len(word) > len(tokens):
+            raise FormatError(f"{path}:{lineno}: 'input' must be a string no longer than the tokens")
+        rows.append(tokens)
+        if len(rows) > MAX_ENUMERATED:
+            raise ResourceLimitError(f"{path}: more than {MAX_ENUMERATED} sequences", limit="size-cap")
     if not rows:
         raise FormatError(f"{path}: no records")
     n = len(word)

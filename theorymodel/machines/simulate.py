@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - exercised only where the build failed
 
 DEFAULT_MAX_STEPS = 100_000_000
 MAX_TRACE_STEPS = 100_000
+MAX_TRACE_CELLS = 20_000_000  # steps x tape width: what a trace prints
 _CHUNK = 1 << 23  # steps per compiled call, so long runs can report progress
 
 
@@ -202,13 +203,20 @@ def simulate(
     if max_steps < 0:
         raise UsageError("--max-steps must be >= 0")
     if trace:
-        result = reference_run(tm, word, max_steps=min(max_steps, MAX_TRACE_STEPS), trace=True)
-        if not result.halted and max_steps > MAX_TRACE_STEPS:
+        # a fast run first: a trace that would be cut or too large is refused before it is built
+        budget = min(max_steps, MAX_TRACE_STEPS)
+        probe = simulate(tm, word, max_steps=budget, engine=engine)
+        if not probe.halted and max_steps > MAX_TRACE_STEPS:
             raise ResourceLimitError(
                 f"a trace is limited to {MAX_TRACE_STEPS} steps; run without --trace",
                 limit="trace-steps", details={"max_trace_steps": MAX_TRACE_STEPS},
             )
-        return result
+        width = probe.rightmost_head - probe.leftmost_head + len(tm.parse_input(word)) + 1
+        if (probe.steps + 1) * width > MAX_TRACE_CELLS:
+            raise ResourceLimitError(
+                f"the trace would hold about {(probe.steps + 1) * width} cells (cap {MAX_TRACE_CELLS}); "
+                "run without --trace", limit="trace-size", details={"cap": MAX_TRACE_CELLS})
+        return reference_run(tm, word, max_steps=budget, trace=True)
     if engine == "reference":
         return reference_run(tm, word, max_steps=max_steps)
     if engine == "auto":
@@ -240,9 +248,37 @@ def simulate(
             progress(steps)
         if halted or steps >= max_steps or done < budget:
             break
-    cells = {i - origin: coded.symbols[c] for i, c in enumerate(tape) if c}
-    return _result(
-        tm, symbols, cells, halted, steps, coded.states[state], head - origin, None, (left, right)
+    return _result_from_buffer(tm, symbols, tape, origin, halted, steps, coded.states[state],
+                               head - origin, (left, right))
+
+
+MAX_TAPE_TUPLE = 1 << 20  # cells kept as a tuple in a result; longer tapes keep only the output text
+
+
+def _result_from_buffer(
+    tm: TuringMachine, word: Sequence[str], tape: bytes, origin: int, halted: bool, steps: int,
+    state: str, head: int, reach: tuple[int, int],
+) -> RunResult:
+    """A result straight from the simulator's byte tape (code 0 is the blank): memory
+    stays linear in the tape's bytes, even for a long non-halting run (no per-cell dict)."""
+    symbols = tm.coded().symbols
+    stripped = tape.strip(b"\0")
+    if not stripped:
+        lo, used = 0, b""
+    else:
+        lo = len(tape) - len(tape.lstrip(b"\0"))
+        used = stripped
+    nonblank = len(used) - used.count(0)
+    if len(used) <= MAX_TAPE_TUPLE:
+        cells = tuple(symbols[c] for c in used)
+        output = "".join(cells)
+    else:
+        cells = ()
+        output = used.decode("latin-1").translate(dict(enumerate(symbols)))
+    return RunResult(
+        machine=tm.name, input="".join(word), halted=halted, steps=steps, state=state,
+        accepted=halted and state in tm.final_states, output=output, nonblank=nonblank, head=head,
+        tape=cells, tape_start=lo - origin if used else 0, leftmost_head=reach[0], rightmost_head=reach[1],
     )
 
 
@@ -293,7 +329,15 @@ def run_batch(
     """
     if n < 0:
         raise UsageError("n must be >= 0")
-    total = len(tm.input_symbols) ** n
+    import math
+
+    k = len(tm.input_symbols)
+    if k > 1 and n * math.log2(k) > math.log2(MAX_BATCH_INPUTS) + 1:
+        raise ResourceLimitError(
+            f"{k}^{n} inputs of length {n} is more than the batch cap {MAX_BATCH_INPUTS}",
+            limit="size-cap", details={"n": n, "cap": MAX_BATCH_INPUTS},
+        )
+    total = k**n
     if total > MAX_BATCH_INPUTS:
         raise ResourceLimitError(
             f"{total} inputs of length {n} is more than the batch cap {MAX_BATCH_INPUTS}",

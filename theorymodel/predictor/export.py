@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from theorymodel.compile.program import Answer
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
-from theorymodel.io import atomic_write
+from theorymodel.io import atomic_write, read_bytes
 from theorymodel.predictor.linear import LinearPredictor
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -44,6 +44,11 @@ def _answer_arrays(answer: Answer) -> dict[str, np.ndarray]:
 
 def save_predictor(pred: LinearPredictor, path: str | Path) -> Path:
     """Write ``predictor.npz`` atomically."""
+    return atomic_write(path, predictor_bytes(pred))
+
+
+def predictor_bytes(pred: LinearPredictor) -> bytes:
+    """The ``predictor.npz`` file's bytes."""
     W, b = pred.weights.tocsr(), pred.bias.tocsr()
     arrays = {
         "format": np.array(FORMAT),
@@ -57,7 +62,7 @@ def save_predictor(pred: LinearPredictor, path: str | Path) -> Path:
     }
     if pred.labels is not None:
         arrays["labels"] = np.asarray(pred.labels, dtype=np.int64)
-    return atomic_write(path, _npz_bytes(arrays))
+    return _npz_bytes(arrays)
 
 
 def linearlm_bytes(pred: LinearPredictor) -> int:
@@ -122,36 +127,96 @@ def _integral(a: np.ndarray) -> np.ndarray:
 
 def _answer_from(z, n_inputs: int, context: int) -> Answer:
     if "answer_kind" in z:
-        return Answer(str(z["answer_kind"]), tuple(int(p) for p in z["answer_positions"]),
-                      tuple(str(s) for s in z["answer_symbols"]), str(z["answer_blank"]))
+        return Answer(str(z["answer_kind"]), tuple(int(p) for p in _int_array(z, "answer_positions").ravel()),
+                      tuple(str(s) for s in np.asarray(z["answer_symbols"]).ravel()), str(z["answer_blank"]))
     return Answer("accept", (context - 1,))  # foreign file: the last token is the answer
 
 
-def load(path: str | Path, *, n_inputs: int | None = None) -> LinearPredictor:
-    """Read ``predictor.npz`` or a LinearModel-layout ``.npz`` (ours or foreign)."""
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"no such file: {p}")
+MAX_NPZ_BYTES = 512 * 1024**2  # uncompressed bytes of all arrays in a predictor file
+
+
+def _read_npz(p: Path, max_bytes: int) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file, with the uncompressed sizes checked in the zip
+    directory before anything is inflated, and no pickles."""
+    import zipfile
+
+    data = read_bytes(p, cap=max_bytes, what="predictor file")
     try:
-        z = dict(np.load(p, allow_pickle=False))
-    except Exception as exc:  # numpy raises several types for corrupt archives
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            if total > max_bytes:
+                raise ResourceLimitError(
+                    f"{p} inflates to {total} bytes; the cap is {max_bytes}", limit="size-cap",
+                    details={"bytes": total, "cap": max_bytes})
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except ResourceLimitError:
+        raise
+    except Exception as exc:  # zipfile and numpy raise many types for corrupt archives
         raise FormatError(f"{p} is not a readable .npz file ({type(exc).__name__})") from None
+
+
+def _int_array(z: dict, key: str) -> np.ndarray:
+    a = np.asarray(z[key])
+    if a.dtype.kind not in "iu":
+        raise FormatError(f"the array {key!r} must hold integers, not {a.dtype}")
+    return a.astype(np.int64)
+
+
+def _num_array(z: dict, key: str) -> np.ndarray:
+    a = np.asarray(z[key])
+    if a.dtype.kind not in "iuf" or a.ndim != 1:
+        raise FormatError(f"the array {key!r} must be a 1-D array of numbers, not {a.dtype} {a.shape}")
+    return _integral(a)
+
+
+def _csr(z: dict, prefix: str) -> sp.csr_matrix:
+    shape = tuple(int(v) for v in _int_array(z, f"{prefix}_shape").ravel())
+    if len(shape) != 2 or min(shape) < 0:
+        raise FormatError(f"{prefix}_shape must be two sizes, got {shape}")
+    m = sp.csr_matrix((_num_array(z, f"{prefix}_data"), _int_array(z, f"{prefix}_indices"),
+                       _int_array(z, f"{prefix}_indptr")), shape=shape)
+    m.check_format(full_check=True)
+    return m
+
+
+def _strings(z: dict, key: str) -> tuple[str, ...]:
+    a = np.asarray(z[key])
+    if a.dtype.kind != "U" or a.ndim != 1:
+        raise FormatError(f"the array {key!r} must be a list of strings")
+    return tuple(str(v) for v in a)
+
+
+def load(path: str | Path, *, n_inputs: int | None = None, max_bytes: int = MAX_NPZ_BYTES) -> LinearPredictor:
+    """Read ``predictor.npz`` or a LinearModel-layout ``.npz`` (ours or foreign).
+
+    Raises
+    ------
+    UsageError, FormatError
+        A missing, unreadable or malformed file (exit 2).
+    ResourceLimitError
+        A file that is, or inflates to, more than ``max_bytes`` (exit 3).
+    """
+    p = Path(path)
+    z = _read_npz(p, max_bytes)
     try:
         if "format" in z and str(z["format"]) == FORMAT:
-            W = sp.csr_matrix((_integral(z["W_data"]), z["W_indices"], z["W_indptr"]),
-                              shape=tuple(z["W_shape"]))
-            b = sp.csr_matrix((_integral(z["b_data"]), z["b_indices"], z["b_indptr"]),
-                              shape=tuple(z["b_shape"]))
-            n = int(z["n_inputs"])
+            W, b = _csr(z, "W"), _csr(z, "b")
+            n = int(_int_array(z, "n_inputs").ravel()[0]) if _int_array(z, "n_inputs").size == 1 else -1
+            meta = json.loads(str(z["meta"])) if "meta" in z else {}
+            if not isinstance(meta, dict):
+                raise FormatError("the predictor's meta must be a JSON object")
+            labels = _int_array(z, "labels") if "labels" in z else None
             return LinearPredictor(
-                tuple(str(v) for v in z["vocab"]), n, W, b,
-                _answer_from(z, n, n + b.shape[0]), tuple(str(v) for v in z["input_alphabet"]),
-                json.loads(str(z["meta"])), z.get("labels"),
+                _strings(z, "vocab"), n, W, b,
+                _answer_from(z, n, n + b.shape[0]), _strings(z, "input_alphabet"), meta, labels,
             )
         if "linear1.weight" in z:
             return _from_linearlm(z, n_inputs)
     except KeyError as exc:
         raise FormatError(f"{p} lacks the array {exc.args[0]!r}") from None
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise FormatError(f"{p} is malformed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     raise FormatError(f"{p} is neither a predictor.npz nor a LinearModel export")
 
 
