@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 from theorymodel.compile.geometry import Geometry
-from theorymodel.compile.pipeline import ROUTES, compile_target
+from theorymodel.compile.pipeline import compile_target
+from theorymodel.compile.routes import ROUTES
 from theorymodel.machines import library
 
 
@@ -28,7 +29,7 @@ def main() -> None:
             gc.collect()
             start = time.perf_counter()
             gc.disable()  # as compile_target does
-            program = ROUTES[route](tm, g, "tape")
+            program = ROUTES[route].build(tm, g, "tape")
             gc.enable()
             secs = time.perf_counter() - start
             pts.append((program.cot_tokens, secs))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import z3
 
-from theorymodel.compile.program import UNDECODABLE, Answer
+from theorymodel.program import UNDECODABLE, Answer
 
 
 class StringIds:

@@ -21,7 +21,8 @@ from itertools import product
 
 import sympy
 
-from theorymodel.compile.geometry import G_, L_, Q_, R_, T_, circuit_formula, n_, tableau_formula
+from theorymodel.compile.geometry import G_, L_, Q_, R_, T_, n_
+from theorymodel.compile.routes import get_route
 
 S_ = sympy.Symbol("S", integer=True, positive=True)
 
@@ -143,16 +144,13 @@ class RouteBound:
 
 def route_bound(route: str, output: str, n_states: int, n_symbols: int) -> tuple[sympy.Expr, dict]:
     """The route's formula (machine constants substituted) and its two proved bounds."""
-    f = tableau_formula(output) if route == "tableau" else circuit_formula(output)
-    f = f.subs({Q_: n_states, G_: n_symbols})
+    chosen = get_route(route)  # an unknown route is refused, never treated as another
+    f = chosen.formula(output).subs({Q_: n_states, G_: n_symbols})
     # the answer window's Max(R, n - 1) <= R + n: bound it first (stated in the output)
     f_upper = f.replace(sympy.Max, lambda *args: sum(sympy.Max(a, 0) for a in args)).subs(
         sympy.Max(n_ - 1, 0), n_)
     f_upper = f_upper.replace(sympy.Max, lambda a, b: a)
-    if route == "tableau":
-        c, k = 2, 1
-    else:
-        c, k = n_states * n_symbols + n_states + 2 * n_symbols, n_symbols
+    c, k = chosen.bound_constants(n_states, n_symbols)
     S = L_ + R_ + 1
     bound_ts = c * T_ * S + k * n_
     bound_t2 = 3 * c * T_**2 + k * n_

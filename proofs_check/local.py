@@ -31,9 +31,9 @@ import z3
 from proofs_check.predictor_semantics import PositionScores
 from proofs_check.tm_semantics import Tables, step_cell
 from proofs_check.z3util import at_most_one, exactly_one, in_set, query_size
-from theorymodel.compile import labels as lb
 from theorymodel.machines import TuringMachine
 from theorymodel.predictor import LinearPredictor
+from theorymodel.program import labels as lb
 
 
 def local_solver() -> z3.Solver:

@@ -30,11 +30,11 @@ from proofs_check.predictor_semantics import SymbolicRollout, as_token
 from proofs_check.tm_semantics import BoundedRun
 from proofs_check.z3util import query_size, version
 from theorymodel.circuits import Circuit
-from theorymodel.compile import labels as lb
 from theorymodel.compile.report import batched
 from theorymodel.errors import ResourceLimitError, UsageError, input_space
 from theorymodel.machines import TuringMachine, reference_run, simulate
 from theorymodel.predictor import LinearPredictor
+from theorymodel.program import labels as lb
 
 MAX_EXHAUSTIVE = 1 << 22
 EXHAUSTIVE_FALLBACK = 1 << 16

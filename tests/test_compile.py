@@ -16,7 +16,7 @@ from theorymodel.circuits import load_circuit
 from theorymodel.compile import Geometry, compile_target
 from theorymodel.compile.circuit_route import compile_circuit_route, tm_circuit
 from theorymodel.compile.geometry import circuit_formula, evaluate_formula, tableau_formula
-from theorymodel.compile.pipeline import ROUTES
+from theorymodel.compile.routes import ROUTES
 from theorymodel.compile.tableau import head_token
 from theorymodel.machines import TuringMachine, library, reference_run, simulate
 from theorymodel.predictor import LinearPredictor
@@ -96,12 +96,12 @@ def test_formulas_match_light_cone_builds(route, output):
     formula = tableau_formula(output) if route == "tableau" else circuit_formula(output)
     for n, T in [(1, 1), (2, 4), (3, 7), (4, 12)]:
         for g in (Geometry.light_cone(n, T), Geometry(n, T, 0, min(n, T)), Geometry(n, T, 1, T)):
-            program = ROUTES[route](tm, g, output)
+            program = ROUTES[route].build(tm, g, output)
             assert program.cot_tokens == evaluate_formula(formula, g, len(tm.states), len(tm.tape_symbols))
     # the light cone closed forms, by hand: tableau T^2 + 2T (+ answer), circuit below
     Q, G, T = len(tm.states), len(tm.tape_symbols), 5
     g = Geometry.light_cone(3, T)
-    count = ROUTES[route](tm, g, "accept").cot_tokens
+    count = ROUTES[route].build(tm, g, "accept").cot_tokens
     circuit_count = Q * G * T * T + (Q + G) * (T * T + 2 * T) + 1
     assert count == (T * T + 2 * T + 1 if route == "tableau" else circuit_count)
 
@@ -111,7 +111,7 @@ def test_light_cone_program_still_correct():
     tm = library.load("binary_increment")
     g = Geometry.light_cone(3, 12)
     for route in ("tableau", "circuit"):
-        program = ROUTES[route](tm, g, "tape")
+        program = ROUTES[route].build(tm, g, "tape")
         for word in product("01", repeat=3):
             assert program.records([word])[0]["output"] == simulate(tm, word).output
 

@@ -109,10 +109,10 @@ def test_sabotaged_compiler_is_caught():
     must find the bug."""
     tm = library.load("binary_increment")
     res = compile_target(tm, n=3, route="tableau")
-    program = res.program
-    head = program.token_id["[carry]1"]
-    program.tables["after"] = program.tables["after"].copy()
-    program.tables["after"][head] = program.token_id["1"]  # carry forgets to write 0
+    head = res.program.token_id["[carry]1"]
+    after = res.program.tables["after"].copy()
+    after[head] = res.program.token_id["1"]  # carry forgets to write 0
+    program = res.program.replace(tables={"after": after})
     pred = LinearPredictor.from_program(program)
     g = res.geometry
     target = MachineTarget(tm, 3, g.T, "tape")
@@ -127,11 +127,11 @@ def test_sabotaged_compiler_is_caught():
 
 def test_light_cone_time_bound_proved_and_refuted():
     from theorymodel.compile import Geometry
-    from theorymodel.compile.pipeline import ROUTES
+    from theorymodel.compile.routes import ROUTES
 
     tm = library.load("binary_increment")
     for T, ok in [(10, True), (9, False)]:  # n = 4: 1111 needs 10 steps
-        program = ROUTES["tableau"](tm, Geometry.light_cone(4, T), "tape")
+        program = ROUTES["tableau"].build(tm, Geometry.light_cone(4, T), "tape")
         pred = LinearPredictor.from_program(program)
         v = verify(MachineTarget(tm, 4, T, "tape"), pred, method="z3", reach=(T, T))
         assert v.verified == ok

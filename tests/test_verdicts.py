@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from proofs_check.verify import MachineTarget, exhaustive, verify
 from theorymodel.compile import compile_target
-from theorymodel.compile.program import Answer
 from theorymodel.errors import FormatError, MachineError
 from theorymodel.machines import TuringMachine, library
 from theorymodel.predictor import LinearPredictor, save_predictor
+from theorymodel.program import Answer
 
 CASES = [("parity", 3, "tableau"), ("parity", 3, "circuit"), ("binary_palindrome", 2, "tableau"),
          ("binary_palindrome", 2, "circuit"), ("binary_increment", 2, "tableau"),

@@ -12,22 +12,12 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from theorymodel.errors import ResourceLimitError, TheoryModelError, UsageError
 from theorymodel.progress import ProgressBar
-
-
-@dataclass
-class Report:
-    """What a sub-command produced: the JSON payload, the text for people, the exit code."""
-
-    payload: dict[str, Any]
-    text: str = ""
-    exit_code: int = 0
-    message: str | None = None  # one-line stderr message for a non-zero exit
+from theorymodel.reporting import Report
 
 
 class _Parser(argparse.ArgumentParser):
@@ -307,6 +297,7 @@ def cmd_bound(args: argparse.Namespace) -> Report:
     from theorymodel.circuits import Circuit
     from theorymodel.compile.geometry import evaluate_formula
     from theorymodel.compile.pipeline import compile_target, resolve_target
+    from theorymodel.compile.routes import ROUTES
 
     target = resolve_target(args.machine, args.format)
     routes: dict = {}
@@ -323,7 +314,7 @@ def cmd_bound(args: argparse.Namespace) -> Report:
         return Report(payload, f"{target.name}: {res.program.cot_tokens} CoT tokens = {gates} threshold gates"
                                f" + {copies} output copies")
     time_bound = None
-    for route in ("tableau", "circuit"):
+    for route in ROUTES:
         res = compile_target(target, n=args.n, route=route, time_bound=args.time_bound, output=args.output)
         g = res.geometry
         time_bound = g.T
@@ -658,6 +649,7 @@ def cmd_demo(args: argparse.Namespace) -> Report:
 # -- parser ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from theorymodel import __version__
+    from theorymodel.compile.routes import DEFAULT_ROUTE, ROUTES
     from theorymodel.machines.formats import FORMATS
     from theorymodel.machines.simulate import DEFAULT_MAX_STEPS
 
@@ -692,7 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("compile", cmd_compile, "Compile a machine or circuit into CoT data and a linear predictor.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
     p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
-    p.add_argument("--route", choices=["circuit", "tableau"], default="circuit")
+    p.add_argument("--route", choices=list(ROUTES), default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--out", metavar="DIR", help="write cot.jsonl and predictor.npz")
@@ -706,7 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
     p.add_argument("--n", type=_nonnegative_int)
-    p.add_argument("--route", choices=["circuit", "tableau"], default="circuit")
+    p.add_argument("--route", choices=list(ROUTES), default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
@@ -757,7 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learner", choices=("lp", "perceptron", "sgd"), default="lp")
     p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
     p.add_argument("--seed", type=_nonnegative_int, default=0)
-    p.add_argument("--route", choices=("tableau", "circuit"), default="tableau", help="CoT of a machine")
+    p.add_argument("--route", choices=list(ROUTES), default="tableau", help="CoT of a machine")
     p.add_argument("--time-bound", type=_nonnegative_int)
     p.add_argument("--method", choices=("z3", "exhaustive", "both"),
                    help="verification (default: exhaustive for machines up to 2^16 inputs, else z3)")
@@ -783,7 +775,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--n", type=_nonnegative_int, default=8)
     q.add_argument("--samples", type=_int_list, default=[25, 50, 100, 200])
     q.add_argument("--learner", choices=("lp", "perceptron", "sgd"), default="lp")
-    q.add_argument("--route", choices=("tableau", "circuit"), default="tableau")
+    q.add_argument("--route", choices=list(ROUTES), default="tableau")
     q = add_exp("tradeoff", cmd_experiment_tradeoff, "K-parity tokens: CoT length against learning cost.")
     q.add_argument("--n", type=_nonnegative_int, default=24)
     q.add_argument("--s", type=_nonnegative_int, default=8, help="hidden parity size")
@@ -793,7 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--n", type=_int_list, default=[4, 6, 8])
     q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
     q.add_argument("--samples", type=_nonnegative_int, default=200)
-    q.add_argument("--route", choices=("tableau", "circuit"), default="tableau")
+    q.add_argument("--route", choices=list(ROUTES), default="tableau")
 
     def torch_flags(q: argparse.ArgumentParser, steps: int, d: int) -> None:
         q.add_argument("--steps", type=_nonnegative_int, default=steps)
@@ -844,6 +836,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
     want_json = "--json" in (argv if argv is not None else sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):  # a name with odd characters never breaks printing
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGHUP, _on_signal)

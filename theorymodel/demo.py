@@ -6,10 +6,8 @@ machine -> simulation and T(n) -> both compiler routes -> exact linear predictor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from theorymodel.cli import Report
+from theorymodel.compile.routes import ROUTES
+from theorymodel.reporting import Report
 
 
 def run_demo() -> Report:
@@ -17,7 +15,6 @@ def run_demo() -> Report:
     import scipy.sparse as sp
 
     from proofs_check.verify import MachineTarget, verify
-    from theorymodel.cli import Report
     from theorymodel.compile import compile_target
     from theorymodel.compile.report import exact_margins
     from theorymodel.machines import library, run_batch, simulate
@@ -35,7 +32,7 @@ def run_demo() -> Report:
                  f"[{batch.leftmost_head}, {batch.rightmost_head}]")
     lines += ["", f"2. Compile to chain-of-thought and an exact linear next-token predictor (n = {n})"]
     routes = {}
-    for route in ("tableau", "circuit"):
+    for route in ROUTES:
         res = compile_target(tm, n=n, route=route)
         pred = LinearPredictor.from_program(res.program)
         margins = exact_margins(res.program, pred)

@@ -46,6 +46,11 @@ class InvalidTransitionError(MachineError):
     """A transition table that is not a mapping of the documented shape."""
 
 
+class ProgramError(TheoryModelError):
+    """A CoT program that is not well formed (a rule reading a later position, a
+    duplicate token, labels that do not fit)."""
+
+
 class CircuitError(TheoryModelError):
     """A circuit that parses but is not valid (cycle, unknown gate, bad arity)."""
 

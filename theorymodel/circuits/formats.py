@@ -25,7 +25,7 @@ def _small_int(text: str, lineno: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise FormatError(f".bench line {lineno}: {text!r} is not an integer") from None
+        raise FormatError(f".bench line {lineno}: thresholds and weights are integers, got {text!r}") from None
     if abs(value) > MAX_WEIGHT:
         raise FormatError(f".bench line {lineno}: weight {value} is larger than 2^40 in magnitude")
     return value

@@ -102,6 +102,10 @@ class Circuit:
     """
 
     __slots__ = ("__dict__", "gates", "inputs", "name", "outputs")
+    name: str
+    inputs: tuple[str, ...]
+    gates: Mapping[str, Gate]
+    outputs: tuple[str, ...]
 
     def __init__(
         self, *, inputs: Sequence[str], gates: Mapping[str, Gate], outputs: Sequence[str],

@@ -2,6 +2,6 @@
 
 from theorymodel.compile.geometry import Geometry
 from theorymodel.compile.pipeline import CompileResult, compile_target, resolve_target
-from theorymodel.compile.program import Answer, CoTProgram
+from theorymodel.program import Answer, CoTProgram
 
 __all__ = ["Answer", "CoTProgram", "CompileResult", "Geometry", "compile_target", "resolve_target"]

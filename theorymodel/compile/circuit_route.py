@@ -19,18 +19,19 @@ The exact gate count is :func:`theorymodel.compile.geometry.circuit_formula`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
 from theorymodel.circuits.passes import to_threshold
-from theorymodel.compile import labels as lb
-from theorymodel.compile.geometry import Geometry
-from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
+from theorymodel.compile.geometry import Geometry, circuit_formula
+from theorymodel.compile.route import Route
 from theorymodel.errors import CircuitError
 from theorymodel.machines import TuringMachine
 from theorymodel.machines.model import MOVE_DELTA
+from theorymodel.program import Answer, CoTProgram, ThresholdRule
+from theorymodel.program import labels as lb
 
 Bit = str | int  # a signal name, or a constant 0/1
 
@@ -122,6 +123,7 @@ def program_from_circuit(
     circuit: Circuit, *, input_map: dict[str, tuple[int, str]], n_inputs: int,
     input_alphabet: Sequence[str], answer: str = "bits", symbols: Sequence[str] = (),
     blank: str = "", meta: dict | None = None,
+    label_of: Callable[[str], tuple[int, int, int, int, int]] | None = None,
 ) -> CoTProgram:
     """One binary token per gate, in topological order, outputs last (Thm 3.8).
 
@@ -164,11 +166,12 @@ def program_from_circuit(
         else:
             rules.append(ThresholdRule((term(o, 1),), 1))
             answer_positions.append(n_inputs + len(rules) - 1)
+    gate_order = order + [o for o, c in zip(circuit.outputs, copies, strict=True) if not c]
     return CoTProgram(
         name=circuit.name, n_inputs=n_inputs, input_alphabet=input_alphabet, vocab=vocab,
         rules=rules, answer=Answer(answer, tuple(answer_positions), tuple(symbols), blank),
-        meta={**(meta or {}), "gate_order": order + [o for o, c in zip(circuit.outputs, copies, strict=True)
-                                                     if not c]},
+        gate_order=gate_order, meta=meta,
+        labels=None if label_of is None else np.asarray([label_of(g) for g in gate_order], dtype=np.int64),
     )
 
 
@@ -191,17 +194,13 @@ def gate_label(name: str, T: int) -> tuple[int, int, int, int, int]:
 def compile_circuit_route(tm: TuringMachine, geometry: Geometry, output: str) -> CoTProgram:
     circuit = tm_circuit(tm, geometry, output)
     input_map = {f"x{j}={s}": (j, s) for j in range(geometry.n) for s in tm.input_symbols}
-    program = program_from_circuit(
+    return program_from_circuit(
         circuit, input_map=input_map, n_inputs=geometry.n, input_alphabet=tm.input_symbols,
         answer="accept" if output == "accept" else "tape-bits", symbols=tm.tape_symbols,
-        blank=tm.blank_symbol,
+        blank=tm.blank_symbol, label_of=lambda g: gate_label(g, geometry.T),
         meta={"route": "circuit", "time_bound": geometry.T, "reach": [geometry.L, geometry.R],
               "output": output, "gates": circuit.n_gates},
     )
-    order = program.meta["gate_order"]
-    program.meta["labels"] = np.asarray([gate_label(g, geometry.T) for g in order],
-                                        dtype=np.int64).reshape(-1, 5)
-    return program
 
 
 def compile_boolean_circuit(circuit: Circuit) -> CoTProgram:
@@ -217,3 +216,14 @@ def compile_boolean_circuit(circuit: Circuit) -> CoTProgram:
     )
 
 
+
+
+ROUTE = Route(
+    name="circuit",
+    build=compile_circuit_route,
+    formula=circuit_formula,
+    bound_constants=lambda n_states, n_symbols: (n_states * n_symbols + n_states + 2 * n_symbols, n_symbols),
+    label_kinds=frozenset({lb.SYM, lb.HEAD, lb.AND, lb.ACCEPT, lb.OUTBIT}),
+    doc="the paper's construction (Thm 3.8): the run for T steps as a threshold circuit, one binary "
+        "token per gate",
+)

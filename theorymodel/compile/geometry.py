@@ -85,12 +85,6 @@ def circuit_formula(output: str) -> sympy.Expr:
     return Q_ * G_ * _row_cells(T_ - 1) + (Q_ + G_) * (_row_cells(T_) - 1) + answer_formula(output, G_)
 
 
-def light_cone_formula(route: str, output: str) -> sympy.Expr:
-    """The formula with L = R = T (no reach information), simplified."""
-    f = tableau_formula(output) if route == "tableau" else circuit_formula(output)
-    return sympy.simplify(sympy.piecewise_fold(f.subs({L_: T_, R_: T_})))
-
-
 def evaluate_formula(expr: sympy.Expr, geometry: Geometry, n_states: int, n_symbols: int) -> int:
     value = expr.subs({n_: geometry.n, T_: geometry.T, L_: geometry.L, R_: geometry.R,
                        Q_: n_states, G_: n_symbols})

@@ -4,7 +4,7 @@ Reads like the pipeline::
 
     target   = resolve_target(spec)               # a TuringMachine or a Circuit
     geometry = measure(tm, n, time_bound)          # T(n) and head reach, by simulation
-    program  = ROUTES[route](tm, geometry, output)  # tableau or circuit
+    program  = get_route(route).build(tm, geometry, output)  # a registered route
 """
 
 from __future__ import annotations
@@ -16,20 +16,13 @@ from typing import Any
 
 from theorymodel.circuits.formats import is_circuit_path, load_circuit
 from theorymodel.circuits.model import Circuit
-from theorymodel.compile.circuit_route import compile_boolean_circuit, compile_circuit_route
-from theorymodel.compile.geometry import (
-    Geometry,
-    circuit_formula,
-    evaluate_formula,
-    tableau_formula,
-)
-from theorymodel.compile.program import CoTProgram
-from theorymodel.compile.tableau import compile_tableau
+from theorymodel.compile.circuit_route import compile_boolean_circuit
+from theorymodel.compile.geometry import Geometry, evaluate_formula
+from theorymodel.compile.routes import DEFAULT_ROUTE, get_route
 from theorymodel.errors import ResourceLimitError, UsageError, input_space
 from theorymodel.machines import TuringMachine, load_machine, run_batch
+from theorymodel.program import CoTProgram
 
-ROUTES = {"tableau": compile_tableau, "circuit": compile_circuit_route}
-FORMULAS = {"tableau": tableau_formula, "circuit": circuit_formula}
 MAX_ENUMERATED_INPUTS = 1 << 20
 MAX_COT_TOKENS = 20_000_000
 
@@ -77,13 +70,12 @@ def measure(tm: TuringMachine, n: int, time_bound: int | None, max_steps: int) -
 
 
 def compile_target(
-    target: TuringMachine | Circuit, *, n: int | None, route: str = "tableau",
+    target: TuringMachine | Circuit, *, n: int | None, route: str = DEFAULT_ROUTE,
     time_bound: int | None = None, output: str | None = None, max_steps: int = 1_000_000,
 ) -> CompileResult:
     """Compile a machine (inputs of length ``n``) or a circuit into a ``CoTProgram``."""
     start = time.perf_counter()
-    if route not in ROUTES:
-        raise UsageError(f"unknown route {route!r}; routes are {', '.join(ROUTES)}")
+    chosen = get_route(route)
     if isinstance(target, Circuit):
         if route != "circuit":
             raise UsageError("a circuit file compiles on the circuit route only (--route circuit)")
@@ -99,7 +91,7 @@ def compile_target(
     if output not in ("accept", "tape"):
         raise UsageError("--output is accept or tape")
     geometry, enumerated = measure(target, n, time_bound, max_steps)
-    formula = FORMULAS[route](output)
+    formula = chosen.formula(output)
     expected = evaluate_formula(formula, geometry, len(target.states), len(target.tape_symbols))
     if expected > MAX_COT_TOKENS:
         raise ResourceLimitError(
@@ -108,7 +100,7 @@ def compile_target(
         )
     gc.disable()  # millions of small immutable objects: cyclic GC passes would go quadratic
     try:
-        program = ROUTES[route](target, geometry, output)
+        program = chosen.build(target, geometry, output)
     finally:
         gc.enable()
     if program.cot_tokens != expected:  # the formula is part of the contract: never drift

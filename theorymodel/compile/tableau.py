@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from theorymodel.compile import labels as lb
-from theorymodel.compile.geometry import Geometry
-from theorymodel.compile.program import AcceptRule, Answer, CellRule, CoTProgram, MapRule
+from theorymodel.compile.geometry import Geometry, tableau_formula
+from theorymodel.compile.route import Route
 from theorymodel.errors import MachineError
 from theorymodel.machines import TuringMachine
 from theorymodel.machines.model import MOVE_DELTA
+from theorymodel.program import AcceptRule, Answer, CellRule, CoTProgram, MapRule
+from theorymodel.program import labels as lb
 
 
 def head_token(state: str, symbol: str) -> str:
@@ -146,7 +147,18 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
         name=tm.name, n_inputs=n, input_alphabet=tm.input_symbols, vocab=vocab, rules=rules,
         answer=answer, tables=tables, domains=[cell_domain, answer_domain],
         position_domain=position_domain,
+        labels=np.asarray(labels, dtype=np.int64).reshape(-1, 5),
         meta={"route": "tableau", "time_bound": T, "reach": [geometry.L, geometry.R],
-              "output": output, "cell_tokens": n_cells,
-              "labels": np.asarray(labels, dtype=np.int64).reshape(-1, 5)},
+              "output": output, "cell_tokens": n_cells},
     )
+
+
+ROUTE = Route(
+    name="tableau",
+    build=compile_tableau,
+    formula=tableau_formula,
+    bound_constants=lambda n_states, n_symbols: (2, 1),
+    label_kinds=frozenset({lb.CELL, lb.ACCEPT, lb.OUT}),
+    doc="the configurations themselves: one token per reachable cell per step, each an exact linear "
+        "argmax of the three cells above it (margin 1)",
+)

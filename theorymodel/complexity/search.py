@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from theorymodel.circuits.model import all_assignments
-from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
 from theorymodel.complexity.classes import HypothesisClass, get_class
 from theorymodel.complexity.classes.linear import ThresholdToken
 from theorymodel.complexity.targets import Target
 from theorymodel.errors import ResourceLimitError, UsageError
+from theorymodel.program import Answer, CoTProgram, ThresholdRule
 
 
 @dataclass

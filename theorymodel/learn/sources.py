@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
-from theorymodel.compile.program import Answer, CoTProgram, ThresholdRule
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError, input_space
 from theorymodel.io import read_utf8
+from theorymodel.program import Answer, CoTProgram, ThresholdRule
 
 MAX_ENUMERATED = 1 << 20
 
@@ -139,7 +139,7 @@ def compiled(spec: Any, n: int | None, route: str, time_bound: int | None = None
     else:
         target = MachineTarget(obj, program.n_inputs, program.meta["time_bound"], program.meta["output"])
     return CoTSource(program.name, program.n_inputs, program.vocab, program.input_alphabet, program.answer,
-                     program, target, labels=program.meta.get("labels"), meta={"route": route})
+                     program, target, labels=program.labels, meta={"route": route})
 
 
 MAX_JSONL_BYTES = 256 * 1024**2

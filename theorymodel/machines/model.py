@@ -128,6 +128,17 @@ class TuringMachine:
         "_coded",
     )
 
+    name: str
+    states: tuple[str, ...]
+    input_symbols: tuple[str, ...]
+    tape_symbols: tuple[str, ...]
+    blank_symbol: str
+    initial_state: str
+    final_states: frozenset[str]
+    transitions: Mapping[str, Mapping[str, Transition]]
+    graph: nx.MultiDiGraph
+    _coded: CodedTable | None
+
     def __init__(
         self,
         *,

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from theorymodel.compile.program import Answer
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 from theorymodel.io import atomic_write, read_bytes
 from theorymodel.predictor.linear import LinearPredictor
+from theorymodel.program import Answer
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 FORMAT = "theorymodel-predictor-v1"

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from theorymodel.compile.program import Answer, CoTProgram, answer_cells, check_answer, decode_answer, encode_words
 from theorymodel.errors import FormatError
+from theorymodel.program import Answer, CoTProgram, answer_cells, check_answer, decode_answer, encode_words
 
 
 @dataclass
@@ -180,10 +180,9 @@ class LinearPredictor:
         bias = sp.csr_matrix((np.asarray(b_vals, dtype=np.int64), (b_rows, b_cols)), shape=(G, V),
                              dtype=np.int64)
         bias.sum_duplicates()
-        meta = {k: v for k, v in program.meta.items() if k not in ("labels", "gate_order")}
-        meta["machine"] = program.name
+        meta = {**program.meta, "machine": program.name}
         return cls(program.vocab, program.n_inputs, weights, bias, program.answer,
-                   program.input_alphabet, meta, program.meta.get("labels"))
+                   program.input_alphabet, meta, program.labels)
 
     # -- blocks ---------------------------------------------------------------------------
     def blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:

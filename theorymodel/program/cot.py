@@ -18,13 +18,15 @@ constants (a cell no step has touched): encoded as ``-(token_id + 1)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from theorymodel.errors import FormatError, UsageError
+from theorymodel.errors import FormatError, ProgramError, UsageError
+from theorymodel.program.labels import NAMES as LABEL_KINDS
 
 
 @dataclass
@@ -213,6 +215,10 @@ class Answer:
 class CoTProgram:
     """A chain-of-thought program: input positions, then one rule per generated token.
 
+    Immutable and validated when built: every rule reads earlier positions only, the
+    answer layout decodes (:func:`check_answer`), the labels have one row per generated
+    position. Use :meth:`replace` for a changed copy.
+
     Parameters
     ----------
     name, n_inputs, input_alphabet, vocab:
@@ -222,41 +228,107 @@ class CoTProgram:
     answer:
         Which positions hold the answer and how to decode it.
     tables:
-        Shared lookup tables that rules refer to by name.
+        Shared lookup tables that rules refer to by name (stored read-only).
     domains, position_domain:
         The tokens each generated position can hold (``domains[position_domain[k]]``);
         by default binary. Inputs hold the input alphabet.
+    labels:
+        One claim per generated position about the machine's run
+        (:mod:`theorymodel.program.labels`): the contract between a compiler and the
+        checker, which proves every token equal to its label. None for programs with
+        no machine behind them.
+    gate_order:
+        For programs built from a circuit: the gate behind each generated position.
     meta:
-        Route, time bound, formula and other facts for reports.
+        Route, time bound and other facts for reports (read-only).
     """
+
+    __slots__ = ("_domains", "_frozen", "_position_domain", "answer", "gate_order", "input_alphabet",
+                 "input_ids", "labels", "meta", "n_inputs", "name", "one", "rules", "tables", "token_id",
+                 "vocab", "zero")
+    name: str
+    n_inputs: int
+    input_alphabet: tuple[str, ...]
+    vocab: tuple[str, ...]
+    token_id: Mapping[str, int]
+    rules: tuple[Rule, ...]
+    answer: Answer
+    tables: Mapping[str, np.ndarray]
+    meta: Mapping[str, Any]
+    labels: np.ndarray | None
+    gate_order: tuple[str, ...]
+    one: int
+    zero: int
+    input_ids: np.ndarray
 
     def __init__(
         self, *, name: str, n_inputs: int, input_alphabet: Sequence[str], vocab: Sequence[str],
-        rules: Sequence[Rule], answer: Answer, tables: dict[str, np.ndarray] | None = None,
+        rules: Sequence[Rule], answer: Answer, tables: Mapping[str, np.ndarray] | None = None,
         domains: Sequence[np.ndarray] = (), position_domain: np.ndarray | None = None,
-        meta: dict[str, Any] | None = None,
+        labels: np.ndarray | None = None, gate_order: Sequence[str] = (),
+        meta: Mapping[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.n_inputs = n_inputs
-        self.input_alphabet = tuple(input_alphabet)
-        self.vocab = tuple(vocab)
-        self.token_id = {t: i for i, t in enumerate(self.vocab)}
-        if len(self.token_id) != len(self.vocab):
-            raise ValueError("duplicate token in vocab")
-        self.rules = tuple(rules)
-        self.answer = answer
-        self.tables = dict(tables or {})
-        self.meta = dict(meta or {})
-        self.one = self.token_id.get("1", -1)
-        self.zero = self.token_id.get("0", -1)
-        self.input_ids = np.array([self.token_id[s] for s in self.input_alphabet], dtype=np.int32)
+        set_ = object.__setattr__
+        vocab = tuple(vocab)
+        token_id = {t: i for i, t in enumerate(vocab)}
+        if len(token_id) != len(vocab):
+            raise ProgramError("duplicate token in vocab")
+        missing = [s for s in input_alphabet if s not in token_id]
+        if missing:
+            raise ProgramError(f"input symbol {missing[0]!r} is not in the vocabulary")
+        rules = tuple(rules)
+        for k, rule in enumerate(rules):
+            late = [p for p in rule.reads() if p >= n_inputs + k]
+            if late:
+                raise ProgramError(f"generated position {n_inputs + k} reads position {late[0]}, not an earlier one")
+        check_answer(answer, n_inputs=n_inputs, n_generated=len(rules))
+        if labels is not None:
+            labels = np.array(labels, dtype=np.int64).reshape(-1, 5)
+            if len(labels) != len(rules):
+                raise ProgramError(f"{len(labels)} labels for {len(rules)} generated positions")
+            if len(labels) and not set(labels[:, 0].tolist()) <= set(LABEL_KINDS):
+                raise ProgramError("a label has an unknown kind")
+            labels.setflags(write=False)
+        frozen_tables = {}
+        for key, table in (tables or {}).items():
+            table = np.array(table)
+            table.setflags(write=False)
+            frozen_tables[key] = table
+        set_(self, "name", name)
+        set_(self, "n_inputs", n_inputs)
+        set_(self, "input_alphabet", tuple(input_alphabet))
+        set_(self, "vocab", vocab)
+        set_(self, "token_id", MappingProxyType(token_id))
+        set_(self, "rules", rules)
+        set_(self, "answer", answer)
+        set_(self, "tables", MappingProxyType(frozen_tables))
+        set_(self, "meta", MappingProxyType(dict(meta or {})))
+        set_(self, "labels", labels)
+        set_(self, "gate_order", tuple(gate_order))
+        set_(self, "one", token_id.get("1", -1))
+        set_(self, "zero", token_id.get("0", -1))
+        set_(self, "input_ids", np.array([token_id[s] for s in self.input_alphabet], dtype=np.int32))
         # domains[position_domain[k]]: the tokens generated position k can hold;
         # by default every generated position is binary (threshold programs)
-        self._domains = list(domains) or [np.array(sorted({self.zero, self.one}), dtype=np.int32)]
-        self._position_domain = (
-            np.zeros(len(self.rules), dtype=np.int16) if position_domain is None
-            else np.asarray(position_domain)
-        )
+        set_(self, "_domains", tuple(domains) or (np.array(sorted({self.zero, self.one}), dtype=np.int32),))
+        set_(self, "_position_domain",
+             np.zeros(len(rules), dtype=np.int16) if position_domain is None else np.asarray(position_domain))
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("CoTProgram is immutable; use replace()")
+
+    def replace(self, **changes: Any) -> CoTProgram:
+        """A validated copy with some fields changed (``tables`` entries are merged)."""
+        fields: dict[str, Any] = {
+            "name": self.name, "n_inputs": self.n_inputs, "input_alphabet": self.input_alphabet,
+            "vocab": self.vocab, "rules": self.rules, "answer": self.answer, "tables": dict(self.tables),
+            "domains": self._domains, "position_domain": self._position_domain, "labels": self.labels,
+            "gate_order": self.gate_order, "meta": dict(self.meta),
+        }
+        if "tables" in changes:
+            changes["tables"] = {**fields["tables"], **changes["tables"]}
+        fields.update(changes)
+        return CoTProgram(**fields)
 
     @property
     def cot_tokens(self) -> int:

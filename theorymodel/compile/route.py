@@ -1,0 +1,45 @@
+"""The record every compile route fills in (registered in
+:mod:`theorymodel.compile.routes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+
+from theorymodel.compile.geometry import Geometry
+from theorymodel.machines import TuringMachine
+from theorymodel.program import CoTProgram
+
+
+@dataclass(frozen=True)
+class Route:
+    """A compile route for Turing machines.
+
+    Attributes
+    ----------
+    name:
+        What ``--route`` takes.
+    build:
+        ``(machine, geometry, output) -> CoTProgram``; output is ``accept`` or ``tape``.
+    formula:
+        ``output -> `` the exact number of generated tokens as a sympy expression in
+        ``n, T, L, R, Q, Gamma`` (:mod:`theorymodel.compile.geometry`'s symbols). The
+        orchestrator refuses a build whose size drifts from it.
+    bound_constants:
+        ``(|Q|, |Γ|) -> (c, k)`` with tokens ``<= c*T*S + k*n`` (S = L + R + 1), which
+        :mod:`proofs_check.bounds` proves for every admissible value.
+    label_kinds:
+        The position labels (:mod:`theorymodel.program.labels`) its programs carry:
+        what the checker's local lemmas must know.
+    doc:
+        One line for the README and ``--help``.
+    """
+
+    name: str
+    build: Callable[[TuringMachine, Geometry, str], CoTProgram]
+    formula: Callable[[str], sympy.Expr]
+    bound_constants: Callable[[int, int], tuple[int, int]]
+    label_kinds: frozenset[int]
+    doc: str

@@ -1,0 +1,26 @@
+"""The CoT program: the immutable intermediate form between the compilers and the
+predictors (arXiv 2309.06979, Thm 3.8: one token per gate). It imports no compiler,
+predictor or checker; they import it."""
+
+from theorymodel.program import labels
+from theorymodel.program.cot import (
+    ANSWER_KINDS,
+    UNDECODABLE,
+    AcceptRule,
+    Answer,
+    CellRule,
+    CoTProgram,
+    LinearForm,
+    MapRule,
+    Rule,
+    ThresholdRule,
+    answer_cells,
+    check_answer,
+    decode_answer,
+    encode_words,
+)
+
+__all__ = [
+    "ANSWER_KINDS", "UNDECODABLE", "AcceptRule", "Answer", "CellRule", "CoTProgram", "LinearForm", "MapRule",
+    "Rule", "ThresholdRule", "answer_cells", "check_answer", "decode_answer", "encode_words", "labels",
+]
