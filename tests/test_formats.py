@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from strategies import machines
 
 from theorymodel.errors import FormatError, InvalidMoveError, MissingInitialStateError
-from theorymodel.machines import formats, library, simulate
+from theorymodel.machines import formats, library, load_machine, simulate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "machines"
 PALINDROMES = ["", "0", "1", "00", "01", "010", "0110", "0111", "10101", "10110"]
@@ -72,7 +72,7 @@ def test_bb_writer_refuses_what_it_cannot_say():
 
 
 def test_morphett_reader_wildcards_comments_and_halt_accept():
-    tm = formats.load_machine(str(EXAMPLES / "palindrome.morphett"))
+    tm = load_machine(str(EXAMPLES / "palindrome.morphett"))
     assert tm.initial_state == "0" and tm.blank_symbol == "_"
     assert tm.final_states == {"halt-accept"}
     assert tm.transition("1o", "1") == ("1o", "1", "R")  # '*' read and write
@@ -93,7 +93,7 @@ def test_morphett_bad_lines():
 
 
 def test_tmsim_reader():
-    tm = formats.load_machine(str(EXAMPLES / "palindrome.tmsim"))
+    tm = load_machine(str(EXAMPLES / "palindrome.tmsim"))
     assert tm.name == "Binary palindrome" and tm.initial_state == "q0"
     assert tm.final_states == {"qAccept"}
     ours = library.load("binary_palindrome")
@@ -111,7 +111,7 @@ def test_tmsim_errors():
 
 
 def test_contract_example_file():
-    tm = formats.load_machine(str(EXAMPLES / "binary_increment.yaml"))
+    tm = load_machine(str(EXAMPLES / "binary_increment.yaml"))
     assert tm.final_states == {"done"} and simulate(tm, "1011").output == "1100"
 
 

@@ -116,9 +116,9 @@ def cmd_list(args: argparse.Namespace) -> Report:
 
 def cmd_show(args: argparse.Namespace) -> Report:
     from theorymodel.io import atomic_write
-    from theorymodel.machines import formats
+    from theorymodel.machines import formats, load_machine
 
-    tm = formats.load_machine(args.machine, fmt=args.format)
+    tm = load_machine(args.machine, fmt=args.format)
     written = []
     if args.dot:
         atomic_write(args.dot, formats.to_dot(tm))
@@ -232,63 +232,39 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
 
 
 def cmd_verify(args: argparse.Namespace) -> Report:
-    from proofs_check.verify import CircuitTarget, MachineTarget, verify
-    from theorymodel.circuits import Circuit
+    from proofs_check.targets import of_compiled
+    from proofs_check.verify import verify
     from theorymodel.compile.pipeline import compile_target, resolve_target
     from theorymodel.predictor import LinearPredictor
 
-    target_obj = resolve_target(args.machine, args.format)
-    result = compile_target(target_obj, n=args.n, route=args.route, time_bound=args.time_bound,
-                            output=args.output)
+    result = compile_target(resolve_target(args.machine, args.format), n=args.n, route=args.route,
+                            time_bound=args.time_bound, output=args.output)
     predictor = LinearPredictor.from_program(result.program)
-    if isinstance(target_obj, Circuit):
-        target = CircuitTarget(target_obj)
-        reach = None
-        assumptions = ["inputs are bits"]
-    else:
-        g = result.geometry
-        target = MachineTarget(target_obj, g.n, g.T, result.program.meta["output"])
-        reach = (g.L, g.R)
-        assumptions = [f"time bound T = {g.T}" + (" (from simulating every input)" if result.enumerated
-                                                    else " (given)"),
-                       f"head reach L = {g.L}, R = {g.R} (proved, not assumed)"]
-    verdict = verify(target, predictor, method=args.method, reach=reach, timeout=args.timeout)
+    check = of_compiled(result)
+    verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     payload = verdict.to_json()
     payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
                     "lemmas": verdict.details.get("lemmas", []), "local": verdict.details.get("local")})
-    return _verdict_report(verdict, payload, args, target, predictor, assumptions)
+    return _verdict_report(verdict, payload, args, check.target, predictor, list(check.assumptions))
 
 
 def cmd_counterexample(args: argparse.Namespace) -> Report:
-    from proofs_check.verify import CircuitTarget, MachineTarget, verify
-    from theorymodel.circuits import Circuit
-    from theorymodel.compile.pipeline import measure, resolve_target
+    from proofs_check.targets import of_predictor_file
+    from proofs_check.verify import verify
+    from theorymodel.compile.pipeline import resolve_target
     from theorymodel.predictor import load
 
     predictor = load(args.predictor, n_inputs=args.n)
-    target_obj = resolve_target(args.target, args.format)
-    if isinstance(target_obj, Circuit):
-        target = CircuitTarget(target_obj)
-        reach = None
-    else:
-        T = args.time_bound or predictor.meta.get("time_bound")
-        reach = tuple(predictor.meta["reach"]) if predictor.meta.get("reach") else None
-        if T is None:
-            geometry, _ = measure(target_obj, args.n, None, 1_000_000)
-            T = geometry.T
-        output = predictor.meta.get("output") or ("accept" if predictor.answer.kind == "accept" else "tape")
-        target = MachineTarget(target_obj, args.n, int(T), output)
-    if predictor.n_inputs != args.n:
-        raise UsageError(f"the predictor reads {predictor.n_inputs} input tokens, not --n {args.n}")
-    verdict = verify(target, predictor, method=args.method, reach=reach, timeout=args.timeout)
+    check = of_predictor_file(resolve_target(args.target, args.format), predictor, args.n, args.time_bound)
+    verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     cex = verdict.counterexample
-    payload = {"found": cex is not None}
+    payload: dict[str, Any] = {"found": cex is not None}
     if cex is not None:
         payload.update(cex.to_json())
     else:
         payload.update({"guarantee": verdict.guarantee, "inputs": verdict.inputs})
     payload["seconds"] = round(verdict.seconds, 6)
-    return _verdict_report(verdict, payload, args, target, predictor, [])
+    return _verdict_report(verdict, payload, args, check.target, predictor, [])
 
 
 # -- bound ------------------------------------------------------------------------------
@@ -360,6 +336,7 @@ MAX_LENGTH_N = 24  # 2^24 truth-table rows
 
 def cmd_length(args: argparse.Namespace) -> Report:
     from theorymodel.complexity import length_complexity, resolve
+    from theorymodel.functions import named
 
     lo, hi = args.n
     if hi > MAX_LENGTH_N:
@@ -369,7 +346,8 @@ def cmd_length(args: argparse.Namespace) -> Report:
         if args.export_linearlm:
             raise UsageError("--export-linearlm takes a single --n")
         series = []
-        paired = args.target in ("inner-product", "equality")  # defined for even n only
+        function = named(args.target)
+        paired = function is not None and function.even_n  # defined for even n only
         for n in range(lo + (lo % 2 if paired else 0), hi + 1, 2 if paired else 1):
             series.append(length_complexity(resolve(args.target, n), cls=args.cls, max_k=args.max_k,
                                             timeout=args.timeout).to_json())
@@ -420,28 +398,10 @@ def cmd_census(args: argparse.Namespace) -> Report:
 
 
 # -- learn ------------------------------------------------------------------------------
-def learn_source(spec: str, n: int | None, route: str, time_bound: int | None):
-    """``parity``/named functions/``tt:`` (minimal CoT), a ``cot.jsonl`` file, or a machine/circuit."""
-    import re
-
-    from theorymodel.complexity.targets import NAMED
-    from theorymodel.learn import compiled, from_jsonl
-    from theorymodel.learn.sources import minimal_cot
-
-    if spec.endswith(".jsonl"):
-        return from_jsonl(spec)
-    if spec in NAMED or spec.startswith("tt:") or re.fullmatch(r"threshold-\d+", spec):
-        if n is None:
-            raise UsageError("--n is required for a Boolean target")
-        return minimal_cot(spec, n)
-    return compiled(spec, n, route, time_bound)
-
-
 def cmd_learn(args: argparse.Namespace) -> Report:
-    from proofs_check.verify import MachineTarget, verify
-    from theorymodel.learn import learn
+    from theorymodel.learn import learn, resolve_source, verify_learned
 
-    source = learn_source(args.target, args.n, args.route, args.time_bound)
+    source = resolve_source(args.target, args.n, args.route, args.time_bound)
     cot_tokens = source.cot_tokens
     if args.no_cot:
         source = source.without_cot()
@@ -457,11 +417,8 @@ def cmd_learn(args: argparse.Namespace) -> Report:
         "first_wrong": result.first_wrong, "weights_nnz": pred.nnz, "seed": args.seed,
         "learn_seconds": round(result.seconds, 6),
     }
-    verdict = None
-    if source.target is not None:
-        machine = isinstance(source.target, MachineTarget)
-        method = args.method or ("exhaustive" if machine and source.input_count <= 1 << 16 else "z3")
-        verdict = verify(source.target, pred, method=method, timeout=args.timeout)
+    verdict = verify_learned(source, pred, method=args.method, timeout=args.timeout)
+    if verdict is not None:
         payload.update(verified=verdict.verified, guarantee=verdict.guarantee,
                        counterexample=None if verdict.counterexample is None else verdict.counterexample.to_json())
     else:
@@ -528,9 +485,10 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
 
 
 def cmd_experiment_samples(args: argparse.Namespace) -> Report:
+    from theorymodel.learn import resolve_source
     from theorymodel.learn.experiments import plot_rows, sample_curves
 
-    sources = [learn_source(t, args.n, args.route, None) for t in args.targets]
+    sources = [resolve_source(t, args.n, args.route, None) for t in args.targets]
     total = len(sources) * 2 * len(args.samples)
     with ProgressBar("sample curves", total) as bar:
         rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed,
@@ -564,9 +522,10 @@ def cmd_experiment_tradeoff(args: argparse.Namespace) -> Report:
 
 
 def cmd_experiment_noise(args: argparse.Namespace) -> Report:
+    from theorymodel.learn import resolve_source
     from theorymodel.learn.experiments import noise, plot_rows
 
-    sources = [learn_source(args.target, n, args.route, None) for n in args.n]
+    sources = [resolve_source(args.target, n, args.route, None) for n in args.n]
     rows = noise(sources, args.rates, args.samples, seed=args.seed)
     plot_rows(rows, "cot_tokens", "rollout_error", ["noise"], args.plot,
               title=f"{args.target}: roll-out error against CoT length, label noise p")

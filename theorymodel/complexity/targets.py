@@ -6,16 +6,15 @@ A target is its truth table over n input bits: ``table[x]`` for x = 0 .. 2^n - 1
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from theorymodel.circuits.model import all_assignments
 from theorymodel.errors import ResourceLimitError, UsageError
+from theorymodel.functions import named, names_help
 
 MAX_N = 16
-NAMED = ("parity", "majority", "and", "or", "equality", "inner-product")
 
 
 @dataclass(frozen=True)
@@ -26,33 +25,6 @@ class Target:
 
     def bits(self) -> str:
         return "".join(map(str, self.table))
-
-
-def _named(name: str, x: np.ndarray) -> np.ndarray:
-    n = x.shape[1]
-    ones = x.sum(axis=1)
-    if name == "parity":
-        return ones % 2
-    if name == "majority":
-        return (2 * ones > n).astype(np.uint8)
-    if name == "and":
-        return (ones == n).astype(np.uint8)
-    if name == "or":
-        return (ones > 0).astype(np.uint8)
-    if name == "equality":
-        if n % 2:
-            raise UsageError("equality compares two halves: n must be even")
-        h = n // 2
-        return (x[:, :h] == x[:, h:]).all(axis=1).astype(np.uint8)
-    if name == "inner-product":
-        if n % 2:
-            raise UsageError("inner-product pairs the inputs: n must be even")
-        return (x[:, 0::2] & x[:, 1::2]).sum(axis=1) % 2
-    m = re.fullmatch(r"threshold-(\d+)", name)
-    if m:
-        return (ones >= int(m.group(1))).astype(np.uint8)
-    raise UsageError(f"unknown target {name!r}: parity, majority, and, or, equality, inner-product, "
-                     "threshold-K, tt:<bits>, a .bench file or a machine")
 
 
 def resolve(spec: str, n: int) -> Target:
@@ -76,11 +48,18 @@ def resolve(spec: str, n: int) -> Target:
         if len(c.outputs) != 1 or len(c.inputs) != n:
             raise UsageError(f"{spec}: need one output and {n} inputs, got {len(c.outputs)} and {len(c.inputs)}")
         return Target(c.name, n, c.evaluate(x)[:, 0].astype(np.uint8))
-    if spec in NAMED or re.fullmatch(r"threshold-\d+", spec):
-        return Target(spec, n, _named(spec, x).astype(np.uint8))
+    function = named(spec)
+    if function is not None:
+        function.check(n)
+        return Target(spec, n, function.table(x).astype(np.uint8))
     from theorymodel.machines import load_machine, simulate
 
-    tm = load_machine(spec)
+    try:
+        tm = load_machine(spec)
+    except UsageError as exc:
+        if "unknown machine" not in str(exc):
+            raise
+        raise UsageError(f"unknown target {spec!r}: {names_help()}, tt:<bits>, a .bench file or a machine") from None
     if set(tm.input_symbols) != {"0", "1"}:
         raise UsageError(f"machine {tm.name!r} must read inputs over {{0, 1}}")
     table = []

@@ -2,8 +2,8 @@
 like constructed ones: sources, per-position learners, the trainer, experiments."""
 
 from theorymodel.learn.learners import LEARNERS, fit_position
-from theorymodel.learn.sources import CoTSource, compiled, from_jsonl, parity_cascade
-from theorymodel.learn.train import LearnResult, learn
+from theorymodel.learn.sources import CoTSource, compiled, from_jsonl, parity_cascade, resolve_source
+from theorymodel.learn.train import LearnResult, learn, verify_learned
 
 __all__ = ["LEARNERS", "CoTSource", "LearnResult", "compiled", "fit_position", "from_jsonl", "learn",
-           "parity_cascade"]
+           "parity_cascade", "resolve_source", "verify_learned"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError, input_space
+from theorymodel.functions import named
 from theorymodel.io import read_utf8
 from theorymodel.program import Answer, CoTProgram, ThresholdRule
 
@@ -128,18 +129,14 @@ def parity_cascade(n: int) -> CoTSource:
 def compiled(spec: Any, n: int | None, route: str, time_bound: int | None = None) -> CoTSource:
     """A machine or circuit (a MACHINE argument, a circuit file, or the object itself)
     compiled by either route."""
-    from proofs_check.verify import CircuitTarget, MachineTarget
+    from proofs_check.targets import of_compiled
     from theorymodel.compile.pipeline import compile_target, resolve_target
 
     obj = resolve_target(spec) if isinstance(spec, str) else spec
     result = compile_target(obj, n=n, route=route, time_bound=time_bound)
     program = result.program
-    if isinstance(obj, Circuit):
-        target = CircuitTarget(obj)
-    else:
-        target = MachineTarget(obj, program.n_inputs, program.meta["time_bound"], program.meta["output"])
     return CoTSource(program.name, program.n_inputs, program.vocab, program.input_alphabet, program.answer,
-                     program, target, labels=program.labels, meta={"route": route})
+                     program, of_compiled(result).target, labels=program.labels, meta={"route": route})
 
 
 MAX_JSONL_BYTES = 256 * 1024**2
@@ -189,34 +186,21 @@ def named_circuit(name: str, n: int) -> Circuit:
     the definition, never from a CoT): what learned predictors are verified against."""
     from theorymodel.complexity.targets import resolve
 
+    function = named(name)
+    if function is not None:
+        return function.circuit(n)
     xs = [f"x{i}" for i in range(n)]
     gates: dict[str, Gate] = {}
-    if name == "parity":
-        gates["out"] = Gate("XOR", tuple(xs))
-    elif name in ("and", "or"):
-        gates["out"] = Gate(name.upper(), tuple(xs))
-    elif name == "majority" or name.startswith("threshold-"):
-        k = n // 2 + 1 if name == "majority" else int(name.split("-", 1)[1])
-        gates["out"] = Gate("THRESHOLD", tuple(xs), (1,) * n, k)
-    elif name == "inner-product":
-        for i in range(n // 2):
-            gates[f"p{i}"] = Gate("AND", (xs[2 * i], xs[2 * i + 1]))
-        gates["out"] = Gate("XOR", tuple(gates)) if n >= 2 else Gate("CONST", value=0)
-    elif name == "equality":
-        h = n // 2
-        for i in range(h):
-            gates[f"e{i}"] = Gate("XNOR", (xs[i], xs[h + i]))
-        gates["out"] = Gate("AND", tuple(gates)) if h else Gate("CONST", value=1)
-    else:  # a truth table: one AND of literals per true row, then OR
-        table = resolve(name, n).table
-        for i in range(n):
-            gates[f"n{i}"] = Gate("NOT", (xs[i],))
-        terms = []
-        for r in np.nonzero(table)[0].tolist():
-            lits = tuple(xs[i] if (r >> (n - 1 - i)) & 1 else f"n{i}" for i in range(n))
-            gates[f"m{r}"] = Gate("AND", lits) if lits else Gate("CONST", value=1)
-            terms.append(f"m{r}")
-        gates["out"] = Gate("OR", tuple(terms)) if terms else Gate("CONST", value=0)
+    # a truth table: one AND of literals per true row, then OR
+    table = resolve(name, n).table
+    for i in range(n):
+        gates[f"n{i}"] = Gate("NOT", (xs[i],))
+    terms = []
+    for r in np.nonzero(table)[0].tolist():
+        lits = tuple(xs[i] if (r >> (n - 1 - i)) & 1 else f"n{i}" for i in range(n))
+        gates[f"m{r}"] = Gate("AND", lits) if lits else Gate("CONST", value=1)
+        terms.append(f"m{r}")
+    gates["out"] = Gate("OR", tuple(terms)) if terms else Gate("CONST", value=0)
     return Circuit(inputs=xs, gates=gates, outputs=["out"], name=name)
 
 
@@ -231,3 +215,17 @@ def minimal_cot(name: str, n: int) -> CoTSource:
     program = length_complexity(resolve(name, n)).program()
     return CoTSource(name, n, program.vocab, program.input_alphabet, program.answer, program,
                      CircuitTarget(named_circuit(name, n)), meta={"route": "length witness"})
+
+
+def resolve_source(spec: str, n: int | None, route: str, time_bound: int | None = None) -> CoTSource:
+    """What ``learn`` and the experiments learn from: a named function or ``tt:`` table
+    (its minimal CoT; the counting cascade for parity), a ``cot.jsonl`` file, or a
+    machine or circuit compiled by ``route``. A named function takes precedence over a
+    bundled machine of the same name."""
+    if spec.endswith(".jsonl"):
+        return from_jsonl(spec)
+    if named(spec) is not None or spec.startswith("tt:"):
+        if n is None:
+            raise UsageError("--n is required for a Boolean target")
+        return minimal_cot(spec, n)
+    return compiled(spec, n, route, time_bound)

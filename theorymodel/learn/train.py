@@ -7,7 +7,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,6 +16,9 @@ from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.learn.learners import LEARNERS, PositionRule, fit_position
 from theorymodel.learn.sources import CoTSource
 from theorymodel.predictor import LinearPredictor
+
+if TYPE_CHECKING:
+    from proofs_check.verify import Verdict
 
 MAX_TEST = 1 << 16  # held-out inputs measured; beyond that a seeded sample of this size
 
@@ -150,3 +153,22 @@ def learn(source: CoTSource, samples: int, *, learner: str = "lp", seed: int = 0
     test_error, first = evaluate(pred, source, test)
     return LearnResult(pred, rules, train, train_error, test_error, len(test), guarantee, first,
                        time.perf_counter() - start)
+
+
+EXHAUSTIVE_LEARNED = 1 << 16  # machine inputs up to which a learned predictor is checked by enumeration
+
+
+def verify_learned(source: CoTSource, predictor: LinearPredictor, *, method: str | None = None,
+                   timeout: float | None = None) -> Verdict | None:
+    """Check a learned predictor against its source's reference semantics (None for a
+    ``cot.jsonl`` source, which has none). By default machines are enumerated up to
+    2^16 inputs and proved by z3 beyond; named functions are proved against their
+    reference circuit."""
+    from proofs_check.verify import MachineTarget, verify
+
+    if source.target is None:
+        return None
+    if method is None:
+        small = isinstance(source.target, MachineTarget) and source.input_count <= EXHAUSTIVE_LEARNED
+        method = "exhaustive" if small else "z3"
+    return verify(source.target, predictor, method=method, timeout=timeout)

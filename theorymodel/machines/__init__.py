@@ -2,7 +2,6 @@
 
 from theorymodel.machines.formats import (
     from_automata,
-    load_machine,
     parse_bb,
     parse_morphett,
     parse_tmsim,
@@ -12,6 +11,7 @@ from theorymodel.machines.formats import (
     to_dot,
 )
 from theorymodel.machines.model import CodedTable, Transition, TuringMachine
+from theorymodel.machines.resolve import load_machine
 from theorymodel.machines.simulate import (
     BatchResult,
     RunResult,
