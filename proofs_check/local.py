@@ -106,7 +106,7 @@ class LocalProver:
         self.tables = Tables.of(tm)
         self.n_symbols, self.n_states = len(tm.tape_symbols), len(tm.states)
         self.timeout_ms = timeout_ms
-        tid = {tok: k for k, tok in enumerate(pred.vocab)}
+        tid = pred.token_id
         self.one, self.zero = tid.get("1", -1), tid.get("0", -1)
         self.symbol_tokens = {c: tid.get(s, -1) for c, s in enumerate(tm.tape_symbols)}
         self.head_tokens = {(q, c): tid.get(f"[{qs}]{s}", -1)

@@ -105,7 +105,7 @@ class SymbolicRollout:
 
 def symbol_token_map(pred: LinearPredictor, symbols: tuple[str, ...]) -> dict[int, int]:
     """Symbol code -> token id (-1 where the dictionary lacks the symbol)."""
-    tid = {t: i for i, t in enumerate(pred.vocab)}
+    tid = pred.token_id
     return {c: tid.get(s, -1) for c, s in enumerate(symbols)}
 
 

@@ -159,7 +159,7 @@ def configurations(tm: TuringMachine, word, T: int) -> list[tuple[str, int, dict
 
 def label_tokens(tm: TuringMachine, pred: LinearPredictor, word, T: int) -> list[int]:
     """The token each generated position claims to be on this input (-1: no such token)."""
-    tid = {t: i for i, t in enumerate(pred.vocab)}
+    tid = pred.token_id
     one, zero = tid.get("1", -1), tid.get("0", -1)
     confs = configurations(tm, word, T)
     out = []
@@ -293,7 +293,7 @@ def label_token_on_run(run: BoundedRun, pred: LinearPredictor, label) -> z3.Arit
     """The token id a position label claims, as a term of the bounded run (the z3
     twin of :func:`label_tokens`)."""
     tm, T = run.tm, run.T
-    tid = {t: i for i, t in enumerate(pred.vocab)}
+    tid = pred.token_id
     one, zero = z3.IntVal(tid.get("1", -1)), z3.IntVal(tid.get("0", -1))
     kind, t, i, q, s = (int(v) for v in label)
     t = min(max(t, 0), T)
@@ -431,7 +431,7 @@ def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float |
     _check_alphabet(pred, target)
     deadline = start + timeout if timeout else None
     bits = [z3.Bool(f"in{j}") for j in range(target.n)]
-    tid = {t: i for i, t in enumerate(pred.vocab)}
+    tid = pred.token_id
     one, zero = tid.get("1", -1), tid.get("0", -1)
     roll = SymbolicRollout(pred, [z3.If(b, one, zero) for b in bits])
     ids = StringIds()

@@ -30,7 +30,7 @@ from theorymodel.compile.route import Route
 from theorymodel.errors import CircuitError
 from theorymodel.machines import TuringMachine
 from theorymodel.machines.model import MOVE_DELTA
-from theorymodel.program import Answer, CoTProgram, ThresholdRule
+from theorymodel.program import Answer, CoTProgram, ThresholdRule, token_ids
 from theorymodel.program import labels as lb
 
 Bit = str | int  # a signal name, or a constant 0/1
@@ -133,7 +133,7 @@ def program_from_circuit(
     copy gate at the end, so the answer is always the last tokens.
     """
     vocab = list(dict.fromkeys([*input_alphabet, "0", "1"]))
-    tid = {t: i for i, t in enumerate(vocab)}
+    tid = token_ids(vocab)
     readers: set[str] = {f for g in circuit.gates.values() for f in g.fanins}
     tail: list[str] = []
     copies: list[str] = []

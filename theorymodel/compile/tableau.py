@@ -22,7 +22,7 @@ from theorymodel.compile.route import Route
 from theorymodel.errors import MachineError
 from theorymodel.machines import TuringMachine
 from theorymodel.machines.model import MOVE_DELTA
-from theorymodel.program import AcceptRule, Answer, CellRule, CoTProgram, MapRule
+from theorymodel.program import AcceptRule, Answer, CellRule, CoTProgram, MapRule, token_ids
 from theorymodel.program import labels as lb
 
 
@@ -59,7 +59,7 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
     vocab += [head_token(q, s) for q in Q for s in G]
     if output == "accept":
         vocab += [b for b in ("0", "1") if b not in vocab]
-    tid = {t: i for i, t in enumerate(vocab)}
+    tid = token_ids(vocab)
     V = len(vocab)
     sym = {s: tid[s] for s in G}
     head = {(q, s): tid[head_token(q, s)] for q in Q for s in G}

@@ -42,6 +42,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from theorymodel.program import token_ids
+
 FORMATS = ("paper", "fine", "none")
 BOS = "[BOS]"
 
@@ -203,5 +205,5 @@ def vocabulary(fmt: str, d: int) -> list[str]:
 
 
 def encode(seqs: Iterable[list[str]], vocab: list[str]) -> list[list[int]]:
-    tid = {t: i for i, t in enumerate(vocab)}
+    tid = token_ids(vocab)
     return [[tid[t] for t in s] for s in seqs]

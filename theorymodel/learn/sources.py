@@ -21,7 +21,7 @@ from theorymodel.circuits.model import Circuit, Gate
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError, input_space
 from theorymodel.functions import named
 from theorymodel.io import read_utf8
-from theorymodel.program import Answer, CoTProgram, ThresholdRule
+from theorymodel.program import Answer, CoTProgram, ThresholdRule, token_ids
 
 MAX_ENUMERATED = 1 << 20
 
@@ -171,7 +171,7 @@ def from_jsonl(path: str | Path) -> CoTSource:
     if len({len(r) for r in rows}) != 1:
         raise FormatError(f"{path}: sequences differ in length (a learner needs one layout)")
     vocab = tuple(sorted({t for r in rows for t in r}))
-    tid = {t: i for i, t in enumerate(vocab)}
+    tid = token_ids(vocab)
     data = np.array([[tid[t] for t in r] for r in rows], dtype=np.int32)
     alphabet = tuple(sorted({t for r in rows for t in r[:n]}))
     C = data.shape[1]

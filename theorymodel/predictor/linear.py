@@ -14,16 +14,26 @@ into the scores), not to the context length.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from theorymodel.errors import FormatError
-from theorymodel.program import Answer, CoTProgram, answer_cells, check_answer, decode_answer, encode_words
+from theorymodel.program import (
+    Answer,
+    CoTProgram,
+    answer_cells,
+    check_answer,
+    decode_answer,
+    encode_words,
+    token_ids,
+)
 
 
 @dataclass
@@ -71,6 +81,7 @@ class LinearPredictor:
     _wx: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _bx: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     scale_exponent: int = field(default=0, repr=False)
+    token_id: Mapping[str, int] = field(default_factory=dict, repr=False)  # token -> id, set from vocab
 
     def __post_init__(self) -> None:
         """Validate shapes, dictionary and answer layout; make float weights exact.
@@ -106,6 +117,7 @@ class LinearPredictor:
                 raise FormatError(f"the {name} are not numbers ({m.dtype})")
         self.weights, self.bias = self.weights.tocsr(), self.bias.tocsr()
         self._wx, self._bx, self.scale_exponent = exact_data(self.weights, self.bias)
+        self.token_id = MappingProxyType(token_ids(self.vocab))
 
 
     @property
@@ -339,8 +351,7 @@ class LinearPredictor:
 
     def encode_inputs(self, words) -> np.ndarray:
         """Token ids of input words, shape (batch, n)."""
-        tid = {t: i for i, t in enumerate(self.vocab)}
-        return encode_words(tid, self.input_alphabet, self.n_inputs, words)
+        return encode_words(self.token_id, self.input_alphabet, self.n_inputs, words)
 
 
 def tolerance(margins_per_position: np.ndarray, fan_in: np.ndarray) -> Fraction:

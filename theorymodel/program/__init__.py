@@ -18,9 +18,10 @@ from theorymodel.program.cot import (
     check_answer,
     decode_answer,
     encode_words,
+    token_ids,
 )
 
 __all__ = [
     "ANSWER_KINDS", "UNDECODABLE", "AcceptRule", "Answer", "CellRule", "CoTProgram", "LinearForm", "MapRule",
-    "Rule", "ThresholdRule", "answer_cells", "check_answer", "decode_answer", "encode_words", "labels",
+    "Rule", "ThresholdRule", "answer_cells", "check_answer", "decode_answer", "encode_words", "labels", "token_ids",
 ]

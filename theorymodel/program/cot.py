@@ -270,7 +270,7 @@ class CoTProgram:
     ) -> None:
         set_ = object.__setattr__
         vocab = tuple(vocab)
-        token_id = {t: i for i, t in enumerate(vocab)}
+        token_id = token_ids(vocab)
         if len(token_id) != len(vocab):
             raise ProgramError("duplicate token in vocab")
         missing = [s for s in input_alphabet if s not in token_id]
@@ -411,6 +411,11 @@ def answer_cells(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> tup
     while hi > lo and cells[hi - 1] == a.blank:
         hi -= 1
     return tuple(cells[lo:hi])
+
+
+def token_ids(vocab: Sequence[str]) -> dict[str, int]:
+    """Token string -> id (its index in the dictionary)."""
+    return {t: i for i, t in enumerate(vocab)}
 
 
 def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> str:
