@@ -1,7 +1,28 @@
 """proofs_check: exact verification of theorymodel's constructions (z3, sympy).
 
 Kept apart from :mod:`theorymodel` so that the semantics it proves against are written
-independently of the compilers they check.
+independently of the compilers they check::
+
+    from proofs_check import check_target, verify
+    check = check_target(result)                      # a compile_target result
+    verdict = verify(check.target, predictor, reach=check.reach)
+    verdict.verified, verdict.guarantee               # True, "smt-proof"
 """
 
-__all__: list[str] = []
+from proofs_check.bounds import prove_upper_bound, route_bound
+from proofs_check.targets import CheckTarget, VerificationTarget, check_target, check_target_for_file
+from proofs_check.verify import (
+    CircuitTarget,
+    Counterexample,
+    MachineTarget,
+    Verdict,
+    certificate,
+    exhaustive,
+    verify,
+)
+
+__all__ = [
+    "CheckTarget", "CircuitTarget", "Counterexample", "MachineTarget", "Verdict", "VerificationTarget",
+    "certificate", "check_target", "check_target_for_file", "exhaustive", "prove_upper_bound", "route_bound",
+    "verify",
+]

@@ -38,7 +38,7 @@ class CheckTarget:
     assumptions: tuple[str, ...] = field(default_factory=tuple)
 
 
-def of_compiled(result: CompileResult) -> CheckTarget:
+def check_target(result: CompileResult) -> CheckTarget:
     """The target of a freshly compiled program: its machine at the measured T and
     reach, or its circuit."""
     if isinstance(result.target, Circuit):
@@ -50,7 +50,7 @@ def of_compiled(result: CompileResult) -> CheckTarget:
                        (f"time bound T = {g.T}{T_note}", f"head reach L = {g.L}, R = {g.R} (proved, not assumed)"))
 
 
-def of_predictor_file(obj: TuringMachine | Circuit, predictor: LinearPredictor, n: int,
+def check_target_for_file(obj: TuringMachine | Circuit, predictor: LinearPredictor, n: int,
                       time_bound: int | None = None) -> CheckTarget:
     """The target a predictor file is checked against: T from the flag, else the
     file's, else measured by simulation; the output kind from the file."""

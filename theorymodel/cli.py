@@ -232,7 +232,7 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
 
 
 def cmd_verify(args: argparse.Namespace) -> Report:
-    from proofs_check.targets import of_compiled
+    from proofs_check.targets import check_target
     from proofs_check.verify import verify
     from theorymodel.compile.pipeline import compile_target, resolve_target
     from theorymodel.predictor import LinearPredictor
@@ -240,7 +240,7 @@ def cmd_verify(args: argparse.Namespace) -> Report:
     result = compile_target(resolve_target(args.machine, args.format), n=args.n, route=args.route,
                             time_bound=args.time_bound, output=args.output)
     predictor = LinearPredictor.from_program(result.program)
-    check = of_compiled(result)
+    check = check_target(result)
     verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     payload = verdict.to_json()
     payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
@@ -249,13 +249,13 @@ def cmd_verify(args: argparse.Namespace) -> Report:
 
 
 def cmd_counterexample(args: argparse.Namespace) -> Report:
-    from proofs_check.targets import of_predictor_file
+    from proofs_check.targets import check_target_for_file
     from proofs_check.verify import verify
     from theorymodel.compile.pipeline import resolve_target
     from theorymodel.predictor import load
 
     predictor = load(args.predictor, n_inputs=args.n)
-    check = of_predictor_file(resolve_target(args.target, args.format), predictor, args.n, args.time_bound)
+    check = check_target_for_file(resolve_target(args.target, args.format), predictor, args.n, args.time_bound)
     verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     cex = verdict.counterexample
     payload: dict[str, Any] = {"found": cex is not None}

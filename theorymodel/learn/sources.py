@@ -129,14 +129,14 @@ def parity_cascade(n: int) -> CoTSource:
 def compiled(spec: Any, n: int | None, route: str, time_bound: int | None = None) -> CoTSource:
     """A machine or circuit (a MACHINE argument, a circuit file, or the object itself)
     compiled by either route."""
-    from proofs_check.targets import of_compiled
+    from proofs_check.targets import check_target
     from theorymodel.compile.pipeline import compile_target, resolve_target
 
     obj = resolve_target(spec) if isinstance(spec, str) else spec
     result = compile_target(obj, n=n, route=route, time_bound=time_bound)
     program = result.program
     return CoTSource(program.name, program.n_inputs, program.vocab, program.input_alphabet, program.answer,
-                     program, of_compiled(result).target, labels=program.labels, meta={"route": route})
+                     program, check_target(result).target, labels=program.labels, meta={"route": route})
 
 
 MAX_JSONL_BYTES = 256 * 1024**2
