@@ -188,7 +188,7 @@ class LocalProver:
         t_w, cells, origin = self._shape(label)
         n = self.pred.n_inputs
         pos, tok, d, w = self.pred.blocks()[k]
-        roles = []
+        roles: list[tuple] = []
         for p in pos.tolist():
             if p < n:
                 roles.append(("x", p - origin))
@@ -201,7 +201,7 @@ class LocalProver:
                 roles.append(("free", p))
         entries = tuple(sorted(zip(roles, tok.tolist(), d.tolist(), w.tolist(), strict=True), key=repr))
         bias_cols, bias_vals = self.pred.bias_row(k)
-        statuses = []
+        statuses: list[tuple] = []
         for c in cells:
             if t_w == 0 or c not in self.row(t_w):
                 statuses.append((c - origin, "x" if 0 <= c < self.n else "blank", t_w == 0 and c == 0))

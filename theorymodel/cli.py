@@ -109,7 +109,7 @@ def cmd_list(args: argparse.Namespace) -> Report:
             "input_symbols": list(tm.input_symbols),
             "accepts": bool(tm.final_states),
         })
-    width = max(len(r["name"]) for r in rows)
+    width = max(len(str(r["name"])) for r in rows)
     text = "\n".join(f"{r['name']:<{width}}  {r['description']}" for r in rows)
     return Report({"machines": rows}, text)
 
@@ -292,7 +292,7 @@ def cmd_bound(args: argparse.Namespace) -> Report:
     time_bound = None
     for route in ROUTES:
         res = compile_target(target, n=args.n, route=route, time_bound=args.time_bound, output=args.output)
-        g = res.geometry
+        g = res.machine_geometry
         time_bound = g.T
         formula, bounds = route_bound(route, res.program.meta["output"], len(target.states),
                                       len(target.tape_symbols))
@@ -446,7 +446,7 @@ def cmd_learn(args: argparse.Namespace) -> Report:
         text += f"\n  first wrong: input {fw['input']} at position {fw['position']} ({what})"
     if verdict is not None:
         text += f"\n  verified: {verdict.verified} ({verdict.guarantee}, {verdict.inputs:,} inputs)"
-    if verdict is not None and not verdict.verified:
+    if verdict is not None and verdict.counterexample is not None:
         cex = verdict.counterexample
         return Report(payload, text, exit_code=1,
                       message=f"the learned predictor is wrong on input {cex.input!r} at position {cex.position}")
@@ -718,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
     p.add_argument("--out", metavar="DIR", help="write predictor.npz")
 
-    p = add("experiment", lambda a: None, "The paper's experiments: learning curves, trade-off, noise, ...")
+    p = add("experiment", cmd_demo, "The paper's experiments: learning curves, trade-off, noise, ...")
     exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
 
     def add_exp(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:

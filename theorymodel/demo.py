@@ -44,7 +44,7 @@ def run_demo() -> Report:
                      f"min margin {margins['min_margin']}, tolerance {margins['tolerance']}")
     res = compile_target(tm, n=n, route="tableau")
     pred = LinearPredictor.from_program(res.program)
-    g = res.geometry
+    g = res.machine_geometry
     target = MachineTarget(tm, n, g.T, "accept")
     proof = verify(target, pred, method="z3", reach=(g.L, g.R))
     lines += ["", "3. Prove it right on every input (z3, induction over positions)",

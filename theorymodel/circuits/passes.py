@@ -76,16 +76,16 @@ def propagate_constants(circuit: Circuit) -> PassReport:
                     "BUF" if parity == 0 else "NOT", rest)
         elif op == "THRESHOLD":
             shift = sum(w * k for w, k in zip(g.weights, known, strict=True) if k is not None)
-            rest = [(f, w) for f, w, k in zip(fanins, g.weights, known, strict=True) if k is None]
+            weighted = [(f, w) for f, w, k in zip(fanins, g.weights, known, strict=True) if k is None]
             threshold = g.threshold - shift
-            lo = sum(w for _, w in rest if w < 0)
-            hi = sum(w for _, w in rest if w > 0)
+            lo = sum(w for _, w in weighted if w < 0)
+            hi = sum(w for _, w in weighted if w > 0)
             if lo >= threshold:
                 value = 1
             elif hi < threshold:
                 value = 0
             else:
-                g = Gate.threshold_gate([f for f, _ in rest], [w for _, w in rest], threshold)
+                g = Gate.threshold_gate([f for f, _ in weighted], [w for _, w in weighted], threshold)
         if value is not None:
             const[name] = value
             gates[name] = Gate("CONST", value=value)

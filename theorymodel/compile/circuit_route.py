@@ -48,6 +48,13 @@ def _threshold(terms: Sequence[tuple[Bit, int]], threshold: int) -> Gate:
     return Gate.threshold_gate(fanins, weights, threshold)
 
 
+def _wire(bit: Bit) -> str:
+    """The gate name of a cell inside a row (never a constant there)."""
+    if not isinstance(bit, str):
+        raise AssertionError(f"expected a gate name, got the constant {bit!r}")
+    return bit
+
+
 def tm_circuit(tm: TuringMachine, geometry: Geometry, output: str) -> Circuit:
     """The threshold circuit computing ``tm``'s answer on inputs of length ``geometry.n``.
 
@@ -85,27 +92,27 @@ def tm_circuit(tm: TuringMachine, geometry: Geometry, output: str) -> Circuit:
     writes: dict[str, list[tuple[str, str]]] = {s: [] for s in G}  # s' -> (q, s)
     for q in Q:
         for s in G:
-            t = tm.transition(q, s)
-            if t is None:  # halted: stay, keep the symbol
+            step = tm.transition(q, s)
+            if step is None:  # halted: stay, keep the symbol
                 arrivals[q].append((q, s, 0))
                 writes[s].append((q, s))
             else:
-                arrivals[t.next_state].append((q, s, MOVE_DELTA[t.move]))
-                writes[t.write].append((q, s))
+                arrivals[step.next_state].append((q, s, MOVE_DELTA[step.move]))
+                writes[step.write].append((q, s))
 
     for t in range(T):
         for i in geometry.row(t):
             for q in Q:
                 for s in G:
-                    gates[a(t, i, q, s)] = _threshold([(hs(t, i, q), 1), (sym(t, i, s), 1)], 2)
+                    gates[_wire(a(t, i, q, s))] = _threshold([(hs(t, i, q), 1), (sym(t, i, s), 1)], 2)
         for i in geometry.row(t + 1):
             for q2 in Q:
                 terms = [(a(t, i - m, q, s), 1) for q, s, m in arrivals[q2]]
-                gates[hs(t + 1, i, q2)] = _threshold(terms, 1)
+                gates[_wire(hs(t + 1, i, q2))] = _threshold(terms, 1)
             for s2 in G:
                 terms = [(sym(t, i, s2), 1)] + [(hs(t, i, q), -1) for q in Q]
                 terms += [(a(t, i, q, s), 2) for q, s in writes[s2]]
-                gates[sym(t + 1, i, s2)] = _threshold(terms, 1)
+                gates[_wire(sym(t + 1, i, s2))] = _threshold(terms, 1)
     outputs: list[str] = []
     if output == "accept":
         gates["accept"] = _threshold(

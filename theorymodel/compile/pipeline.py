@@ -45,6 +45,13 @@ class CompileResult:
     enumerated: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def machine_geometry(self) -> Geometry:
+        """The time bound and reach of a machine's compile (circuits have none)."""
+        if self.geometry is None:
+            raise UsageError("a circuit has no time bound or head reach")
+        return self.geometry
+
 
 def measure(tm: TuringMachine, n: int, time_bound: int | None, max_steps: int) -> tuple[Geometry, bool]:
     """T(n) and the head's reach by running every input of length n when that is

@@ -60,7 +60,9 @@ def exact_margins(program, predictor: LinearPredictor, *, seed: int = 0) -> dict
             weakest = {"input": "".join(chunk[b]) if all(len(c) == 1 for c in chunk[b]) else " ".join(chunk[b]),
                        "position": program.n_inputs + k, "expected": program.vocab[int(ref[b, program.n_inputs + k])],
                        "tied_tokens": top, "margin": int(r.margins[b, k])}
-        low = r.margins.min(axis=0) if len(chunk) else None
+        if not len(chunk):
+            continue
+        low = r.margins.min(axis=0)
         per_position = low if per_position is None else np.minimum(per_position, low)
     if per_position is None or per_position.size == 0:
         return {"min_margin": None, "tolerance": None, "margin_guarantee": "exhaustive",

@@ -80,17 +80,17 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
     for (q, s), tok in head.items():
         strip[tok] = sym[s]
         accepting[tok] = q in tm.final_states
-        t = tm.transition(q, s)
-        if t is None:  # halted: the configuration is a fixed point
+        step = tm.transition(q, s)
+        if step is None:  # halted: the configuration is a fixed point
             after[tok] = sym[s]
             from_m[tok] = q_index[q]
             continue
-        after[tok] = sym[t.write]
-        target = {-1: from_r, 0: from_m, 1: from_l}[MOVE_DELTA[t.move]]
-        target[tok] = q_index[t.next_state]
+        after[tok] = sym[step.write]
+        target = {-1: from_r, 0: from_m, 1: from_l}[MOVE_DELTA[step.move]]
+        target[tok] = q_index[step.next_state]
     for s in tm.input_symbols:
         lift[tid[s]] = head[tm.initial_state, s]
-    tables = {
+    tables: dict[str, np.ndarray] = {
         "after": after, "from_l": from_l, "from_m": from_m, "from_r": from_r, "cell": cell,
         "lift": lift, "strip": strip, "accepting": accepting,
         "symbols": np.array([sym[s] for s in G], dtype=np.int32),
@@ -111,7 +111,8 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
     for t in range(1, T + 1):
         prev = geometry.row(t - 1)
         for i in geometry.row(t):
-            ops, lifted = [], []
+            ops: list[int] = []
+            lifted: list[bool] = []
             for j in (i - 1, i, i + 1):
                 if t - 1 == 0 and j == 0:
                     ops.append(0 if n > 0 else const(head[tm.initial_state, tm.blank_symbol]))
@@ -123,7 +124,7 @@ def compile_tableau(tm: TuringMachine, geometry: Geometry, output: str) -> CoTPr
                     ops.append(initial(j))
                     lifted.append(False)
             position[t, i] = n + len(rules)
-            rules.append(CellRule(tuple(ops), tuple(lifted)))
+            rules.append(CellRule((ops[0], ops[1], ops[2]), (lifted[0], lifted[1], lifted[2])))
             labels.append((lb.CELL, t, i, 0, 0))
     n_cells = len(rules)
     last_row = [position[T, i] for i in geometry.row(T)]

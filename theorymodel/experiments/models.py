@@ -20,6 +20,8 @@ from torch import nn
 
 
 class LinearLM(nn.Module):
+    mask: torch.Tensor  # a registered buffer: the block lower-triangular mask
+
     def __init__(self, vocab: int, T: int, d: int, *, mlp: bool = False) -> None:
         super().__init__()
         self.V, self.T, self.d, self.mlp = vocab, T, d, mlp

@@ -26,7 +26,18 @@ from theorymodel.program import Answer, CoTProgram, ThresholdRule, token_ids
 MAX_ENUMERATED = 1 << 20
 
 
-@dataclass
+class _Projected:
+    """A program's sequences restricted to some positions (evaluation only)."""
+
+    def __init__(self, program: CoTProgram, keep: list[int]) -> None:
+        self.inner, self.keep = program, keep
+        self.context_length = len(keep)
+
+    def evaluate(self, inputs: np.ndarray) -> np.ndarray:
+        return self.inner.evaluate(inputs)[:, self.keep]
+
+
+@dataclass(frozen=True)
 class CoTSource:
     """Sequences of one layout, with the inputs they can be drawn from.
 
@@ -39,7 +50,7 @@ class CoTSource:
     vocab: tuple[str, ...]
     input_alphabet: tuple[str, ...]
     answer: Answer
-    program: CoTProgram | None = None
+    program: CoTProgram | _Projected | None = None
     target: Any = None  # proofs_check MachineTarget / CircuitTarget, or None
     rows: np.ndarray | None = None
     labels: np.ndarray | None = None
@@ -47,7 +58,7 @@ class CoTSource:
 
     @property
     def context_length(self) -> int:
-        return self.rows.shape[1] if self.rows is not None else self.program.context_length
+        return self.rows.shape[1] if self.rows is not None else self._program().context_length
 
     @property
     def cot_tokens(self) -> int:
@@ -75,7 +86,12 @@ class CoTSource:
     def sequences(self, index: np.ndarray) -> np.ndarray:
         if self.rows is not None:
             return self.rows[index]
-        return self.program.evaluate(self.inputs(index))
+        return self._program().evaluate(self.inputs(index))
+
+    def _program(self) -> CoTProgram | _Projected:
+        if self.program is None:
+            raise UsageError(f"the source {self.name!r} has neither sequences nor a program")
+        return self.program
 
     def words(self, inputs: np.ndarray) -> list[tuple[str, ...]]:
         return [tuple(self.vocab[t] for t in row) for row in inputs]
@@ -84,25 +100,13 @@ class CoTSource:
         """End-to-end supervision: the input, then the answer tokens only (``--no-cot``)."""
         keep = list(range(self.n_inputs)) + list(self.answer.positions)
         answer = replace(self.answer, positions=tuple(range(self.n_inputs, len(keep))))
-        source = replace(self, name=f"{self.name} (no CoT)", answer=answer, labels=None,
-                         meta={**self.meta, "cot": False})
+        changes: dict[str, Any] = {"name": f"{self.name} (no CoT)", "answer": answer, "labels": None,
+                                   "meta": {**self.meta, "cot": False}}
         if self.rows is not None:
-            source.rows = self.rows[:, keep]
-            return source
-        source.rows = None
-        source.program = _Projected(self.program, keep)  # type: ignore[assignment]
-        return source
-
-
-class _Projected:
-    """A program's sequences restricted to some positions (evaluation only)."""
-
-    def __init__(self, program: CoTProgram, keep: list[int]) -> None:
-        self.inner, self.keep = program, keep
-        self.context_length = len(keep)
-
-    def evaluate(self, inputs: np.ndarray) -> np.ndarray:
-        return self.inner.evaluate(inputs)[:, self.keep]
+            return replace(self, rows=self.rows[:, keep], **changes)
+        program = self._program()
+        assert isinstance(program, CoTProgram)
+        return replace(self, rows=None, program=_Projected(program, keep), **changes)
 
 
 def parity_cascade(n: int) -> CoTSource:

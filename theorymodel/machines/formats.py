@@ -51,13 +51,13 @@ class _NoAliasLoader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise FormatError(f"YAML aliases are not supported (line {event.start_mark.line + 1})")
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -215,7 +215,7 @@ def parse_bb(text: str, *, name: str | None = None) -> TuringMachine:
             triple = group[3 * k: 3 * k + 3]
             if triple == "---":
                 continue
-            write, move, nxt = triple
+            write, move, nxt = triple[0], triple[1], triple[2]
             if not write.isdigit() or int(write) >= nsym:
                 raise FormatError(
                     f"Busy Beaver transition {state}{k} writes {write!r}, not a symbol 0..{nsym - 1}"
@@ -524,7 +524,8 @@ def to_automata(tm: TuringMachine) -> Any:
             states=set(tm.states),
             input_symbols=set(tm.input_symbols),
             tape_symbols=set(tm.tape_symbols),
-            transitions={q: {s: tuple(t) for s, t in row.items()} for q, row in tm.transitions.items()},
+            transitions={q: {s: (t.next_state, t.write, t.move) for s, t in row.items()}  # type: ignore[misc]
+                         for q, row in tm.transitions.items()},
             initial_state=tm.initial_state,
             blank_symbol=tm.blank_symbol,
             final_states=set(tm.final_states),

@@ -324,9 +324,9 @@ class TuringMachine:
                     move[i, j] = MOVE_DELTA[t.move]
             for arr in (nxt, write, move):
                 arr.setflags(write=False)
-            object.__setattr__(
-                self, "_coded", CodedTable(self.states, self.tape_symbols, nxt, write, move)
-            )
+            coded = CodedTable(self.states, self.tape_symbols, nxt, write, move)
+            object.__setattr__(self, "_coded", coded)
+            return coded
         return self._coded
 
     # -- conversions --------------------------------------------------------------

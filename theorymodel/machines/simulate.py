@@ -14,13 +14,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import product
+from types import ModuleType
 from typing import Any
 
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.machines.model import MOVE_DELTA, TuringMachine
 
+_fastsim: ModuleType | None
 try:  # the compiled loop is optional: a missing compiler must not break installs
-    from theorymodel.machines import _fastsim
+    import theorymodel.machines._fastsim as _fastsim
 except ImportError:  # pragma: no cover - exercised only where the build failed
     _fastsim = None
 
@@ -225,7 +227,7 @@ def simulate(
         raise UsageError("the compiled simulator was not built on this installation")
     if engine not in ("c", "python"):
         raise UsageError(f"unknown engine {engine!r}; choose from {available_engines()}")
-    core = _fastsim.run if engine == "c" else _python_core
+    core = _fastsim.run if (engine == "c" and _fastsim is not None) else _python_core
 
     symbols = tm.parse_input(word)
     coded = tm.coded()

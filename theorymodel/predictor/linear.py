@@ -14,7 +14,7 @@ into the scores), not to the context length.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
@@ -35,15 +35,17 @@ from theorymodel.program import (
     token_ids,
 )
 
+_NONE = np.zeros(0)  # what a roll-out did not compute (an empty array, never read)
+
 
 @dataclass
 class RolloutResult:
     """Sequences generated, and where a reference (if given) was first contradicted."""
 
     sequences: np.ndarray
-    margins: np.ndarray | None = None  # (batch, G): top score minus the runner-up's
-    ties: np.ndarray | None = None  # (batch, G) bool: argmax not strict
-    first_error: np.ndarray | None = None  # (batch,) absolute position, -1 if none
+    margins: np.ndarray = _NONE  # (batch, G): top score minus the runner-up's (with margins=True)
+    ties: np.ndarray = _NONE  # (batch, G) bool: argmax not strict (with margins=True)
+    first_error: np.ndarray = _NONE  # (batch,) absolute position, -1 if none (with a reference)
 
 
 @dataclass
@@ -78,8 +80,8 @@ class LinearPredictor:
     _levels: list | None = field(default=None, repr=False)
     # exact integer values of weights.data / bias.data (times 2^scale_exponent for float
     # files): int64 where the sums fit, else Python ints (object arrays)
-    _wx: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-    _bx: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    _wx: np.ndarray = field(default=_NONE, repr=False)
+    _bx: np.ndarray = field(default=_NONE, repr=False)
     scale_exponent: int = field(default=0, repr=False)
     token_id: Mapping[str, int] = field(default_factory=dict, repr=False)  # token -> id, set from vocab
 
@@ -213,7 +215,7 @@ class LinearPredictor:
             self._blocks = out
         return self._blocks
 
-    def levels(self) -> list[tuple[np.ndarray, ...]]:
+    def levels(self) -> list[tuple[Any, ...]]:
         """Generated positions grouped into waves that read no position of their own wave.
 
         Wave ``L`` holds the positions whose generated reads all lie in earlier waves (a
@@ -242,7 +244,9 @@ class LinearPredictor:
                 ks = order[a:b]
                 if not len(ks):
                     continue
-                read_pos, starts, rows_total = [], [], 0
+                read_pos: list[int] = []
+                starts: list[int] = []
+                rows_total = 0
                 entries = []  # (table row, output token, weight)
                 for k in ks:
                     pos, tok, d, w = blocks[k]
@@ -301,17 +305,17 @@ class LinearPredictor:
             ]
             return RolloutResult(
                 np.concatenate([p.sequences for p in parts]),
-                np.concatenate([p.margins for p in parts]) if margins else None,
-                np.concatenate([p.ties for p in parts]) if margins else None,
-                np.concatenate([p.first_error for p in parts]) if reference is not None else None,
+                np.concatenate([p.margins for p in parts]) if margins else _NONE,
+                np.concatenate([p.ties for p in parts]) if margins else _NONE,
+                np.concatenate([p.first_error for p in parts]) if reference is not None else _NONE,
             )
         B, n, G = inputs.shape[0], self.n_inputs, self.n_generated
         seq = np.zeros((B, n + G), dtype=np.int32)
         seq[:, :n] = inputs
         feed = reference if (teacher_forced and reference is not None) else seq
         dtype = self._wx.dtype
-        margin_out = np.zeros((B, G), dtype=dtype) if margins else None
-        ties = np.zeros((B, G), dtype=bool) if margins else None
+        margin_out = np.zeros((B, G) if margins else 0, dtype=dtype)
+        ties = np.zeros((B, G) if margins else 0, dtype=bool)
         first_error = np.full(B, -1, dtype=np.int64)
         for ks, read_pos, base, starts, table, bias in self.levels():
             rows = base[None, :] + feed[:, read_pos]  # (B, pairs): the active table rows
@@ -330,12 +334,12 @@ class LinearPredictor:
             wrong = seq[:, n:] != reference[:, n:]
             has = wrong.any(axis=1)
             first_error[has] = n + wrong[has].argmax(axis=1)
-        return RolloutResult(seq, margin_out, ties, first_error if reference is not None else None)
+        return RolloutResult(seq, margin_out, ties, first_error if reference is not None else _NONE)
 
-    def decode(self, seq_row: np.ndarray) -> str:
+    def decode(self, seq_row: Sequence[int] | np.ndarray) -> str:
         return decode_answer(self.vocab, self.answer, seq_row)
 
-    def answer_of(self, seq_row: np.ndarray) -> tuple[str, ...]:
+    def answer_of(self, seq_row: Sequence[int] | np.ndarray) -> tuple[str, ...]:
         """The answer as a tuple of symbols: what verdicts compare."""
         return answer_cells(self.vocab, self.answer, seq_row)
 

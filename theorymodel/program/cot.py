@@ -168,7 +168,7 @@ class CellRule:
         arrivals = (t["from_l"], t["from_m"], t["from_r"])
         for k, op in enumerate(self.operands):
             if op < 0:
-                domain = [(-op - 1, None)]
+                domain: list[tuple[int, int | None]] = [(-op - 1, None)]
             else:
                 toks = prog.domain(op)
                 domain = [(int(t["lift"][y]) if self.lifted[k] else int(y), int(y)) for y in toks]
@@ -243,7 +243,7 @@ class CoTProgram:
         Route, time bound and other facts for reports (read-only).
     """
 
-    __slots__ = ("_domains", "_frozen", "_position_domain", "answer", "gate_order", "input_alphabet",
+    __slots__ = ("_domains", "_position_domain", "answer", "gate_order", "input_alphabet",
                  "input_ids", "labels", "meta", "n_inputs", "name", "one", "rules", "tables", "token_id",
                  "vocab", "zero")
     name: str
@@ -260,6 +260,8 @@ class CoTProgram:
     one: int
     zero: int
     input_ids: np.ndarray
+    _domains: tuple[np.ndarray, ...]
+    _position_domain: np.ndarray
 
     def __init__(
         self, *, name: str, n_inputs: int, input_alphabet: Sequence[str], vocab: Sequence[str],
@@ -382,7 +384,7 @@ ANSWER_KINDS = ("accept", "bits", "tape", "tape-bits")
 UNDECODABLE = "?"  # a tape-bits group without exactly one hot bit
 
 
-def answer_cells(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> tuple[str, ...]:
+def answer_cells(vocab: Sequence[str], a: Answer, seq_row: Sequence[int] | np.ndarray) -> tuple[str, ...]:
     """The answer of one full sequence as a tuple of symbols (see :class:`Answer`).
 
     This is what every verdict compares, under every method: ``accept`` and ``bits``
@@ -418,7 +420,7 @@ def token_ids(vocab: Sequence[str]) -> dict[str, int]:
     return {t: i for i, t in enumerate(vocab)}
 
 
-def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int]) -> str:
+def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int] | np.ndarray) -> str:
     """The answer string a user reads: :func:`answer_cells`, concatenated."""
     return "".join(answer_cells(vocab, a, seq_row))
 
@@ -447,7 +449,7 @@ def check_answer(a: Answer, *, n_inputs: int, n_generated: int) -> None:
         raise FormatError("a tape-bits answer needs distinct symbols and one group of bits per cell")
 
 
-def encode_words(token_id: dict[str, int], alphabet: Sequence[str], n: int,
+def encode_words(token_id: Mapping[str, int], alphabet: Sequence[str], n: int,
                  words: Sequence[Sequence[str]]) -> np.ndarray:
     """Token ids of input words of length ``n`` over ``alphabet``, shape (batch, n)."""
     out = np.zeros((len(words), n), dtype=np.int32)

@@ -39,14 +39,14 @@ class B2Class:
         goal = target.table.astype(np.int64) ^ flip
         if n == 0 or (k == 1 and n == 1):
             # one position or none to read: the answer is a unary (or constant) function
-            table = [int(target.table[0])] * 4 if n == 0 else [int(target.table[0])] * 2 + [int(target.table[1])] * 2
-            return KResult(k, "sat", [{"inputs": [0, 0] if n else [], "table": table}], {}, 0.0)
+            unary = [int(target.table[0])] * 4 if n == 0 else [int(target.table[0])] * 2 + [int(target.table[1])] * 2
+            return KResult(k, "sat", [{"inputs": [0, 0] if n else [], "table": unary}], {}, 0.0)
         x = all_assignments(n)
         f = cnf.CNF()
         pairs: list[list[tuple[int, int]]] = []
         select: list[list[int]] = []
         table: list[list[int]] = []  # table[j] = [g01, g10, g11]
-        value: list[list[int | None]] = []  # value[pos][input]; None = constant 0 (input 0)
+        value: list[list[int]] = []  # value[pos][input]: the literal of that bit
         true_lit = f.var()
         f.add([true_lit])
         for i in range(n):

@@ -129,7 +129,7 @@ def _integer_witness(model: z3.ModelRef, a, b, th, k: int) -> list[ThresholdToke
 def orbit_representatives(n: int, sym: Symmetries) -> list[int]:
     """One input index per orbit of the block permutations (the first c bits of each block set)."""
     reps = {0}
-    counts = [[]]
+    counts: list[list[int]] = [[]]
     for block in sym.blocks:
         counts = [[*c, m] for c in counts for m in range(len(block) + 1)]
     for c in counts:
