@@ -17,6 +17,7 @@ import os
 import re
 import string
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,6 @@ from theorymodel.errors import (
 )
 from theorymodel.io import MAX_FILE_BYTES, read_bytes
 from theorymodel.machines.model import TuringMachine
-
-FORMATS = ("yaml", "json", "bb", "morphett", "tmsim")
 
 
 # -- safe YAML ----------------------------------------------------------------------
@@ -534,49 +533,68 @@ def to_automata(tm: TuringMachine) -> Any:
         raise FormatError(f"automata-lib rejects this machine: {exc}") from None
 
 
-# -- resolution of a MACHINE argument -------------------------------------------------
-_READERS: dict[str, Callable[..., TuringMachine]] = {
-    "yaml": parse_yaml,
-    "json": parse_json,
-    "morphett": parse_morphett,
-    "tmsim": parse_tmsim,
-}
+# -- the registry: one record per format ---------------------------------------------
+@dataclass(frozen=True)
+class MachineFormat:
+    """A machine file format.
+
+    Attributes
+    ----------
+    read:
+        ``(text, name=...) -> TuringMachine``, or None for a write-only format.
+    write:
+        ``TuringMachine -> text``, or None for a read-only format; it refuses (with a
+        :class:`FormatError`) what the format cannot carry, so reading back gives the
+        same machine.
+    extensions:
+        File name endings that choose this format.
+    sniff:
+        Content test for files whose extension says nothing; formats are sniffed in
+        registry order, so the catch-all comes last.
+    """
+
+    name: str
+    read: Callable[..., TuringMachine] | None
+    write: Callable[[TuringMachine], str] | None
+    extensions: tuple[str, ...] = ()
+    sniff: Callable[[str], bool] | None = None
+
+
+def _looks_like_yaml(text: str) -> bool:
+    return bool(re.search(r"^\s*(transitions|initial_state)\s*:", text, re.MULTILINE))
+
+
+MACHINE_FORMATS: dict[str, MachineFormat] = {f.name: f for f in (
+    MachineFormat("yaml", parse_yaml, to_yaml, (".yaml", ".yml"), _looks_like_yaml),
+    MachineFormat("json", parse_json, to_json, (".json",), lambda text: text.lstrip().startswith("{")),
+    MachineFormat("bb", lambda text, name="machine": parse_bb(text.strip(), name=name), lambda tm: to_bb(tm) + "\n",
+                  (".bb",), looks_like_bb),
+    MachineFormat("morphett", parse_morphett, to_morphett, (".morphett",), lambda text: True),
+    MachineFormat("tmsim", parse_tmsim, to_tmsim, (".tmsim",), looks_like_tmsim),
+    MachineFormat("dot", None, to_dot, (".dot", ".gv")),
+)}
+#: formats that can be read (the CLI's --format choices), and written (--to)
+FORMATS = tuple(name for name, f in MACHINE_FORMATS.items() if f.read is not None)
 WRITERS: dict[str, Callable[[TuringMachine], str]] = {
-    "yaml": to_yaml,
-    "json": to_json,
-    "bb": lambda tm: to_bb(tm) + "\n",
-    "morphett": to_morphett,
-    "tmsim": to_tmsim,
-    "dot": to_dot,
-}
-_EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".dot": "dot", ".gv": "dot", ".bb": "bb"}
+    name: f.write for name, f in MACHINE_FORMATS.items() if f.write is not None}
+_SNIFF_ORDER = ("json", "bb", "tmsim", "yaml", "morphett")  # most specific first; morphett takes the rest
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str | None:
-    return _EXTENSIONS.get(Path(path).suffix.lower())
+    suffix = Path(path).suffix.lower()
+    return next((name for name, f in MACHINE_FORMATS.items() if suffix in f.extensions), None)
 
 
 def detect_format(text: str, path: str | os.PathLike[str] | None = None) -> str:
     """Choose a reader by extension, else by content."""
     by_ext = format_for_path(path) if path is not None else None
-    if by_ext in _READERS or by_ext == "bb":
+    if by_ext in FORMATS:
         return by_ext
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        return "json"
-    if looks_like_bb(text):
-        return "bb"
-    if looks_like_tmsim(text):
-        return "tmsim"
-    if re.search(r"^\s*(transitions|initial_state)\s*:", text, re.MULTILINE):
-        return "yaml"
-    return "morphett"
+    return next(name for name in _SNIFF_ORDER if (sniff := MACHINE_FORMATS[name].sniff) and sniff(text))
 
 
 def parse_text(text: str, fmt: str, *, name: str = "machine") -> TuringMachine:
-    if fmt == "bb":
-        return parse_bb(text.strip(), name=name)
-    reader = _READERS.get(fmt)
-    if reader is None:
+    f = MACHINE_FORMATS.get(fmt)
+    if f is None or f.read is None:
         raise UsageError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
-    return reader(text, name=name)
+    return f.read(text, name=name)

@@ -38,14 +38,18 @@ from theorymodel.program import (
 _NONE = np.zeros(0)  # what a roll-out did not compute (an empty array, never read)
 
 
+def _none() -> np.ndarray:
+    return _NONE
+
+
 @dataclass
 class RolloutResult:
     """Sequences generated, and where a reference (if given) was first contradicted."""
 
     sequences: np.ndarray
-    margins: np.ndarray = _NONE  # (batch, G): top score minus the runner-up's (with margins=True)
-    ties: np.ndarray = _NONE  # (batch, G) bool: argmax not strict (with margins=True)
-    first_error: np.ndarray = _NONE  # (batch,) absolute position, -1 if none (with a reference)
+    margins: np.ndarray = field(default_factory=_none)  # (batch, G): top minus runner-up (margins=True)
+    ties: np.ndarray = field(default_factory=_none)  # (batch, G) bool: argmax not strict (margins=True)
+    first_error: np.ndarray = field(default_factory=_none)  # (batch,) absolute position, -1 if none
 
 
 @dataclass
@@ -80,8 +84,8 @@ class LinearPredictor:
     _levels: list | None = field(default=None, repr=False)
     # exact integer values of weights.data / bias.data (times 2^scale_exponent for float
     # files): int64 where the sums fit, else Python ints (object arrays)
-    _wx: np.ndarray = field(default=_NONE, repr=False)
-    _bx: np.ndarray = field(default=_NONE, repr=False)
+    _wx: np.ndarray = field(default_factory=_none, repr=False)
+    _bx: np.ndarray = field(default_factory=_none, repr=False)
     scale_exponent: int = field(default=0, repr=False)
     token_id: Mapping[str, int] = field(default_factory=dict, repr=False)  # token -> id, set from vocab
 
