@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from proofs_check.verify import MachineTarget, verify
+from proofs_check.verdict import MachineTarget, verify
 from theorymodel.compile import compile_target
 from theorymodel.machines import library
 from theorymodel.predictor import LinearPredictor

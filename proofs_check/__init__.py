@@ -11,7 +11,7 @@ independently of the compilers they check::
 
 from proofs_check.bounds import prove_upper_bound, route_bound
 from proofs_check.targets import CheckTarget, VerificationTarget, check_target, check_target_for_file
-from proofs_check.verify import (
+from proofs_check.verdict import (
     CircuitTarget,
     Counterexample,
     MachineTarget,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from proofs_check.verify import CircuitTarget, MachineTarget
+from proofs_check.verdict import CircuitTarget, MachineTarget
 from theorymodel.circuits import Circuit
 from theorymodel.compile.pipeline import CompileResult, measure
 from theorymodel.errors import UsageError

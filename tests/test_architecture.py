@@ -12,7 +12,7 @@ from import_cycles import cycles
 
 from proofs_check.bounds import route_bound
 from proofs_check.targets import check_target
-from proofs_check.verify import verify
+from proofs_check.verdict import verify
 from theorymodel.compile import compile_target
 from theorymodel.compile.geometry import Geometry, tableau_formula
 from theorymodel.compile.route import Route

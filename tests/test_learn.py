@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from linearlm_numpy import greedy_decode
 from strategies import circuits, halting_machine_cases
 
-from proofs_check.verify import verify
+from proofs_check.verdict import verify
 from theorymodel.learn import compiled, learn, parity_cascade
 from theorymodel.learn.experiments import noise, tradeoff, xor_tree
 

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proofs_check.verify import MachineTarget, exhaustive, verify
+from proofs_check.verdict import MachineTarget, exhaustive, verify
 from theorymodel.compile import compile_target
 from theorymodel.errors import FormatError, MachineError
 from theorymodel.machines import TuringMachine, library

@@ -41,14 +41,17 @@ _EXPORTS = {
     "verify": "proofs_check",
     "check_target": "proofs_check",
     "length_complexity": "theorymodel.complexity",
-    "learn": "theorymodel.learn",
+    "learn_predictor": "theorymodel.learn",  # not "learn": that name is the subpackage
 }
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
+_SOURCE_NAMES = {"learn_predictor": "learn"}  # public name -> name in its module
+
+
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        value = getattr(importlib.import_module(_EXPORTS[name]), _SOURCE_NAMES.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'theorymodel' has no attribute {name!r}")

@@ -215,7 +215,7 @@ def cmd_compile(args: argparse.Namespace) -> Report:
 def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, predictor, assumptions) -> Report:
     from pathlib import Path
 
-    from proofs_check.verify import certificate
+    from proofs_check.verdict import certificate
     from theorymodel.io import atomic_write
 
     if getattr(args, "out", None):
@@ -233,7 +233,7 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
 
 def cmd_verify(args: argparse.Namespace) -> Report:
     from proofs_check.targets import check_target
-    from proofs_check.verify import verify
+    from proofs_check.verdict import verify
     from theorymodel.compile.pipeline import compile_target, resolve_target
     from theorymodel.predictor import LinearPredictor
 
@@ -250,7 +250,7 @@ def cmd_verify(args: argparse.Namespace) -> Report:
 
 def cmd_counterexample(args: argparse.Namespace) -> Report:
     from proofs_check.targets import check_target_for_file
-    from proofs_check.verify import verify
+    from proofs_check.verdict import verify
     from theorymodel.compile.pipeline import resolve_target
     from theorymodel.predictor import load
 

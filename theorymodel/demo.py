@@ -14,7 +14,7 @@ def run_demo() -> Report:
     import numpy as np
     import scipy.sparse as sp
 
-    from proofs_check.verify import MachineTarget, verify
+    from proofs_check.verdict import MachineTarget, verify
     from theorymodel.compile import compile_target
     from theorymodel.compile.report import exact_margins
     from theorymodel.machines import library, run_batch, simulate

@@ -30,7 +30,7 @@ from theorymodel.compile.route import Route
 from theorymodel.errors import CircuitError
 from theorymodel.machines import TuringMachine
 from theorymodel.machines.model import MOVE_DELTA
-from theorymodel.program import Answer, CoTProgram, ThresholdRule, token_ids
+from theorymodel.program import Answer, AnswerKind, CoTProgram, ThresholdRule, token_ids
 from theorymodel.program import labels as lb
 
 Bit = str | int  # a signal name, or a constant 0/1
@@ -128,7 +128,7 @@ def tm_circuit(tm: TuringMachine, geometry: Geometry, output: str) -> Circuit:
 
 def program_from_circuit(
     circuit: Circuit, *, input_map: dict[str, tuple[int, str]], n_inputs: int,
-    input_alphabet: Sequence[str], answer: str = "bits", symbols: Sequence[str] = (),
+    input_alphabet: Sequence[str], answer: AnswerKind = "bits", symbols: Sequence[str] = (),
     blank: str = "", meta: dict | None = None,
     label_of: Callable[[str], tuple[int, int, int, int, int]] | None = None,
 ) -> CoTProgram:

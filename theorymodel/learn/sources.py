@@ -113,7 +113,7 @@ def parity_cascade(n: int) -> CoTSource:
     """The binary-counting cascade (PAPER.md, parity with O(log n) threshold tokens): token j
     is bit j (most significant first) of the number of ones, ``[sum x - sum_{m<j} 2^(k-m) z_m >= 2^(k-j)]``;
     the last is the parity."""
-    from proofs_check.verify import CircuitTarget
+    from proofs_check.verdict import CircuitTarget
 
     if n < 1:
         raise UsageError("parity needs --n >= 1")
@@ -211,7 +211,7 @@ def named_circuit(name: str, n: int) -> Circuit:
 def minimal_cot(name: str, n: int) -> CoTSource:
     """A named Boolean function's CoT: its exact length-complexity witness (the fewest
     linear threshold tokens), or the counting cascade for parity."""
-    from proofs_check.verify import CircuitTarget
+    from proofs_check.verdict import CircuitTarget
     from theorymodel.complexity import length_complexity, resolve
 
     if name == "parity":

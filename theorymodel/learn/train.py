@@ -18,7 +18,7 @@ from theorymodel.learn.sources import CoTSource
 from theorymodel.predictor import LinearPredictor
 
 if TYPE_CHECKING:
-    from proofs_check.verify import Verdict
+    from proofs_check.verdict import Verdict
 
 MAX_TEST = 1 << 16  # held-out inputs measured; beyond that a seeded sample of this size
 
@@ -164,7 +164,7 @@ def verify_learned(source: CoTSource, predictor: LinearPredictor, *, method: str
     ``cot.jsonl`` source, which has none). By default machines are enumerated up to
     2^16 inputs and proved by z3 beyond; named functions are proved against their
     reference circuit."""
-    from proofs_check.verify import MachineTarget, verify
+    from proofs_check.verdict import MachineTarget, verify
 
     if source.target is None:
         return None

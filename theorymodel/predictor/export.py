@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 from theorymodel.io import atomic_write, read_bytes
 from theorymodel.predictor.linear import LinearPredictor
-from theorymodel.program import Answer
+from theorymodel.program import Answer, answer_kind
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 FORMAT = "theorymodel-predictor-v1"
@@ -128,7 +128,8 @@ def _integral(a: np.ndarray) -> np.ndarray:
 
 def _answer_from(z, n_inputs: int, context: int) -> Answer:
     if "answer_kind" in z:
-        return Answer(str(z["answer_kind"]), tuple(int(p) for p in _int_array(z, "answer_positions").ravel()),
+        positions = tuple(int(p) for p in _int_array(z, "answer_positions").ravel())
+        return Answer(answer_kind(str(z["answer_kind"])), positions,
                       tuple(str(s) for s in np.asarray(z["answer_symbols"]).ravel()), str(z["answer_blank"]))
     return Answer("accept", (context - 1,))  # foreign file: the last token is the answer
 

@@ -8,6 +8,7 @@ from theorymodel.program.cot import (
     UNDECODABLE,
     AcceptRule,
     Answer,
+    AnswerKind,
     CellRule,
     CoTProgram,
     LinearForm,
@@ -15,6 +16,7 @@ from theorymodel.program.cot import (
     Rule,
     ThresholdRule,
     answer_cells,
+    answer_kind,
     check_answer,
     decode_answer,
     encode_words,
@@ -22,6 +24,7 @@ from theorymodel.program.cot import (
 )
 
 __all__ = [
-    "ANSWER_KINDS", "UNDECODABLE", "AcceptRule", "Answer", "CellRule", "CoTProgram", "LinearForm", "MapRule",
-    "Rule", "ThresholdRule", "answer_cells", "check_answer", "decode_answer", "encode_words", "labels", "token_ids",
+    "ANSWER_KINDS", "UNDECODABLE", "AcceptRule", "Answer", "AnswerKind", "CellRule", "CoTProgram", "LinearForm",
+    "MapRule", "Rule", "ThresholdRule", "answer_cells", "answer_kind", "check_answer", "decode_answer",
+    "encode_words", "labels", "token_ids",
 ]

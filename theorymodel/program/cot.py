@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -197,6 +197,9 @@ class CellRule:
 Rule = ThresholdRule | MapRule | AcceptRule | CellRule
 
 
+AnswerKind = Literal["accept", "bits", "tape", "tape-bits"]
+
+
 @dataclass(frozen=True)
 class Answer:
     """How the answer is read off the last generated positions.
@@ -206,7 +209,7 @@ class Answer:
     (one-hot groups of ``len(symbols)`` bits per cell, then as ``tape``).
     """
 
-    kind: str
+    kind: AnswerKind
     positions: tuple[int, ...]
     symbols: tuple[str, ...] = ()
     blank: str = ""
@@ -380,7 +383,7 @@ class CoTProgram:
                 f"vocab={len(self.vocab)})")
 
 
-ANSWER_KINDS = ("accept", "bits", "tape", "tape-bits")
+ANSWER_KINDS: tuple[AnswerKind, ...] = ("accept", "bits", "tape", "tape-bits")
 UNDECODABLE = "?"  # a tape-bits group without exactly one hot bit
 
 
@@ -423,6 +426,20 @@ def token_ids(vocab: Sequence[str]) -> dict[str, int]:
 def decode_answer(vocab: Sequence[str], a: Answer, seq_row: Sequence[int] | np.ndarray) -> str:
     """The answer string a user reads: :func:`answer_cells`, concatenated."""
     return "".join(answer_cells(vocab, a, seq_row))
+
+
+def answer_kind(text: str) -> AnswerKind:
+    """An answer kind read from a file, checked.
+
+    Raises
+    ------
+    FormatError
+        For a kind that is not one of :data:`ANSWER_KINDS`.
+    """
+    for kind in ANSWER_KINDS:
+        if text == kind:
+            return kind
+    raise FormatError(f"unknown answer kind {text!r}; kinds are {', '.join(ANSWER_KINDS)}")
 
 
 def check_answer(a: Answer, *, n_inputs: int, n_generated: int) -> None:

@@ -16,9 +16,9 @@ before it is returned; inputs are shrunk toward the first input symbol where che
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import product
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import z3
@@ -47,7 +47,7 @@ def word_text(word: tuple[str, ...]) -> str:
     return "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Counterexample:
     word: tuple[str, ...]
     position: int | None
@@ -63,11 +63,17 @@ class Counterexample:
         return {"input": self.input, "position": self.position, "expected": self.expected, "got": self.got}
 
 
-@dataclass
+Guarantee = Literal["smt-proof", "exhaustive", "sampled"]
+Method = Literal["z3", "exhaustive", "both"]
+
+
+@dataclass(frozen=True)
 class Verdict:
+    """What a check concluded, and what it rests on (``guarantee``)."""
+
     verified: bool
-    method: str
-    guarantee: str
+    method: Method
+    guarantee: Guarantee
     inputs: int
     cot_tokens: int
     counterexample: Counterexample | None = None
@@ -397,10 +403,8 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
             if total <= EXHAUSTIVE_FALLBACK:
                 # a local lemma failed: decide the answer-level claim by enumeration
                 check = exhaustive(target, pred)
-                check.method = "z3"
-                check.details = {**details, "fallback": "exhaustive after a failed local lemma"}
-                check.seconds = time.perf_counter() - start
-                return check
+                return replace(check, method="z3", seconds=time.perf_counter() - start,
+                               details={**details, "fallback": "exhaustive after a failed local lemma"})
     # a cheap search first: random inputs, each a candidate for replay
     rng = np.random.default_rng(0)
     sample = [tuple(target.alphabet[i] for i in row)
@@ -483,10 +487,8 @@ def verify(target, pred: LinearPredictor, *, method: str = "z3", reach: tuple[in
     check = exhaustive(target, pred)
     if check.verified != proof.verified:  # pragma: no cover - would be a bug in one of them
         raise AssertionError("z3 and exhaustive checking disagree")
-    proof.method = "both"
-    proof.seconds = time.perf_counter() - start
-    proof.details["exhaustive_seconds"] = round(check.seconds, 3)
-    return proof
+    return replace(proof, method="both", seconds=time.perf_counter() - start,
+                   details={**proof.details, "exhaustive_seconds": round(check.seconds, 3)})
 
 
 def certificate(verdict: Verdict, target, pred: LinearPredictor, assumptions: list[str]) -> dict[str, Any]:
