@@ -1,6 +1,6 @@
 """z3 semantics of the answer a user reads, exactly as the predictor file decodes it.
 
-A verdict is about the decoded answer (CONTRACT: "A verdict covers what the user
+A verdict is about the decoded answer (docs/contract.md: "A verdict covers what the user
 reads"), so the symbolic claim must decode the answer the same way
 :func:`theorymodel.compile.program.answer_cells` does: the file's answer kind, its
 positions, its one-hot groups and its blank stripping, whatever they are. Both sides

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field, replace
 from itertools import product
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import z3
@@ -26,6 +26,7 @@ import z3
 from proofs_check.answer import StringIds, answer_mismatch
 from proofs_check.circuit_semantics import circuit_outputs
 from proofs_check.local import LocalProver, local_solver
+from proofs_check.methods import METHODS, Guarantee, Method
 from proofs_check.predictor_semantics import SymbolicRollout, as_token
 from proofs_check.tm_semantics import BoundedRun
 from proofs_check.z3util import query_size, version
@@ -63,8 +64,6 @@ class Counterexample:
         return {"input": self.input, "position": self.position, "expected": self.expected, "got": self.got}
 
 
-Guarantee = Literal["smt-proof", "exhaustive", "sampled"]
-Method = Literal["z3", "exhaustive", "both"]
 
 
 @dataclass(frozen=True)
@@ -473,8 +472,8 @@ def _settle(res, solver: z3.Solver, word_of, target, pred: LinearPredictor, tota
 def verify(target, pred: LinearPredictor, *, method: str = "z3", reach: tuple[int, int] | None = None,
            timeout: float | None = None) -> Verdict:
     """Check ``pred`` against ``target`` on every input of length n (see module doc)."""
-    if method not in ("z3", "exhaustive", "both"):
-        raise UsageError(f"unknown method {method!r}; methods are z3, exhaustive, both")
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}; methods are {', '.join(METHODS)}")
     start = time.perf_counter()
     if method == "exhaustive":
         return exhaustive(target, pred)

@@ -1,6 +1,6 @@
 """An independent, plain-numpy re-implementation of the paper's LinearModel forward
 pass (token embedding, masked (T*d) x (T*d) linear layer, output embedding) with greedy
-decoding. Written from the CONTRACT's description only: it shares no code with
+decoding. Written from the contract's (docs/contract.md) description only: it shares no code with
 theorymodel.predictor."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Bad input, every command: one ``error:`` line, the contract's exit code, no traceback,
-fast (CONTRACT "Conventions"; the adversarial campaign of issue 12 as a table).
+fast (docs/contract.md, "Conventions"; the adversarial campaign of issue 12 as a table).
 
 Each case builds its files under ``tmp_path`` and runs the CLI in-process. A case that
 hangs, crashes (exit 70) or prints a traceback fails here first.

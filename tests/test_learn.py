@@ -1,4 +1,4 @@
-"""Learning from CoT samples (PAPER.md Thm 3.3), and verifying what was learned."""
+"""Learning from CoT samples (docs/paper.md Thm 3.3), and verifying what was learned."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Simulators: the CONTRACT's semantics, Busy Beaver records, engines agreeing."""
+"""Simulators: the contract's (docs/contract.md) semantics, Busy Beaver records, engines agreeing."""
 
 from __future__ import annotations
 

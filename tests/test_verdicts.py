@@ -1,6 +1,6 @@
 """One verdict per file, whatever the method: z3, enumeration and replay agree on edited
 answer layouts, mutated weights, float weights with near-ties and multi-character
-symbols; the proof reaches the decoded answer, not only the tokens (CONTRACT
+symbols; the proof reaches the decoded answer, not only the tokens (docs/contract.md,
 "Conventions": a verdict covers what the user reads)."""
 
 from __future__ import annotations

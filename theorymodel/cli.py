@@ -1,4 +1,4 @@
-"""The ``theorymodel`` command line (CONTRACT.md).
+"""The ``theorymodel`` command line (docs/contract.md).
 
 Each sub-command is a function ``(args) -> Report``; :func:`main` prints the report
 (one JSON object with ``--json``) and maps errors to exit codes: 2 for bad input or
@@ -607,8 +607,11 @@ def cmd_demo(args: argparse.Namespace) -> Report:
 
 # -- parser ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    from proofs_check.methods import METHODS
     from theorymodel import __version__
     from theorymodel.compile.routes import DEFAULT_ROUTE, ROUTES
+    from theorymodel.complexity.classes import CLASS_NAMES
+    from theorymodel.learn.learners import LEARNERS
     from theorymodel.machines.formats import FORMATS
     from theorymodel.machines.simulate import DEFAULT_MAX_STEPS
 
@@ -660,7 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--route", choices=list(ROUTES), default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
-    p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
+    p.add_argument("--method", choices=METHODS, default="z3")
     p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
     p.add_argument("--format", choices=FORMATS)
@@ -671,7 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="a MACHINE or a .bench/.aag circuit")
     p.add_argument("--n", type=_nonnegative_int, required=True)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
-    p.add_argument("--method", choices=["z3", "exhaustive", "both"], default="z3")
+    p.add_argument("--method", choices=METHODS, default="z3")
     p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
     p.add_argument("--format", choices=FORMATS)
@@ -687,7 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="parity, majority, and, or, equality, inner-product, threshold-K, tt:<bits>, "
                                   "a .bench circuit or a decision machine")
     p.add_argument("--n", type=_n_range, required=True, metavar="N|A..B", help="input bits, or a range for a series")
-    p.add_argument("--class", dest="cls", default="linear", help="linear (default), parity-K (K >= 2) or b2")
+    p.add_argument("--class", dest="cls", default="linear", help=f"one of {', '.join(CLASS_NAMES)}")
     p.add_argument("--max-k", type=_nonnegative_int, default=8)
     p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--export-linearlm", metavar="FILE.npz")
@@ -696,7 +699,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("census", cmd_census, "Length complexity of every Boolean function of n inputs, by NPN class.")
     p.add_argument("--n", type=_nonnegative_int, required=True)
-    p.add_argument("--class", dest="cls", default="linear", help="linear (default) or b2 (NPN-invariant classes)")
+    p.add_argument("--class", dest="cls", default="linear",
+                   help=f"an NPN-invariant class among {', '.join(CLASS_NAMES)} (linear, b2)")
     p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the classes on")
 
@@ -705,12 +709,12 @@ def build_parser() -> argparse.ArgumentParser:
                                   "a .bench circuit, or a cot.jsonl file")
     p.add_argument("--n", type=_nonnegative_int, help="input length")
     p.add_argument("--samples", type=_nonnegative_int, required=True, help="training inputs M")
-    p.add_argument("--learner", choices=("lp", "perceptron", "sgd"), default="lp")
+    p.add_argument("--learner", choices=list(LEARNERS), default="lp")
     p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
     p.add_argument("--seed", type=_nonnegative_int, default=0)
     p.add_argument("--route", choices=list(ROUTES), default="tableau", help="CoT of a machine")
     p.add_argument("--time-bound", type=_nonnegative_int)
-    p.add_argument("--method", choices=("z3", "exhaustive", "both"),
+    p.add_argument("--method", choices=METHODS,
                    help="verification (default: exhaustive for machines up to 2^16 inputs, else z3)")
     p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--jobs", type=_nonnegative_int, help="processes for independent positions")
@@ -733,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("targets", nargs="*", default=["parity", "binary_palindrome", "zeros_then_ones"])
     q.add_argument("--n", type=_nonnegative_int, default=8)
     q.add_argument("--samples", type=_int_list, default=[25, 50, 100, 200])
-    q.add_argument("--learner", choices=("lp", "perceptron", "sgd"), default="lp")
+    q.add_argument("--learner", choices=list(LEARNERS), default="lp")
     q.add_argument("--route", choices=list(ROUTES), default="tableau")
     q = add_exp("tradeoff", cmd_experiment_tradeoff, "K-parity tokens: CoT length against learning cost.")
     q.add_argument("--n", type=_nonnegative_int, default=24)

@@ -23,7 +23,7 @@ def run_demo() -> Report:
     tm = library.load("binary_palindrome")
     n = 5
     lines = [f"theorymodel demo: {tm.name} ({library.describe(tm.name)})", ""]
-    lines.append("1. Simulate (CONTRACT semantics; the halting transition counts as a step)")
+    lines.append("1. Simulate (the semantics of docs/contract.md; the halting transition counts as a step)")
     for word in ("0110", "0111"):
         r = simulate(tm, word)
         lines.append(f"   {word}: {'accepted' if r.accepted else 'rejected'} after {r.steps} steps")

@@ -6,7 +6,7 @@ writer, ``/dev/zero`` or a directory is refused at once, never waited on or read
 whole), opened non-blocking, and never more than the cap. Writers go through
 :func:`atomic_write` / :func:`atomic_write_files`: a temp file (or folder) and a
 rename, so a crash or a signal never leaves a half-written output, and a set of files
-written together is never left half old, half new (CONTRACT "Conventions").
+written together is never left half old, half new (docs/contract.md, "Conventions").
 """
 
 from __future__ import annotations

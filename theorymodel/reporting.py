@@ -9,7 +9,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Report:
     """A sub-command's result: the JSON payload (``--json``), the text for people, the
-    exit code (CONTRACT "Conventions") and, for a non-zero exit, one ``error:`` line."""
+    exit code (docs/contract.md, "Conventions") and, for a non-zero exit, one ``error:`` line."""
 
     payload: dict[str, Any] = field(default_factory=dict)
     text: str = ""

@@ -6,7 +6,7 @@ use so that million-gate circuits from the compilers stay cheap). Evaluation is
 vectorised over a batch of inputs and iterates in topological order (no recursion).
 
 A THRESHOLD gate with integer weights ``w`` and integer threshold ``t`` outputs 1 iff
-``sum(w_i * x_i) >= t`` (PAPER.md, Thm 3.8: each such gate becomes one CoT token).
+``sum(w_i * x_i) >= t`` (docs/paper.md, Thm 3.8: each such gate becomes one CoT token).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ gate counts before and after; tests check every pass for equivalence.
   single-fanout AND-into-AND and OR-into-OR cones, and fold NOT gates into the weights
   of the gates that read them (``w*(1-y) = w - w*y``): exact, fewer gates.
 - :func:`to_threshold`: every gate a THRESHOLD gate (XOR/XNOR decomposed), the form
-  the circuit route of the compiler needs (PAPER.md Thm 3.8: one token per gate).
+  the circuit route of the compiler needs (docs/paper.md Thm 3.8: one token per gate).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Compilers: Turing machine or circuit -> ``CoTProgram`` (PAPER.md Thm 3.8)."""
+"""Compilers: Turing machine or circuit -> ``CoTProgram`` (docs/paper.md Thm 3.8)."""
 
 from theorymodel.compile.geometry import Geometry
 from theorymodel.compile.pipeline import CompileResult, compile_target, resolve_target

@@ -2,7 +2,7 @@
 
 The configuration after ``t`` steps is held in bits, for each cell ``i`` of row ``t``:
 ``sym[t,i,s]`` (cell ``i`` holds ``s``) and ``hs[t,i,q]`` (the head is on ``i`` in state
-``q``). One step is three layers of threshold gates (PAPER.md Thm 3.8 and its
+``q``). One step is three layers of threshold gates (docs/paper.md Thm 3.8 and its
 Turing-machine corollary):
 
 - ``a[t,i,q,s] = [hs[t,i,q] + sym[t,i,s] >= 2]``: the head on ``i`` in ``q`` reads ``s``;

@@ -1,4 +1,4 @@
-"""Length complexity (PAPER.md): the fewest generated tokens with which a predictor of a
+"""Length complexity (docs/paper.md): the fewest generated tokens with which a predictor of a
 class computes a target on every input. Exact for small n, with witnesses and UNSAT
 certificates, for the classes ``linear``, ``parity-K`` and ``b2``; grouped by NPN class
 in the census."""

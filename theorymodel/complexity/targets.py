@@ -1,7 +1,7 @@
 """Boolean targets for length complexity: named functions, truth tables, circuits, machines.
 
 A target is its truth table over n input bits: ``table[x]`` for x = 0 .. 2^n - 1, input
-0...0 first and the last input bit least significant (CONTRACT ``tt:``).
+0...0 first and the last input bit least significant (docs/contract.md, ``tt:``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The paper's next-token predictors in torch (PAPER.md, Experiments).
+"""The paper's next-token predictors in torch (docs/paper.md, Experiments).
 
 ``LinearLM``: token embedding of width d, one masked ``(T*d) x (T*d)`` layer where
 output position t reads input positions <= t, output embedding back to the dictionary.

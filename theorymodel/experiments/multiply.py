@@ -4,7 +4,7 @@ All three share the prompt ``a_digits x b_digits =`` (most significant digit fir
 the paper writes it) and end with ``= answer`` (zero-padded to 2d digits), so exact match
 and per-digit accuracy mean the same thing for each.
 
-``paper`` (PAPER.md, token for token)::
+``paper`` (docs/paper.md, token for token)::
 
     1 2 x 3 4 = ( 2 x 1 + 1 x 1 0 ) x ( 4 x 1 + 3 x 1 0 ) = 2x4 x 1 x 1 + 2x3 x 1 x 1 0 +
     1x4 x 1 0 x 1 + 1x3 x 1 0 x 1 0 = 0 8 + 0 6 0 + 0 4 0 + 0 3 0 0 = 0 4 0 8

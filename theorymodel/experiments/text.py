@@ -1,4 +1,4 @@
-"""A linear language model (PAPER.md: LinearLM on TinyStories), at a size for a CPU.
+"""A linear language model (docs/paper.md: LinearLM on TinyStories), at a size for a CPU.
 
 The default corpus ships with every Python: the English text of the standard library's
 ``pydoc_data`` topics (about 465K characters). ``--corpus FILE`` reads any UTF-8 text

@@ -1,4 +1,4 @@
-"""Learning linear next-token predictors from CoT samples (PAPER.md Thm 3.3), verified
+"""Learning linear next-token predictors from CoT samples (docs/paper.md Thm 3.3), verified
 like constructed ones: sources, per-position learners, the trainer, experiments."""
 
 from theorymodel.learn.learners import LEARNERS, fit_position

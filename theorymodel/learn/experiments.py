@@ -1,4 +1,4 @@
-"""The learning experiments of PAPER.md, as functions that return table rows.
+"""The learning experiments of docs/paper.md, as functions that return table rows.
 
 - :func:`sample_curves` (a): test error against the number of samples M, with and without
   CoT (Thm 3.3: learnable with CoT; a linear predictor cannot represent parity without);

@@ -1,4 +1,4 @@
-"""Learning one position's next-token rule from samples (PAPER.md Thm 3.3: the
+"""Learning one position's next-token rule from samples (docs/paper.md Thm 3.3: the
 time-inhomogeneous linear AR class is learned position by position).
 
 Features of position p are one-hot indicators ``[x_q == t]`` of the earlier positions q,

@@ -110,7 +110,7 @@ class CoTSource:
 
 
 def parity_cascade(n: int) -> CoTSource:
-    """The binary-counting cascade (PAPER.md, parity with O(log n) threshold tokens): token j
+    """The binary-counting cascade (docs/paper.md, parity with O(log n) threshold tokens): token j
     is bit j (most significant first) of the number of ones, ``[sum x - sum_{m<j} 2^(k-m) z_m >= 2^(k-j)]``;
     the last is the parity."""
     from proofs_check.verdict import CircuitTarget

@@ -1,5 +1,5 @@
 """``learn``: fit every generated position from CoT samples, assemble the exact
-predictor, measure it on held-out inputs, and verify it (PAPER.md Thm 3.3)."""
+predictor, measure it on held-out inputs, and verify it (docs/paper.md Thm 3.3)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Readers and writers for the machine formats people already use.
 
-Readers: the CONTRACT's YAML/JSON, Busy Beaver text notation, Morphett's simulator
+Readers: the contract's (docs/contract.md) YAML/JSON, Busy Beaver text notation, Morphett's simulator
 format, turingmachinesimulator.com's single-tape format, automata-lib ``DTM``
 objects. Writers: YAML/JSON, Busy Beaver notation (where representable), Graphviz DOT,
 automata-lib ``DTM``. :func:`load_machine` resolves a CLI MACHINE argument.
@@ -38,7 +38,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans, no duplicate keys and no aliases.
 
     - Only ``true``/``false`` are booleans (YAML 1.2): a state named ``yes``, ``no``,
-      ``on``, ``off``, ``y`` or ``n`` stays a string (CONTRACT "Conventions").
+      ``on``, ``off``, ``y`` or ``n`` stays a string (docs/contract.md, "Conventions").
     - A key repeated in one mapping is an error, not a silent choice (a duplicate
       state or symbol would make the machine nondeterministic).
     - Anchors and aliases are refused (an alias bomb is a few hundred bytes that
@@ -102,7 +102,7 @@ def read_text(path: str | os.PathLike[str]) -> str:
     return text
 
 
-# -- CONTRACT YAML / JSON ------------------------------------------------------------
+# -- the contract's YAML / JSON --------------------------------------------------------
 _DOC_KEYS = {
     "name", "input_symbols", "tape_symbols", "blank_symbol", "initial_state",
     "final_states", "transitions", "states", "description",
@@ -110,7 +110,7 @@ _DOC_KEYS = {
 
 
 def from_dict(doc: Any, *, default_name: str = "machine") -> TuringMachine:
-    """Build a machine from the CONTRACT's document (already parsed)."""
+    """Build a machine from the contract's (docs/contract.md) document (already parsed)."""
     if not isinstance(doc, dict):
         raise FormatError(f"a machine file must hold a mapping, got {type(doc).__name__}")
     unknown = sorted(set(map(str, doc)) - _DOC_KEYS)

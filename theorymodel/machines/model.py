@@ -1,6 +1,6 @@
 """The Turing machine model: immutable, validated, and a networkx graph underneath.
 
-Semantics (CONTRACT.md): one tape, infinite both ways, blank except the input written
+Semantics (docs/contract.md): one tape, infinite both ways, blank except the input written
 from cell 0; the head starts on cell 0 in ``initial_state``. A step applies one
 transition (write, move ``L``/``R``/``N``, change state). The machine halts when no
 transition is defined for its (state, read symbol); it accepts iff it halts in a final
@@ -331,7 +331,7 @@ class TuringMachine:
 
     # -- conversions --------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The CONTRACT's YAML/JSON document for this machine (round-trips)."""
+        """The YAML/JSON document of docs/contract.md for this machine (round-trips)."""
         return {
             "name": self.name,
             "input_symbols": list(self.input_symbols),

@@ -1,5 +1,5 @@
 """Resolve a CLI MACHINE argument: a file in any format, Busy Beaver notation, or a
-bundled name (CONTRACT "Turing machines")."""
+bundled name (docs/contract.md, "Turing machines")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Simulators for :class:`TuringMachine`: a plain reference and a fast engine.
 
-The reference (:func:`reference_run`) is a direct transcription of the CONTRACT's
+The reference (:func:`reference_run`) is a direct transcription of the contract's (docs/contract.md)
 semantics over a dict tape; it is the ground truth that every counterexample is
 replayed on. The fast engine (:func:`simulate`) runs the integer-coded table
 (:meth:`TuringMachine.coded`) in a compiled loop (``_fastsim``, built at install
@@ -34,7 +34,7 @@ _CHUNK = 1 << 23  # steps per compiled call, so long runs can report progress
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of one run (keys as in CONTRACT ``theorymodel run``)."""
+    """The outcome of one run (keys as in docs/contract.md, ``theorymodel run``)."""
 
     machine: str
     input: str
@@ -115,7 +115,7 @@ def reference_run(
     tm: TuringMachine, word: str | Sequence[str] | None = None, *,
     max_steps: int = DEFAULT_MAX_STEPS, trace: bool = False,
 ) -> RunResult:
-    """Run ``tm`` step by step exactly as CONTRACT.md words it (slow, obviously right)."""
+    """Run ``tm`` step by step exactly as docs/contract.md words it (slow, obviously right)."""
     symbols = tm.parse_input(word)
     cells = dict(enumerate(symbols))
     state, head, steps = tm.initial_state, 0, 0

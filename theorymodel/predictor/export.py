@@ -2,7 +2,7 @@
 
 - ``predictor.npz`` (ours): the sparse exact weights, the dictionary and how the answer
   is decoded.
-- LinearModel layout (``--export-linearlm``, CONTRACT "Interchange"): the state dict of
+- LinearModel layout (``--export-linearlm``, docs/contract.md, "Interchange"): the state dict of
   the paper's ``LinearModel`` with identity embeddings (d = |V|) and a dense masked
   ``(C*d) x (C*d)`` layer whose output position ``t`` predicts token ``t+1`` from the
   positions ``<= t``. :func:`load` reads both back; weights trained elsewhere in that

@@ -1,4 +1,4 @@
-"""The linear auto-regressive next-token predictor (PAPER.md: linear AR predictor, Thm 3.8).
+"""The linear auto-regressive next-token predictor (docs/paper.md: linear AR predictor, Thm 3.8).
 
 Generated position ``k`` (absolute position ``n + k``) scores every dictionary token
 ``d`` as ``bias[k, d] + sum_p W[k, d, p, x_p]`` over the one-hot embedding of the
@@ -95,7 +95,7 @@ class LinearPredictor:
         Float weights are read as the exact rationals they are (every float is a dyadic
         rational) and scaled by one power of two into integers, which changes no argmax
         and no tie: every method (roll-out, enumeration, z3) then computes in the same
-        exact arithmetic (CONTRACT: "Float weights are read as exact rationals").
+        exact arithmetic (docs/contract.md: "Float weights are read as exact rationals").
         """
         V, n = len(self.vocab), self.n_inputs
         if len(set(self.vocab)) != V:
@@ -291,7 +291,7 @@ class LinearPredictor:
         reference:
             Full expected sequences; the first position where the roll-out differs is
             reported. With ``teacher_forced`` the reference is fed back instead of the
-            predictions (per-step accuracy, PAPER.md Thm 3.6).
+            predictions (per-step accuracy, docs/paper.md Thm 3.6).
         margins:
             Also return, per position, top score minus runner-up (exact) and ties.
         """

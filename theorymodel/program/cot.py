@@ -9,7 +9,7 @@ Every rule has two faces that tests hold against each other:
 - :meth:`evaluate`: its meaning, vectorised over a batch of sequences;
 - :meth:`linear_form`: exact integer scores ``bias[d] + sum w * [x_pos == tok]`` whose
   strict argmax over the dictionary is the rule's token on every reachable context
-  (PAPER.md: the linear AR predictor; Thm 3.8 for threshold rules). The margin of
+  (docs/paper.md: the linear AR predictor; Thm 3.8 for threshold rules). The margin of
   every rule here is at least 1.
 
 Token ids index :attr:`CoTProgram.vocab`. Operands of the tableau rules may also be

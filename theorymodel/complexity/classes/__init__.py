@@ -1,31 +1,42 @@
-"""Hypothesis classes for length complexity, by name (``linear``, ``parity-K``, ``b2``)."""
+"""Hypothesis classes for length complexity, by name (``linear``, ``parity-K``, ``b2``).
+
+A class is its own module (a :class:`HypothesisClass`) plus one line in
+:data:`CLASSES` or :data:`FAMILIES`; modules load on first use (their solvers are heavy
+imports). docs/extending.md has the recipe.
+"""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 from theorymodel.complexity.classes.base import HypothesisClass, KResult
 from theorymodel.errors import UsageError
 
-CLASS_NAMES = ("linear", "parity-K", "b2")
+#: name -> (module, class): classes without a parameter
+CLASSES: dict[str, tuple[str, str]] = {
+    "linear": ("theorymodel.complexity.classes.linear", "LinearClass"),
+    "b2": ("theorymodel.complexity.classes.b2", "B2Class"),
+}
+#: family -> (module, class, least parameter): ``parity-3`` is ``ParityClass(3)``
+FAMILIES: dict[str, tuple[str, str, int]] = {
+    "parity": ("theorymodel.complexity.classes.parity", "ParityClass", 2),
+}
+CLASS_NAMES = (*CLASSES, *(f"{family}-K" for family in FAMILIES))
 
 
 def get_class(name: str) -> HypothesisClass:
-    """The class called ``name``: ``linear``, ``b2`` or ``parity-K`` with K >= 2."""
-    if name == "linear":
-        from theorymodel.complexity.classes.linear import LinearClass
-
-        return LinearClass()
-    if name == "b2":
-        from theorymodel.complexity.classes.b2 import B2Class
-
-        return B2Class()
-    m = re.fullmatch(r"parity-(\d+)", name)
-    if m and int(m.group(1)) >= 2:
-        from theorymodel.complexity.classes.parity import ParityClass
-
-        return ParityClass(int(m.group(1)))
-    raise UsageError(f"unknown class {name!r}: linear, b2, or parity-K with K >= 2 (e.g. parity-2)")
+    """The class called ``name``: a name of :data:`CLASSES`, or ``FAMILY-K``."""
+    if name in CLASSES:
+        module, attr = CLASSES[name]
+        return getattr(importlib.import_module(module), attr)()
+    m = re.fullmatch(r"([a-z0-9]+)-(\d+)", name)
+    if m and m.group(1) in FAMILIES:
+        module, attr, least = FAMILIES[m.group(1)]
+        if int(m.group(2)) >= least:
+            return getattr(importlib.import_module(module), attr)(int(m.group(2)))
+    families = ", ".join(f"{f}-K with K >= {least}" for f, (_, _, least) in FAMILIES.items())
+    raise UsageError(f"unknown class {name!r}: {', '.join(CLASSES)}, or {families} (e.g. parity-2)")
 
 
-__all__ = ["CLASS_NAMES", "HypothesisClass", "KResult", "get_class"]
+__all__ = ["CLASSES", "CLASS_NAMES", "FAMILIES", "HypothesisClass", "KResult", "get_class"]

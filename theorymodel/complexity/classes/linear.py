@@ -1,4 +1,4 @@
-"""The paper's linear class (PAPER.md: length complexity; Thm 3.8 for threshold tokens).
+"""The paper's linear class (docs/paper.md: length complexity; Thm 3.8 for threshold tokens).
 
 "k generated tokens compute f": tokens z_1..z_k over inputs x in {0,1}^n, each
 ``z_j = [a_j . x + b_j . z_<j >= theta_j]`` with real (hence, after scaling, integer)

@@ -1,5 +1,5 @@
 """The paper's trade-off class ``parity-K``: each token is the parity of at most K earlier
-tokens (inputs included). PAPER.md: n-bit parity then needs ceil((n-1)/(K-1)) tokens.
+tokens (inputs included). docs/paper.md: n-bit parity then needs ceil((n-1)/(K-1)) tokens.
 
 Every token is a GF(2)-linear function of the inputs, so the class computes exactly the
 parities x_S (and the constant 0). A token is then its vector in GF(2)^n, and "k tokens

@@ -11,7 +11,7 @@ from importlib import resources
 
 from theorymodel.machines.model import TuringMachine
 
-#: Busy Beaver champions (blank 0, halting transition counted); known values in PAPER.md.
+#: Busy Beaver champions (blank 0, halting transition counted); known values in docs/paper.md.
 BUSY_BEAVERS: dict[str, tuple[str, str]] = {
     "bb2": ("1RB1LB_1LA1RZ", "BB(2) champion: 6 steps, 4 ones."),
     "bb3": ("1RB1RZ_1LB0RC_1LC1LA", "BB(3) step champion: 21 steps, 5 ones."),
