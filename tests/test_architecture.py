@@ -81,3 +81,9 @@ def readme_python_blocks() -> list[str]:
 def test_readme_python_blocks_run(index, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(readme_python_blocks()[index], f"README.md python block {index}", "exec"), {})
+
+
+def test_readme_lists_every_route_with_its_doc_line():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for route in ROUTES.values():
+        assert f"- `{route.name}`" in text and route.doc in text, route.name
