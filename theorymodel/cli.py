@@ -237,6 +237,10 @@ def cmd_verify(args: argparse.Namespace) -> Report:
     from theorymodel.compile.pipeline import compile_target, resolve_target
     from theorymodel.predictor import LinearPredictor
 
+    if args.uniform:
+        return _verify_uniform(args)
+    if args.n is None:
+        raise UsageError("--n is required (or --uniform for every input length)")
     result = compile_target(resolve_target(args.machine, args.format), n=args.n, route=args.route,
                             time_bound=args.time_bound, output=args.output)
     predictor = LinearPredictor.from_program(result.program)
@@ -246,6 +250,31 @@ def cmd_verify(args: argparse.Namespace) -> Report:
     payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
                     "lemmas": verdict.details.get("lemmas", []), "local": verdict.details.get("local")})
     return _verdict_report(verdict, payload, args, check.target, predictor, list(check.assumptions))
+
+
+def _verify_uniform(args: argparse.Namespace) -> Report:
+    from proofs_check.uniform import uniform_claim
+    from theorymodel.compile.uniform import compile_uniform
+    from theorymodel.machines import load_machine
+
+    tm = load_machine(args.machine, fmt=args.format)
+    payload = uniform_claim(tm, compile_uniform(tm), method=args.method, timeout=args.timeout, max_n=args.max_n)
+    lines = [f"{tm.name}: uniform rule, {payload['table']['vocab_size']} tokens, {payload['table']['nnz']} non-zero "
+             f"entries (the same for every n, T and W)",
+             f"  {'VERIFIED' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
+             f"{payload['triples']} triples, {payload['seconds']:.2f} s)",
+             f"  claim: {payload['claim']}", f"  assumption: {payload['assumption']}"]
+    if payload["verified"]:
+        return Report(payload, "\n".join(lines))
+    cex = payload["counterexample"]
+    if cex is not None:
+        lines.append(f"  counterexample: input {cex['input']!r}, width {cex['width']}: row {cex['row']}, cell "
+                     f"{cex['cell']}: expected {cex['expected']!r}, got {cex['got']!r}")
+        message = f"counterexample {cex['input']!r} (row {cex['row']}, cell {cex['cell']})"
+    else:
+        lines.append(f"  {payload['search']['note']}")
+        message = f"{len(payload['failed_triples'])} triples fail; none reached on inputs up to --max-n {args.max_n}"
+    return Report(payload, "\n".join(lines), 1, message)
 
 
 def cmd_counterexample(args: argparse.Namespace) -> Report:
@@ -660,6 +689,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
     p.add_argument("--n", type=_nonnegative_int)
+    p.add_argument("--uniform", action="store_true",
+                   help="prove the uniform (time-invariant) rule for every input length (docs/uniform.md)")
+    p.add_argument("--max-n", type=_nonnegative_int, default=8,
+                   help="with --uniform: input lengths searched for a run reaching a failed triple")
     p.add_argument("--route", choices=list(ROUTES), default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])

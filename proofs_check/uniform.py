@@ -1,0 +1,313 @@
+"""Proofs for every input length: a uniform rule is right on every (left, middle, right)
+triple a run can show it, so by induction over rows its roll-out is the machine's run
+for every input, every width and every number of steps (docs/uniform.md).
+
+The next cell is computed here from the transition table (:func:`step_cell`, the z3
+semantics of :mod:`proofs_check.tm_semantics`; :func:`next_cell`, its concrete twin),
+never from the compiler. Tokens are read by their spelling: a symbol ``s``, a head
+``[q]s``, the wall ``#``.
+
+Two methods decide the same finite lemma: ``z3`` (one query over a symbolic triple) and
+``exhaustive`` (every triple of the domain). A failed triple is not yet a
+counterexample: :func:`search_counterexample` looks for a real run that reaches it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+import numpy as np
+import z3
+
+from proofs_check.tm_semantics import Tables, step_cell
+from proofs_check.verdict import configurations
+from proofs_check.z3util import query_size, version
+from theorymodel.errors import UsageError
+from theorymodel.machines import TuringMachine, reference_run
+from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule, rollout
+
+WALL = (-1, -1)  # a cell view of "#": no symbol, no head
+
+
+def cell_views(tm: TuringMachine, rule: UniformRule) -> dict[int, tuple[int, int]]:
+    """Token id -> (symbol code, head state code or -1), from the tokens' spelling; the
+    wall ``#`` is :data:`WALL`. Tokens that spell no cell of this machine are left out."""
+    views: dict[int, tuple[int, int]] = {}
+    for c, s in enumerate(tm.tape_symbols):
+        if s in rule.token_id:
+            views[rule.token_id[s]] = (c, -1)
+        for qc, q in enumerate(tm.states):
+            tok = f"[{q}]{s}"
+            if tok in rule.token_id:
+                views[rule.token_id[tok]] = (c, qc)
+    if SEPARATOR in rule.token_id:
+        views[rule.token_id[SEPARATOR]] = WALL
+    return views
+
+
+def next_cell(tab: Tables, left: tuple[int, int], mid: tuple[int, int], right: tuple[int, int]) -> tuple[int, int]:
+    """Cell i's (symbol, head state or -1) after one step, concretely (the twin of
+    :func:`proofs_check.tm_semantics.step_cell`, from the same transition table)."""
+
+    def acts(cell: tuple[int, int]) -> tuple[bool, int, int]:
+        s, q = cell
+        if q < 0 or not tab.defined.get((q, s), False):
+            return False, 0, -1
+        return True, tab.move[q, s], tab.next_state[q, s]
+
+    (ms, mq) = mid
+    l_def, l_move, l_next = acts(left)
+    m_def, m_move, m_next = acts(mid)
+    r_def, r_move, r_next = acts(right)
+    symbol = tab.write[mq, ms] if m_def else ms
+    if l_def and l_move == 1:
+        state = l_next
+    elif mq >= 0 and not m_def:
+        state = mq
+    elif m_def and m_move == 0:
+        state = m_next
+    elif r_def and r_move == -1:
+        state = r_next
+    else:
+        state = -1
+    return symbol, state
+
+
+def _moves(tab: Tables, cell: tuple[int, int], direction: int) -> bool:
+    s, q = cell
+    return q >= 0 and tab.defined.get((q, s), False) and tab.move[q, s] == direction
+
+
+def domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, int, int]]:
+    """Every (left, middle, right) that a run inside the window can show a position:
+    at most one head; walls only where rows end; no head stepping through a wall."""
+    tab = Tables.of(tm)
+    views = cell_views(tm, rule)
+    wall = rule.token_id[SEPARATOR]
+    out = []
+    for lt, m, r in product(views, repeat=3):
+        vl, vm, vr = views[lt], views[m], views[r]
+        if sum(v[1] >= 0 for v in (vl, vm, vr)) > 1:
+            continue
+        if m == wall:
+            if lt == wall or r == wall or _moves(tab, vl, 1):  # the head would leave through the right wall
+                continue
+        elif (lt == wall and _moves(tab, vm, -1)) or (r == wall and _moves(tab, vm, 1)):
+            continue
+        out.append((lt, m, r))
+    return out
+
+
+def expected_token(tm: TuringMachine, rule: UniformRule, tab: Tables, views: dict[int, tuple[int, int]],
+                   triple: tuple[int, int, int]) -> int:
+    lt, m, r = triple
+    if views[m] == WALL:
+        return rule.token_id[SEPARATOR]
+    s, q = next_cell(tab, views[lt], views[m], views[r])
+    text = tm.tape_symbols[s] if q < 0 else f"[{tm.states[q]}]{tm.tape_symbols[s]}"
+    return rule.token_id.get(text, -1)
+
+
+@dataclass(frozen=True)
+class UniformVerdict:
+    verified: bool
+    method: str
+    guarantee: str  # "smt-proof-uniform" or "exhaustive-uniform" (over the finite lemma)
+    triples: int
+    failed: tuple[tuple[str, str, str], ...] = ()
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verified": self.verified, "method": self.method, "guarantee": self.guarantee,
+                "triples": self.triples, "failed_triples": [list(t) for t in self.failed[:20]],
+                "seconds": round(self.seconds, 6), **self.details}
+
+
+def _names(rule: UniformRule, triple: tuple[int, int, int]) -> tuple[str, str, str]:
+    return (rule.vocab[triple[0]], rule.vocab[triple[1]], rule.vocab[triple[2]])
+
+
+def lemma_exhaustive(tm: TuringMachine, rule: UniformRule) -> UniformVerdict:
+    """The local lemma on every triple of the domain, with exact integer scores."""
+    start = time.perf_counter()
+    tab, views = Tables.of(tm), cell_views(tm, rule)
+    triples = domain(tm, rule)
+    arr = np.array(triples, dtype=np.int64).reshape(-1, 3)
+    best, tie = rule.next_tokens(arr[:, 0], arr[:, 1], arr[:, 2])
+    failed = [t for t, b, x in zip(triples, best.tolist(), tie.tolist(), strict=True)
+              if x or b != expected_token(tm, rule, tab, views, t)]
+    return UniformVerdict(not failed, "exhaustive", "exhaustive-uniform", len(triples),
+                          tuple(_names(rule, t) for t in failed), time.perf_counter() - start)
+
+
+def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = None) -> UniformVerdict:
+    """The local lemma as one z3 query over a symbolic triple: the domain's constraints,
+    the next cell by :func:`step_cell` (the transition table's z3 semantics), and "some
+    other token scores at least as much" must be unsatisfiable. Failed triples are then
+    listed by blocking each model."""
+    start = time.perf_counter()
+    tab, views = Tables.of(tm), cell_views(tm, rule)
+    wall = rule.token_id[SEPARATOR]
+    toks = sorted(views)
+    lt, m, r = (z3.Int(v) for v in ("left", "middle", "right"))
+
+    def lookup(v: z3.ArithRef, values: dict[int, int], default: int = -1) -> z3.ArithRef:
+        expr: z3.ArithRef = z3.IntVal(default)
+        for k, val in values.items():
+            expr = z3.If(v == k, val, expr)
+        return expr
+
+    def view(v: z3.ArithRef) -> tuple[z3.ArithRef, z3.ArithRef]:
+        return lookup(v, {t: views[t][0] for t in toks}), lookup(v, {t: views[t][1] for t in toks})
+
+    def moves(cell: tuple[z3.ArithRef, z3.ArithRef], direction: int) -> z3.BoolRef:
+        s, q = cell
+        return z3.And(q >= 0, tab.is_defined(q, s), tab.lookup("move", q, s) == direction)
+
+    vl, vm, vr = view(lt), view(m), view(r)
+    heads = [z3.If(c[1] >= 0, 1, 0) for c in (vl, vm, vr)]
+    in_domain = [z3.Or(*[v == t for t in toks]) for v in (lt, m, r)]
+    in_domain.append(z3.Sum(heads) <= 1)
+    in_domain.append(z3.If(m == wall,
+                           z3.And(lt != wall, r != wall, z3.Not(moves(vl, 1))),
+                           z3.And(z3.Implies(lt == wall, z3.Not(moves(vm, -1))),
+                                  z3.Implies(r == wall, z3.Not(moves(vm, 1))))))
+    new_sym, new_state = step_cell(tab, vl, vm, vr)
+    cell_tok: z3.ArithRef = z3.IntVal(-1)
+    for c, s in enumerate(tm.tape_symbols):
+        cell_tok = z3.If(z3.And(new_state < 0, new_sym == c), rule.token_id.get(s, -1), cell_tok)
+        for qc, q in enumerate(tm.states):
+            cell_tok = z3.If(z3.And(new_state == qc, new_sym == c), rule.token_id.get(f"[{q}]{s}", -1), cell_tok)
+    want = z3.If(m == wall, wall, cell_tok)
+
+    def score(d: int) -> z3.ArithRef:
+        return (lookup(lt, {t: int(rule.left[d, t]) for t in toks}, 0)
+                + lookup(m, {t: int(rule.middle[d, t]) for t in toks}, 0)
+                + lookup(r, {t: int(rule.right[d, t]) for t in toks}, 0) + int(rule.bias[d]))
+
+    scores = [score(d) for d in range(rule.V)]
+    want_score = z3.IntVal(0)
+    for d in range(rule.V):
+        want_score = z3.If(want == d, scores[d], want_score)
+    wrong = z3.Or(want < 0, *[z3.And(want != d, scores[d] >= want_score) for d in range(rule.V)])
+    solver = z3.Solver()
+    if timeout:
+        solver.set("timeout", int(timeout * 1000))
+    solver.add(*in_domain, wrong)
+    size = query_size(solver)
+    failed: list[tuple[str, str, str]] = []
+    res = solver.check()
+    while res == z3.sat and len(failed) < 64:
+        model = solver.model()
+        triple = tuple(model.eval(v, model_completion=True).as_long() for v in (lt, m, r))
+        failed.append(_names(rule, triple))
+        solver.add(z3.Or(lt != triple[0], m != triple[1], r != triple[2]))
+        res = solver.check()
+    if res == z3.unknown and not failed:
+        from theorymodel.errors import ResourceLimitError
+
+        raise ResourceLimitError("the solver ran out of time (uniform lemma)", limit="solver-timeout")
+    return UniformVerdict(not failed, "z3", "smt-proof-uniform", len(domain(tm, rule)), tuple(failed),
+                          time.perf_counter() - start, {"solver": f"z3 {version()}", "query_size": size})
+
+
+@dataclass(frozen=True)
+class UniformCounterexample:
+    input: str
+    width: int
+    row: int
+    cell: int
+    expected: str
+    got: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"input": self.input, "width": self.width, "row": self.row, "cell": self.cell,
+                "expected": self.expected, "got": self.got}
+
+
+def _natural_window(tm: TuringMachine, word: tuple[str, ...], max_steps: int) -> tuple[UniformLayout, int] | None:
+    run = reference_run(tm, word, max_steps=max_steps)
+    if not run.halted:
+        return None
+    left = -min(run.leftmost_head, 0)
+    right = max(run.rightmost_head, len(word) - 1, 0)
+    return UniformLayout(left + right + 1, left), run.steps
+
+
+def search_counterexample(tm: TuringMachine, rule: UniformRule, *, max_n: int = 8, max_inputs: int = 1 << 14,
+                          max_steps: int = 10_000) -> UniformCounterexample | None:
+    """Inputs of length 0, 1, ... max_n (breadth first), each in its natural window: the
+    first whose roll-out differs from the machine's run (or ties), replayed on the
+    reference semantics; None when every run up to max_n is reproduced."""
+    tried = 0
+    for n in range(max_n + 1):
+        for word in product(tm.input_symbols, repeat=n):
+            tried += 1
+            if tried > max_inputs:
+                return None
+            window = _natural_window(tm, word, max_steps)
+            if window is None:
+                continue
+            layout, T = window
+            got = rollout(rule, layout, [word], T)
+            confs = configurations(tm, word, T)
+            for t in range(1, T + 1):
+                state, head, cells = confs[t]
+                for i in range(layout.width + 1):
+                    if i == layout.width:
+                        want = SEPARATOR
+                    else:
+                        c = i - layout.offset
+                        sym = cells.get(c, tm.blank_symbol)
+                        want = f"[{state}]{sym}" if c == head else sym
+                    tok = int(got.rows[0, t, i])
+                    if rule.vocab[tok] != want or got.ties[0, t - 1, i]:
+                        shown = rule.vocab[tok] + (" (tie)" if got.ties[0, t - 1, i] else "")
+                        text = "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
+                        return UniformCounterexample(text, layout.width, t, i, want, shown)
+    return None
+
+
+def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None
+                   ) -> UniformVerdict:
+    """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree)."""
+    if method == "exhaustive":
+        return lemma_exhaustive(tm, rule)
+    if method not in ("z3", "both"):
+        raise UsageError(f"unknown method {method!r}; methods are z3, exhaustive, both")
+    proof = lemma_z3(tm, rule, timeout=timeout)
+    if method == "both":
+        check = lemma_exhaustive(tm, rule)
+        if check.verified != proof.verified or (not proof.verified and set(check.failed) != set(proof.failed)
+                                                and len(proof.failed) < 64):
+            raise AssertionError("z3 and enumeration disagree on the uniform lemma")
+    return proof
+
+
+def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
+                  max_n: int = 8) -> dict[str, Any]:
+    """The whole uniform check as a report: the claim, its assumption, the lemma's
+    verdict and size, and for a failed lemma the search for a real run that reaches it."""
+    verdict = verify_uniform(tm, rule, method=method, timeout=timeout)
+    report: dict[str, Any] = {
+        "machine": tm.name,
+        "claim": "for every width W and every input x that fits the W-cell window, if the machine's head "
+                 "stays inside the window for T steps, the predictor's first T rows are exactly the "
+                 "machine's first T configurations (a halted configuration repeats)",
+        "assumption": "space bound: the head never leaves the W-cell window",
+        "table": {"vocab_size": rule.V, "nnz": rule.nnz},
+        **verdict.to_json(),
+        "counterexample": None,
+    }
+    if not verdict.verified:
+        cex = search_counterexample(tm, rule, max_n=max_n)
+        report["counterexample"] = None if cex is None else cex.to_json()
+        report["search"] = {"max_n": max_n, "found": cex is not None,
+                            "note": None if cex is not None else
+                            f"no run on inputs of length <= {max_n} reaches a failed triple; "
+                            "they may be unreachable, but the uniform claim is not proved"}
+    return report

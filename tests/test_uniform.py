@@ -1,0 +1,162 @@
+"""Uniform rules: one shared table per machine, proved for every input length; roll-outs
+equal to the machine's runs at n = 4..32 under an independent token-by-token pass; every
+single-entry mutation judged right (reachable breaks give replayed counterexamples,
+unreachable ones are never reported as counterexamples)."""
+
+from __future__ import annotations
+
+from itertools import pairwise, product
+
+import numpy as np
+import pytest
+
+from proofs_check.uniform import (
+    domain,
+    lemma_exhaustive,
+    search_counterexample,
+    verify_uniform,
+)
+from proofs_check.verdict import configurations
+from theorymodel.compile.uniform import compile_uniform, natural_layout
+from theorymodel.errors import MachineError
+from theorymodel.machines import TuringMachine, library, reference_run
+from theorymodel.program.uniform import SEPARATOR, UniformLayout, initial_row
+
+MACHINES = [m for m in library.names() if m != "bb5"]
+
+
+@pytest.mark.parametrize("name", MACHINES)
+def test_every_bundled_machine_is_proved_for_every_length(name):
+    tm = library.load(name)
+    rule = compile_uniform(tm)
+    v = verify_uniform(tm, rule, method="both")
+    assert v.verified and v.guarantee == "smt-proof-uniform" and v.triples == len(domain(tm, rule))
+    assert lemma_exhaustive(tm, rule).verified
+
+
+def forward(rule, layout: UniformLayout, word, steps: int) -> list[int]:
+    """An independent pass: the flat context, each generated token from the three
+    positions W+2, W+1, W back, one token at a time (no rows, no vectorisation)."""
+    W = layout.width
+    seq = [rule.token_id[SEPARATOR], *initial_row(rule, layout, word).tolist()]
+    for _ in range(steps * (W + 1)):
+        p = len(seq)
+        scores = [int(rule.left[d, seq[p - W - 2]] + rule.middle[d, seq[p - W - 1]] + rule.right[d, seq[p - W]]
+                      + rule.bias[d]) for d in range(rule.V)]
+        best = max(scores)
+        assert scores.count(best) == 1, "a tie"
+        seq.append(scores.index(best))
+    return seq
+
+
+def expected_rows(tm: TuringMachine, layout: UniformLayout, word, steps: int) -> list[list[str]]:
+    rows = []
+    for state, head, cells in configurations(tm, word, steps):
+        row = []
+        for i in range(layout.width):
+            c = i - layout.offset
+            sym = cells.get(c, tm.blank_symbol)
+            row.append(f"[{state}]{sym}" if c == head else sym)
+        rows.append([*row, SEPARATOR])
+    return rows
+
+
+@pytest.mark.parametrize("n", [4, 8, 16, 32])
+@pytest.mark.parametrize("name", ["binary_palindrome", "binary_increment"])
+def test_rollout_is_the_run_at_every_length(name, n):
+    tm = library.load(name)
+    rule = compile_uniform(tm)
+    rng = np.random.default_rng(n)
+    words = [tuple(rng.choice(tm.input_symbols, size=n).tolist()) for _ in range(6)]
+    for word in words:
+        run = reference_run(tm, word)
+        left = -min(run.leftmost_head, 0)
+        layout = UniformLayout(left + max(run.rightmost_head, n - 1) + 1, left)
+        seq = forward(rule, layout, word, run.steps)
+        got = [rule.vocab[t] for t in seq[1:]]
+        want = [tok for row in expected_rows(tm, layout, word, run.steps) for tok in row]
+        assert got == want
+
+
+def test_one_table_for_every_width():
+    """The same rule in wider windows than needed still reproduces the run."""
+    tm = library.load("binary_palindrome")
+    rule = compile_uniform(tm)
+    layout, T = natural_layout(tm, 4)
+    for extra in (0, 3, 10):
+        wide = UniformLayout(layout.width + 2 * extra, layout.offset + extra)
+        for word in product("01", repeat=4):
+            seq = forward(rule, wide, word, T)
+            assert [rule.vocab[t] for t in seq[1:]] == [tok for row in expected_rows(tm, wide, word, T) for tok in row]
+
+
+def reached_triples(tm: TuringMachine, rule, max_n: int) -> set[tuple[int, int, int]]:
+    """Every triple the runs on inputs up to max_n show a position (in natural windows)."""
+    out = set()
+    for n in range(max_n + 1):
+        for word in product(tm.input_symbols, repeat=n):
+            run = reference_run(tm, word)
+            left = -min(run.leftmost_head, 0)
+            layout = UniformLayout(left + max(run.rightmost_head, n - 1, 0) + 1, left)
+            rows = [[rule.token_id[t] for t in row] for row in expected_rows(tm, layout, word, run.steps)]
+            sep = rule.token_id[SEPARATOR]
+            for prev, cur in pairwise(rows):
+                for i in range(layout.width):
+                    out.add((prev[i - 1] if i else sep, prev[i], prev[i + 1]))
+                out.add((prev[layout.width - 1], prev[layout.width], cur[0]))
+    return out
+
+
+def test_every_single_entry_mutation_is_judged_right():
+    tm = library.load("binary_increment")
+    rule = compile_uniform(tm)
+    reached = reached_triples(tm, rule, 5)
+    caught = unreachable = 0
+    for table in ("left", "middle", "right", "bias"):
+        shape = (rule.V,) if table == "bias" else (rule.V, rule.V)
+        for index in np.ndindex(*shape):
+            for delta in (-1, 1):
+                d, t = (index[0], 0) if table == "bias" else index
+                mutant = rule.with_entry(table, d, t, delta)
+                verdict = lemma_exhaustive(tm, mutant)
+                if verdict.verified:
+                    continue
+                failed = {tuple(rule.token_id[x] for x in names) for names in verdict.failed}
+                cex = search_counterexample(tm, mutant, max_n=5)
+                if failed & reached:
+                    assert cex is not None, (table, index, delta)
+                    caught += 1
+                else:
+                    assert cex is None, (table, index, delta, cex)
+                    unreachable += 1
+    assert caught > 50 and unreachable > 10
+    print(f"mutations: {caught} caught with a replayed counterexample, {unreachable} unreachable only")
+
+
+def test_a_broken_compiler_is_caught_with_a_replayed_counterexample():
+    """Compile the rule from a machine whose carry writes 1 instead of 0 (a compiler bug
+    in effect), and check it against the real machine."""
+    tm = library.load("binary_increment")
+    wrong = {q: {s: list(t) for s, t in row.items()} for q, row in tm.transitions.items()}
+    wrong["carry"]["1"][1] = "1"
+    buggy = TuringMachine(name="buggy", transitions=wrong, initial_state=tm.initial_state,
+                          blank_symbol=tm.blank_symbol, input_symbols=tm.input_symbols,
+                          tape_symbols=tm.tape_symbols, states=tm.states, final_states=tm.final_states)
+    rule = compile_uniform(buggy)
+    v = verify_uniform(tm, rule, method="both")
+    assert not v.verified
+    cex = search_counterexample(tm, rule, max_n=4)
+    assert cex is not None and cex.input == "1"  # the shortest input whose increment carries
+
+
+def test_cli_uniform(cli_json):
+    code, obj, _ = cli_json("verify", "binary_palindrome", "--uniform")
+    assert code == 0 and obj["guarantee"] == "smt-proof-uniform" and obj["assumption"].startswith("space bound")
+    code, obj, _ = cli_json("verify", "bb4", "--uniform", "--method", "exhaustive")
+    assert code == 0 and obj["verified"]
+
+
+def test_separator_symbol_is_refused():
+    tm = TuringMachine(name="hash", transitions={"a": {"#": ["a", "1", "R"]}}, initial_state="a", blank_symbol="_")
+    with pytest.raises(MachineError):
+        compile_uniform(tm)

@@ -1,0 +1,189 @@
+"""A uniform (time-invariant) linear next-token rule and its fixed-width tableau layout.
+
+The CoT is the machine's configurations in rows of ``W`` cells, each row closed by a
+separator ``#`` (docs/uniform.md). The context opens with ``#``, then row 0 (the input
+placed at ``offset`` in a blank window, the head ``[q0]`` on its first cell) and ``#``.
+Every generated position ``p`` reads the three positions ``p-W-2, p-W-1, p-W``: for a cell,
+the three cells above it (``#`` standing for the walls); for a separator, ``#`` above it.
+One shared score table over (left, middle, right) decides every position::
+
+    score(d) = left[d, l] + middle[d, m] + right[d, r] + bias[d]        (exact integers)
+
+and the next token is the strict argmax. The table's size depends on the machine only,
+not on the input length, the number of steps or the width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from theorymodel.errors import UsageError
+
+SEPARATOR = "#"
+
+
+@dataclass(frozen=True)
+class UniformRule:
+    """The shared score table of a uniform predictor (arXiv 2309.06979, Thm 3.8, with one
+    weight block for every position instead of one per position).
+
+    Attributes
+    ----------
+    vocab:
+        The tokens: ``#``, the tape symbols, then the head tokens ``[q]s``.
+    symbols, states, blank, initial:
+        The machine's tape symbols and states (codes index these), its blank and start.
+    head_token:
+        ``(state code, symbol code) -> token id``; ``symbol_token``: symbol code -> token id.
+    left, middle, right:
+        ``(|V|, |V|)`` integer arrays: ``left[d, l]`` is the score token ``d`` gets when the
+        left-above position holds ``l``.
+    bias:
+        ``(|V|,)`` integers.
+    """
+
+    vocab: tuple[str, ...]
+    symbols: tuple[str, ...]
+    states: tuple[str, ...]
+    blank: str
+    initial: str
+    symbol_token: tuple[int, ...]
+    head_token: Mapping[tuple[int, int], int]
+    left: np.ndarray
+    middle: np.ndarray
+    right: np.ndarray
+    bias: np.ndarray
+    token_id: Mapping[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        V = len(self.vocab)
+        for name in ("left", "middle", "right"):
+            a = np.asarray(getattr(self, name))
+            if a.shape != (V, V) or a.dtype.kind not in "iu":
+                raise UsageError(f"the {name} table must be an integer ({V}, {V}) array, got {a.dtype} {a.shape}")
+        if np.asarray(self.bias).shape != (V,):
+            raise UsageError(f"the bias must have {V} entries")
+        if len(set(self.vocab)) != V or self.vocab[0] != SEPARATOR:
+            raise UsageError("the dictionary must list # first and no token twice")
+        for a in (self.left, self.middle, self.right, self.bias):
+            a.setflags(write=False)
+        object.__setattr__(self, "token_id", MappingProxyType({t: i for i, t in enumerate(self.vocab)}))
+        object.__setattr__(self, "head_token", MappingProxyType(dict(self.head_token)))
+
+    @property
+    def separator(self) -> int:
+        return 0
+
+    @property
+    def V(self) -> int:
+        return len(self.vocab)
+
+    @property
+    def nnz(self) -> int:
+        """Non-zero entries of the shared table: its size, whatever n, T and W are."""
+        return int(sum(np.count_nonzero(a) for a in (self.left, self.middle, self.right, self.bias)))
+
+    def scores(self, left: np.ndarray, middle: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Exact scores, shape ``(*left.shape, |V|)``, for arrays of token ids."""
+        return (self.left.T[left] + self.middle.T[middle] + self.right.T[right] + self.bias).astype(np.int64)
+
+    def next_tokens(self, left: np.ndarray, middle: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(argmax token, tie) for arrays of triples: a tie means no strict argmax."""
+        s = self.scores(left, middle, right)
+        best = s.argmax(axis=-1)
+        top = np.take_along_axis(s, best[..., None], axis=-1)[..., 0]
+        tie = (s == top[..., None]).sum(axis=-1) > 1
+        return best, tie
+
+    def with_entry(self, table: str, d: int, t: int, delta: int) -> UniformRule:
+        """A copy with one entry changed (``table`` is left, middle, right or bias)."""
+        arrays = {name: np.array(getattr(self, name)) for name in ("left", "middle", "right", "bias")}
+        if table == "bias":
+            arrays["bias"][d] += delta
+        else:
+            arrays[table][d, t] += delta
+        return UniformRule(self.vocab, self.symbols, self.states, self.blank, self.initial, self.symbol_token,
+                           dict(self.head_token), arrays["left"], arrays["middle"], arrays["right"],
+                           arrays["bias"])
+
+
+@dataclass(frozen=True)
+class UniformLayout:
+    """Where row 0 puts the input: ``width`` cells, the input's first symbol at ``offset``."""
+
+    width: int
+    offset: int
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or not 0 <= self.offset < self.width:
+            raise UsageError(f"a window of {self.width} cells cannot start the input at cell {self.offset}")
+
+    @property
+    def row_length(self) -> int:
+        return self.width + 1
+
+
+def initial_row(rule: UniformRule, layout: UniformLayout, word: Sequence[str]) -> np.ndarray:
+    """Row 0 (``W`` cells, then ``#``): the input at the offset, the head on its first cell."""
+    if layout.offset + len(word) > layout.width:
+        raise UsageError(f"an input of length {len(word)} at cell {layout.offset} does not fit {layout.width} cells")
+    s_code = {s: c for c, s in enumerate(rule.symbols)}
+    codes = [s_code[rule.blank]] * layout.width
+    for j, sym in enumerate(word):
+        if sym not in s_code:
+            raise UsageError(f"input symbol {sym!r} is not a tape symbol")
+        codes[layout.offset + j] = s_code[sym]
+    row = np.array([rule.symbol_token[c] for c in codes] + [rule.separator], dtype=np.int64)
+    q0 = rule.states.index(rule.initial)
+    row[layout.offset] = rule.head_token[q0, codes[layout.offset]]
+    return row
+
+
+@dataclass(frozen=True)
+class UniformRollout:
+    rows: np.ndarray  # (batch, T + 1, W + 1): row 0 is the prompt's configuration row
+    ties: np.ndarray  # (batch, T, W + 1): no strict argmax at that generated position
+
+
+def rollout(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[str]], steps: int) -> UniformRollout:
+    """Greedy decoding of ``steps`` rows for a batch of inputs, exactly as the
+    auto-regressive predictor reads its context (each position from the three positions
+    ``W+2, W+1, W`` back), vectorised over the batch; O(|V|) work per token."""
+    W = layout.width
+    rows = np.zeros((len(words), steps + 1, W + 1), dtype=np.int64)
+    ties = np.zeros((len(words), steps, W + 1), dtype=bool)
+    for b, word in enumerate(words):
+        rows[b, 0] = initial_row(rule, layout, word)
+    sep = np.full((len(words), 1), rule.separator, dtype=np.int64)
+    for t in range(1, steps + 1):
+        prev = rows[:, t - 1]  # ends with "#"; the "#" before it closes the row above or opens the context
+        left = np.concatenate([sep, prev[:, : W - 1]], axis=1)
+        cells, tie = rule.next_tokens(left, prev[:, :W], prev[:, 1:])
+        rows[:, t, :W] = cells
+        ties[:, t - 1, :W] = tie
+        closing, tie_sep = rule.next_tokens(prev[:, W - 1], prev[:, W], cells[:, 0])
+        rows[:, t, W] = closing
+        ties[:, t - 1, W] = tie_sep
+    return UniformRollout(rows, ties)
+
+
+def decode_row(rule: UniformRule, row: np.ndarray) -> tuple[str | None, int | None, tuple[str, ...]]:
+    """(state, head cell, cells as symbols) of one configuration row; state and head are
+    None when the row holds no head token (or more than one)."""
+    heads = {tok: (q, s) for (q, s), tok in rule.head_token.items()}
+    cells, found = [], []
+    for i, tok in enumerate(row[:-1].tolist()):
+        if tok in heads:
+            q, s = heads[tok]
+            found.append((rule.states[q], i))
+            cells.append(rule.symbols[s])
+        elif tok == rule.separator:
+            cells.append(SEPARATOR)
+        else:
+            cells.append(rule.symbols[rule.symbol_token.index(tok)])
+    state, head = found[0] if len(found) == 1 else (None, None)
+    return state, head, tuple(cells)
