@@ -143,15 +143,12 @@ def cmd_show(args: argparse.Namespace) -> Report:
         "n_transitions": tm.n_transitions,
         "written": written,
     }
-    header = "state".ljust(12) + "".join(s.ljust(14) for s in tm.tape_symbols)
-    rows = []
-    for q in tm.states:
-        cells = []
-        for s in tm.tape_symbols:
-            t = tm.transition(q, s)
-            cells.append((f"{t.write},{t.move},{t.next_state}" if t else "-").ljust(14))
-        mark = ("→" if q == tm.initial_state else " ") + ("*" if q in tm.final_states else " ")
-        rows.append(f"{mark}{q}".ljust(12) + "".join(cells))
+    table = [[("→" if q == tm.initial_state else " ") + ("*" if q in tm.final_states else " ") + q]
+             + [(f"{t.write},{t.move},{t.next_state}" if (t := tm.transition(q, s)) else "-") for s in tm.tape_symbols]
+             for q in tm.states]
+    table.insert(0, ["  state", *tm.tape_symbols])
+    widths = [max(len(row[c]) for row in table) + 2 for c in range(len(table[0]))]
+    header, *rows = ["".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     text = (
         f"{tm.name}: {len(tm.states)} states, {len(tm.tape_symbols)} tape symbols "
         f"(blank {tm.blank_symbol!r}), input symbols {list(tm.input_symbols)}\n"
@@ -200,7 +197,8 @@ def cmd_compile(args: argparse.Namespace) -> Report:
         payload["cot_inputs"] = cot_inputs
         payload["cot_exhaustive"] = cot_exhaustive
     text = "\n".join([
-        f"{payload['machine']}: route {payload['route']}, n = {payload['n']}, T = {payload['time_bound']}",
+        f"{payload['machine']}: route {payload['route']}, n = {payload['n']}"
+        + (f", T = {payload['time_bound']}" if payload["time_bound"] is not None else " (a circuit: no time bound)"),
         f"  cot_tokens     {payload['cot_tokens']:,}  (context {payload['context_length']:,})",
         f"  vocab          {payload['vocab_size']} tokens",
         f"  weights_nnz    {payload['weights_nnz']:,}  (dense layout: {payload['dense_size']:,})",
@@ -363,6 +361,14 @@ def _n_range(text: str) -> tuple[int, int]:
 MAX_LENGTH_N = 24  # 2^24 truth-table rows
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def _bounds_text(bounds: dict[str, int]) -> str:
+    return ", ".join(f"{name} {_plural(value, 'token')}" for name, value in bounds.items()) or "-"
+
+
 def cmd_length(args: argparse.Namespace) -> Report:
     from theorymodel.complexity import length_complexity, resolve
     from theorymodel.functions import named
@@ -383,11 +389,14 @@ def cmd_length(args: argparse.Namespace) -> Report:
         payload: dict[str, Any] = {"target": args.target, "class": args.cls, "series": series}
         if args.plot:
             from theorymodel.complexity.plot import plot_series
+            from theorymodel.plotting import plot_target
+
+            plot_target(args.plot, None)
 
             plot_series(series, args.plot, title=f"{args.target}: length complexity, class {args.cls}")
             payload["written"] = [str(args.plot)]
         lines = [f"{args.target}, class {args.cls}"]
-        lines += [f"  n = {r['n']:2d}: {r['length_complexity']}  (upper bounds {r['upper_bounds'] or '-'}, "
+        lines += [f"  n = {r['n']:2d}: {r['length_complexity']}  (upper bounds {_bounds_text(r['upper_bounds'])}, "
                   f"{r['seconds']:.2f} s)" for r in series]
         return Report(payload, "\n".join(lines))
     target = resolve(args.target, lo)
@@ -405,10 +414,10 @@ def cmd_length(args: argparse.Namespace) -> Report:
                                f"{lb.get('reason')}", exit_code=1,
                       message=f"{target.name} is not expressible in class {result.cls}")
     text = (f"{target.name}, n = {target.n}, class {result.cls}: length complexity {result.length_complexity} "
-            f"(witness re-simulated on all {2 ** target.n} inputs; {lb['k'] - 1} tokens: {lb['status']} "
+            f"(witness re-simulated on all {2 ** target.n} inputs; {_plural(lb['k'] - 1, 'token')}: {lb['status']} "
             f"by {lb['solver']})")
     if result.upper_bounds:
-        text += "\n  construction upper bounds: " + ", ".join(f"{k} {v}" for k, v in result.upper_bounds.items())
+        text += "\n  construction upper bounds: " + _bounds_text(result.upper_bounds)
     return Report(payload, text)
 
 
@@ -517,16 +526,17 @@ def cmd_experiment_samples(args: argparse.Namespace) -> Report:
     from theorymodel.learn import resolve_source
     from theorymodel.learn.experiments import plot_rows, sample_curves
 
+    plot, note = _plot(args)
     sources = [resolve_source(t, args.n, args.route, None) for t in args.targets]
     total = len(sources) * 2 * len(args.samples)
     with ProgressBar("sample curves", total) as bar:
         rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed,
                              progress=bar.advance if bar.enabled else None)
-    plot_rows(rows, "samples", "test_error", ["target", "cot"], args.plot,
-              title=f"test error against samples (learner {args.learner}, n = {args.n})", logx=True)
+    if plot:
+        plot_rows(rows, "samples", "test_error", ["target", "cot"], plot,
+                  title=f"test error against samples (learner {args.learner}, n = {args.n})", logx=True)
     text = _table(rows, ["target", "n", "cot", "cot_tokens", "samples", "train_error", "test_error", "seconds"])
-    return Report({"experiment": "samples", "rows": rows, "written": [str(args.plot)]},
-                  text + f"\nplot: {args.plot}")
+    return _experiment_report("samples", rows, text, plot, note)
 
 
 MAX_TRADEOFF_N = 4096
@@ -542,26 +552,30 @@ def cmd_experiment_tradeoff(args: argparse.Namespace) -> Report:
         raise UsageError("--s must lie in 1..--n")
     if min(args.k) < 2:
         raise UsageError("--k values must be >= 2")
+    plot, note = _plot(args)
     rows = tradeoff(args.n, args.s, args.k, seed=args.seed)
-    plot_rows(rows, "cot_tokens", "subsets_searched", ["s"], args.plot,
-              title=f"sparse parity (s = {args.s} of n = {args.n}): CoT length against learning cost")
+    if plot:
+        plot_rows(rows, "cot_tokens", "subsets_searched", ["s"], plot,
+                  title=f"sparse parity (s = {args.s} of n = {args.n}): CoT length against learning cost")
     text = _table(rows, ["K", "cot_tokens", "closed_form", "samples_needed", "subsets_searched", "seconds"])
-    return Report({"experiment": "tradeoff", "rows": rows, "written": [str(args.plot)]},
-                  text + f"\nplot: {args.plot}")
+    return _experiment_report("tradeoff", rows, text, plot, note)
 
 
 def cmd_experiment_noise(args: argparse.Namespace) -> Report:
     from theorymodel.learn import resolve_source
     from theorymodel.learn.experiments import noise, plot_rows
 
+    plot, note = _plot(args)
     sources = [resolve_source(args.target, n, args.route, None) for n in args.n]
-    rows = noise(sources, args.rates, args.samples, seed=args.seed)
-    plot_rows(rows, "cot_tokens", "rollout_error", ["noise"], args.plot,
-              title=f"{args.target}: roll-out error against CoT length, label noise p")
+    with ProgressBar("noise experiment", len(sources) * len(args.rates)) as bar:
+        rows = noise(sources, args.rates, args.samples, seed=args.seed,
+                     progress=bar.advance if bar.enabled else None)
+    if plot:
+        plot_rows(rows, "cot_tokens", "rollout_error", ["noise"], plot,
+                  title=f"{args.target}: roll-out error against CoT length, label noise p")
     text = _table(rows, ["target", "n", "cot_tokens", "noise", "samples", "rollout_error",
                          "sum_per_step_error", "bound_holds"])
-    return Report({"experiment": "noise", "rows": rows, "written": [str(args.plot)]},
-                  text + f"\nplot: {args.plot}")
+    return _experiment_report("noise", rows, text, plot, note)
 
 
 def _torch_config(args: argparse.Namespace, **extra: Any):
@@ -577,17 +591,16 @@ def _torch_config(args: argparse.Namespace, **extra: Any):
                        seed=args.seed, device=args.device, warmup=min(50, max(1, args.steps // 10)), **extra)
 
 
-def _curve_plot(curve: list[dict[str, float]], path: str, title: str) -> None:
-    from theorymodel.plotting import pyplot, save_png
+def _plot(args: argparse.Namespace) -> tuple[str | None, str]:
+    from theorymodel.plotting import plot_target
 
-    fig, ax = pyplot().subplots(figsize=(6, 4))
-    ax.plot([c["step"] for c in curve], [c["loss"] for c in curve], "o-", markersize=3)
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss")
-    ax.set_yscale("log")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    save_png(fig, path)
+    return plot_target(args.plot, f"experiment_{args.experiment}.png", no_plot=args.no_plot)
+
+
+def _experiment_report(name: str, rows: list[dict[str, Any]], text: str, plot: str | None, note: str) -> Report:
+    written = [plot] if plot else []
+    tail = f"\nwrote {plot}" if plot else (f"\n{note}" if note else "")
+    return Report({"experiment": name, "rows": rows, "written": written}, text + tail)
 
 
 def cmd_experiment_multiply(args: argparse.Namespace) -> Report:
@@ -595,10 +608,13 @@ def cmd_experiment_multiply(args: argparse.Namespace) -> Report:
     if not 1 <= args.digits <= 6:
         raise UsageError("--digits must lie in 1..6")
     from theorymodel.experiments.training import train_multiply
+    from theorymodel.plotting import plot_curve
 
+    plot, _ = _plot(args)
     result = train_multiply(cfg, checkpoint=Path(args.checkpoint) if args.checkpoint else None)
-    _curve_plot(result["curve"], args.plot, f"{args.digits}x{args.digits} digits, {args.model}, CoT {args.cot}")
-    result["written"] = [str(args.plot)] + ([str(args.checkpoint)] if args.checkpoint else [])
+    if plot:
+        plot_curve(result["curve"], plot, f"{args.digits}x{args.digits} digits, {args.model}, CoT {args.cot}")
+    result["written"] = ([plot] if plot else []) + ([str(args.checkpoint)] if args.checkpoint else [])
     tf = ", ".join(f"{k} {v:.3f}" for k, v in result["teacher_forced"].items())
     text = (f"{args.digits}x{args.digits}-digit multiplication, {args.model} model, CoT {args.cot} "
             f"(context {result['context_length']}, dictionary {result['vocab_size']})\n"
@@ -613,18 +629,34 @@ def cmd_experiment_multiply(args: argparse.Namespace) -> Report:
 def cmd_experiment_text(args: argparse.Namespace) -> Report:
     cfg = _torch_config(args)
     from theorymodel.experiments.text import train_text
+    from theorymodel.plotting import plot_curve
 
     if args.context < 2:
         raise UsageError("--context must be >= 2")
+    plot, _ = _plot(args)
     result = train_text(cfg, args.corpus, context=args.context)
-    _curve_plot(result["curve"], args.plot, "linear language model")
-    result["written"] = [str(args.plot)]
+    if plot:
+        plot_curve(result["curve"], plot, "linear language model")
+    result["written"] = [plot] if plot else []
     b = result["baselines"]
     text = (f"linear LM on {result['corpus']} ({result['characters']:,} characters, {result['vocab_size']} symbols), "
             f"context {result['context']}, d = {result['d']}\n"
             f"  validation perplexity {result['val_perplexity']:.3f} (unigram {b['unigram']:.3f}, bigram "
             f"{b['bigram']:.3f})\n  sample after {result['prompt']!r}:\n{result['sample']}")
     return Report(result, text)
+
+
+# -- doctor -----------------------------------------------------------------------------
+def cmd_doctor(args: argparse.Namespace) -> Report:
+    from theorymodel.doctor import environment
+
+    payload = environment()
+    width = max(len(k) for k in payload["packages"])
+    built = "built" if payload["compiled_simulator"] else "NOT built (the Python loop, about 50x slower)"
+    lines = [f"theorymodel {payload['theorymodel']} on Python {payload['python']}", f"  compiled simulator: {built}"]
+    lines += [f"  {name:<{width}}  {version or 'not installed'}" for name, version in payload["packages"].items()]
+    lines += [f"  extra {name:<12} {'present' if ok else 'missing'}" for name, ok in payload["extras"].items()]
+    return Report(payload, "\n".join(lines))
 
 
 # -- demo -------------------------------------------------------------------------------
@@ -649,7 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
         p.set_defaults(func=func)
         return p
@@ -683,12 +715,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
     p.add_argument("--samples", type=_nonnegative_int, default=1 << 16,
                    help="cot.jsonl holds every input up to this many, else a seeded sample")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of every sample drawn")
     p.add_argument("--format", choices=FORMATS, help="force the machine format")
 
     p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
-    p.add_argument("--n", type=_nonnegative_int)
+    p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
     p.add_argument("--uniform", action="store_true",
                    help="prove the uniform (time-invariant) rule for every input length (docs/uniform.md)")
     p.add_argument("--max-n", type=_nonnegative_int, default=8,
@@ -705,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Find an input where a predictor file goes wrong, or prove there is none.")
     p.add_argument("predictor", help="predictor.npz, or a LinearModel-layout .npz")
     p.add_argument("target", help="a MACHINE or a .bench/.aag circuit")
-    p.add_argument("--n", type=_nonnegative_int, required=True)
+    p.add_argument("--n", type=_nonnegative_int, required=True, help="input length")
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=METHODS, default="z3")
     p.add_argument("--timeout", type=_positive_float, metavar="S")
@@ -714,7 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("bound", cmd_bound, "Closed-form CoT lengths of both routes, proved against the paper's forms.")
     p.add_argument("machine")
-    p.add_argument("--n", type=_nonnegative_int)
+    p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--format", choices=FORMATS)
@@ -731,7 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE.png", help="plot exact values and bounds over the --n range")
 
     p = add("census", cmd_census, "Length complexity of every Boolean function of n inputs, by NPN class.")
-    p.add_argument("--n", type=_nonnegative_int, required=True)
+    p.add_argument("--n", type=_nonnegative_int, required=True, help="input length")
     p.add_argument("--class", dest="cls", default="linear",
                    help=f"an NPN-invariant class among {', '.join(CLASS_NAMES)} (linear, b2)")
     p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
@@ -744,7 +776,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=_nonnegative_int, required=True, help="training inputs M")
     p.add_argument("--learner", choices=list(LEARNERS), default="lp")
     p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
-    p.add_argument("--seed", type=_nonnegative_int, default=0)
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
     p.add_argument("--route", choices=list(ROUTES), default="tableau", help="CoT of a machine")
     p.add_argument("--time-bound", type=_nonnegative_int)
     p.add_argument("--method", choices=METHODS,
@@ -759,10 +791,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
 
     def add_exp(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
-        q = exp.add_parser(name, help=help_, description=help_)
+        q = exp.add_parser(name, help=help_, description=help_,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         q.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
-        q.add_argument("--seed", type=_nonnegative_int, default=0)
-        q.add_argument("--plot", metavar="FILE.png", default=f"experiment_{name}.png")
+        q.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
+        q.add_argument("--plot", metavar="FILE.png|svg|pdf",
+                       help=f"where to draw the results (default experiment_{name}.png)")
+        q.add_argument("--no-plot", action="store_true", help="draw nothing")
         q.set_defaults(func=func)
         return q
 
@@ -804,6 +839,7 @@ def build_parser() -> argparse.ArgumentParser:
     torch_flags(q, 600, 32)
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
+    add("doctor", cmd_doctor, "Versions of the solvers and libraries, the compiled simulator, the extras present.")
     return parser
 
 

@@ -1,13 +1,50 @@
-"""matplotlib behind one door: an optional dependency, the Agg backend, atomic PNG writes."""
+"""matplotlib behind one door: an optional dependency, the Agg backend, atomic writes in
+the format the file name asks for (png, svg or pdf)."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from pathlib import Path
 from typing import Any
 
 from theorymodel.errors import UsageError
 from theorymodel.io import atomic_write
+
+PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+NEEDS = "plots need matplotlib: pip install 'theorymodel[plots]'"
+
+
+def plot_format(path: str | Path) -> str:
+    """The figure format a file name asks for; anything but png, svg or pdf is refused."""
+    fmt = PLOT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise UsageError(f"cannot tell the plot format of {path}: name it .png, .svg or .pdf")
+    return fmt
+
+
+def have_matplotlib() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def plot_target(requested: str | None, default: str | None, *, no_plot: bool = False) -> tuple[str | None, str]:
+    """Where a command's plot goes, decided before any work: ``(path or None, note)``.
+
+    An explicit ``--plot`` without matplotlib is a usage error (exit 2, nothing run); a
+    default plot is skipped with a note saying what to install; ``--no-plot`` skips it.
+    """
+    if no_plot:
+        return None, ""
+    if requested:
+        plot_format(requested)
+        if not have_matplotlib():
+            raise UsageError(NEEDS)
+        return requested, ""
+    if default is None:
+        return None, ""
+    if not have_matplotlib():
+        return None, f"no plot: {NEEDS}"
+    return default, ""
 
 
 def pyplot() -> Any:
@@ -18,13 +55,25 @@ def pyplot() -> Any:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise UsageError("plots need matplotlib: pip install 'theorymodel[plots]'") from exc
+        raise UsageError(NEEDS) from exc
     return plt
 
 
-def save_png(fig: Any, path: str | Path) -> Path:
-    """Write a figure as PNG atomically and close it."""
+def save_figure(fig: Any, path: str | Path) -> Path:
+    """Write a figure atomically in the format its name asks for, and close it."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
+    fig.savefig(buf, format=plot_format(path), dpi=120, bbox_inches="tight")
     pyplot().close(fig)
     return atomic_write(path, buf.getvalue())
+
+
+def plot_curve(curve: list[dict[str, float]], path: str | Path, title: str) -> Path:
+    """A training loss curve (log scale)."""
+    fig, ax = pyplot().subplots(figsize=(6, 4))
+    ax.plot([c["step"] for c in curve], [c["loss"] for c in curve], "o-", markersize=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return save_figure(fig, path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from theorymodel.plotting import pyplot, save_png
+from theorymodel.plotting import pyplot, save_figure
 
 
 def plot_series(series: list[dict[str, Any]], path: str | Path, *, title: str) -> Path:
@@ -29,4 +29,4 @@ def plot_series(series: list[dict[str, Any]], path: str | Path, *, title: str) -
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    return save_png(fig, path)
+    return save_figure(fig, path)

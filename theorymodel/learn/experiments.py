@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import numpy as np
 from theorymodel.complexity.classes.parity import xor_rollout
 from theorymodel.learn.sources import CoTSource
 from theorymodel.learn.train import assemble, evaluate, fit_all, learn, split
-from theorymodel.plotting import pyplot, save_png
+from theorymodel.plotting import pyplot, save_figure
 
 
 def sample_curves(sources: list[CoTSource], samples: list[int], *, learner: str = "lp", seed: int = 0,
@@ -100,7 +101,8 @@ def tradeoff(n: int, s: int, ks: list[int], *, seed: int = 0, test: int = 2000) 
 
 
 # -- (c) noise --------------------------------------------------------------------------
-def noise(sources: list[CoTSource], rates: list[float], samples: int, *, seed: int = 0) -> list[dict[str, Any]]:
+def noise(sources: list[CoTSource], rates: list[float], samples: int, *, seed: int = 0,
+          progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """Flip each generated training token with probability p (to another token seen at that
     position); learn; compare the roll-out error with the summed per-step error."""
     rows = []
@@ -128,6 +130,8 @@ def noise(sources: list[CoTSource], rates: list[float], samples: int, *, seed: i
                          "samples": len(train), "rollout_error": rollout_error,
                          "sum_per_step_error": float(per_step.sum()), "max_per_step_error": float(per_step.max()),
                          "bound_holds": bool(rollout_error <= per_step.sum() + 1e-12)})
+            if progress is not None:
+                progress(1)
     return rows
 
 
@@ -147,4 +151,4 @@ def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
-    return save_png(fig, path)
+    return save_figure(fig, path)

@@ -1,0 +1,45 @@
+"""What a user meets: plots in the format asked for, plotting off or missing, doctor,
+readable text."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from theorymodel import plotting
+
+
+def test_plot_format_follows_the_extension(cli, tmp_path):
+    svg, pdf = tmp_path / "t.svg", tmp_path / "t.pdf"
+    assert cli("experiment", "tradeoff", "--n", "8", "--s", "2", "--k", "2,3", "--plot", str(svg))[0] == 0
+    assert ET.parse(svg).getroot().tag.endswith("svg")
+    assert cli("experiment", "tradeoff", "--n", "8", "--s", "2", "--k", "2,3", "--plot", str(pdf))[0] == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    code, _, err = cli("experiment", "tradeoff", "--n", "8", "--s", "2", "--plot", str(tmp_path / "t.gif"))
+    assert code == 2 and ".png, .svg or .pdf" in err
+
+
+def test_no_plot_and_missing_matplotlib(cli_json, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, obj, _ = cli_json("experiment", "tradeoff", "--n", "8", "--s", "2", "--k", "2", "--no-plot")
+    assert code == 0 and obj["written"] == [] and not list(tmp_path.iterdir())
+    monkeypatch.setattr(plotting, "have_matplotlib", lambda: False)
+    code, obj, _ = cli_json("experiment", "tradeoff", "--n", "8", "--s", "2", "--k", "2")
+    assert code == 0 and obj["rows"] and obj["written"] == []  # the table still comes, without a plot
+    code, obj, err = cli_json("experiment", "tradeoff", "--n", "8", "--s", "2", "--plot", "x.png")
+    assert code == 2 and "pip install 'theorymodel[plots]'" in err and obj is None
+
+
+def test_doctor(cli_json):
+    code, obj, _ = cli_json("doctor")
+    assert code == 0 and obj["packages"]["z3-solver"] and isinstance(obj["compiled_simulator"], bool)
+    assert set(obj["extras"]) == {"sat", "distributed", "plots", "experiments", "automata"}
+
+
+def test_text_is_readable(cli):
+    _, out, _ = cli("length", "majority", "--n", "3", "--class", "b2")
+    assert "3 tokens" in out and "{" not in out
+    _, out, _ = cli("compile", "examples/circuits/c17.bench")
+    assert "T = None" not in out
+    _, out, _ = cli("show", "parity")
+    header, first = out.splitlines()[1:3]
+    assert header.index("0") == first.index("0,R,even")  # columns line up
