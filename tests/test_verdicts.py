@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -239,3 +240,43 @@ def test_zero_margin_is_never_a_success(cli_json, monkeypatch):
     code, obj, err = cli_json("compile", "parity", "--n", "2", "--route", "tableau")
     assert code == 1 and obj["weakest"]["position"] == 2 and len(obj["weakest"]["tied_tokens"]) == 2
     assert err.startswith("error: the compiled predictor has margin")
+
+
+@pytest.mark.parametrize("spread", [1.0, 1e30])
+def test_linearmodel_collapse_is_exact(tmp_path, spread):
+    """Random float32 LinearModel arrays with non-identity embeddings: the collapsed
+    predictor's scores equal the exact rational scores (int64 path, and the Python-int
+    path when the dynamic range is huge)."""
+    from fractions import Fraction
+
+    from theorymodel.predictor import load
+
+    rng = np.random.default_rng(1)
+    V, d, C, n = 3, 2, 4, 2
+    arrays = {
+        "in_embedding.weight": rng.normal(size=(V, d)).astype(np.float32),
+        "linear1.weight": (rng.normal(size=(C * d, C * d)) * np.where(rng.random((C * d, C * d)) < 0.5, spread, 1)
+                           ).astype(np.float32),
+        "linear1.bias": rng.normal(size=C * d).astype(np.float32) / np.float32(spread),
+        "out_embedding.weight": rng.normal(size=(V, d)).astype(np.float32),
+        "out_embedding.bias": rng.normal(size=V).astype(np.float32),
+        "vocab": np.array(["0", "1", "2"]), "context_length": np.array(C), "input_tokens": np.array(n),
+    }
+    np.savez(tmp_path / "lm.npz", **arrays)
+    pred = load(tmp_path / "lm.npz")
+    F = {k: np.vectorize(Fraction, otypes=[object])(v.astype(np.float64)) for k, v in arrays.items()
+         if k.endswith("weight") or k.endswith("bias")}
+    for seq in product(range(V), repeat=C):
+        for k in range(C - n):
+            t = n + k - 1
+            x = np.zeros(C * d, dtype=object)
+            for pos in range(t + 1):
+                x[pos * d:(pos + 1) * d] = F["in_embedding.weight"][seq[pos]]
+            block = F["linear1.weight"][t * d:(t + 1) * d, :]
+            h = block.dot(x) + F["linear1.bias"][t * d:(t + 1) * d]
+            exact = F["out_embedding.weight"].dot(h) + F["out_embedding.bias"]
+            got = pred.scores(np.array(seq), k)
+            scale = Fraction(2) ** int(pred.meta["scale"].split("^-")[1])
+            assert [Fraction(int(g)) for g in got] == [e * scale for e in exact]
+    if spread > 1:
+        assert pred._wx.dtype == object  # beyond int64: Python integers, still exact

@@ -222,18 +222,61 @@ def load(path: str | Path, *, n_inputs: int | None = None, max_bytes: int = MAX_
     raise FormatError(f"{p} is neither a predictor.npz nor a LinearModel export")
 
 
+def _dyadic(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integers ``m`` (int64 where they fit, else Python ints) and ``e`` with ``a = m * 2^-e``
+    exactly: every float is a dyadic rational."""
+    a = np.asarray(a, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise FormatError("the LinearModel weights hold a NaN or an infinity")
+    nz = a[a != 0]
+    if not nz.size:
+        return np.zeros(a.shape, dtype=np.int64), 0
+    mant, expo = np.frexp(nz)
+    ints = (mant * 2.0**53).astype(np.int64)
+    tz = np.zeros(len(ints), dtype=np.int64)
+    rest = np.abs(ints)
+    for b in (32, 16, 8, 4, 2, 1):
+        mask = (rest & ((1 << b) - 1)) == 0
+        tz[mask] += b
+        rest[mask] >>= b
+    e = int(-(expo - 53 + tz).min())
+    shift = expo - 53 + e  # >= -(trailing zeros): a right shift drops only zero bits
+    out = np.zeros(a.shape, dtype=np.int64 if int((expo + e).max()) <= 62 else object)
+    if out.dtype == object:
+        out[a != 0] = [int(m) << int(k) if k >= 0 else int(m) >> int(-k)
+                       for m, k in zip(ints.tolist(), shift.tolist(), strict=True)]
+    else:
+        out[a != 0] = np.where(shift >= 0, ints << np.maximum(shift, 0), ints >> np.maximum(-shift, 0))
+    return out, e
+
+
+def _fits(*bits: int) -> bool:
+    return sum(bits) <= 60
+
+
+def _bits(a: np.ndarray) -> int:
+    return max((abs(int(v)).bit_length() for v in np.asarray(a).ravel()[np.asarray(a).ravel() != 0][:1 << 20]),
+               default=0) if a.dtype == object else int(np.abs(a).max(initial=0)).bit_length()
+
+
 def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
-    """Collapse embeddings and the masked layer into per-position score blocks."""
+    """Collapse embeddings and the masked layer into per-position score blocks, exactly:
+    every array is read as the dyadic rationals it holds and the products are summed in
+    integers (int64 when the bits allow, Python integers otherwise), at one common power
+    of two. A float model is thus checked on the numbers it holds, never rounded."""
     vocab = tuple(str(v) for v in z["vocab"])
     V = len(vocab)
     C = int(z["context_length"])
-    emb = np.asarray(z["in_embedding.weight"], dtype=np.float64)  # (V, d)
-    W1 = np.asarray(z["linear1.weight"], dtype=np.float64)  # (C*d, C*d)
-    b1 = np.asarray(z["linear1.bias"], dtype=np.float64)
-    Wout = np.asarray(z["out_embedding.weight"], dtype=np.float64)  # (V, d)
-    bout = np.asarray(z.get("out_embedding.bias", np.zeros(V)), dtype=np.float64)
+    emb, e_emb = _dyadic(z["in_embedding.weight"])  # (V, d)
+    W1, e_w1 = _dyadic(z["linear1.weight"])  # (C*d, C*d)
+    b1, e_b1 = _dyadic(z["linear1.bias"])
+    Wout, e_out = _dyadic(z["out_embedding.weight"])  # (V, d)
+    bout, e_bout = _dyadic(z.get("out_embedding.bias", np.zeros(V)))
+    if emb.ndim != 2 or Wout.ndim != 2:
+        raise FormatError("LinearModel embeddings must be 2-D")
     d = emb.shape[1]
-    if emb.shape[0] != V or Wout.shape != (V, d) or W1.shape != (C * d, C * d) or b1.shape != (C * d,):
+    if emb.shape[0] != V or Wout.shape != (V, d) or W1.shape != (C * d, C * d) or b1.shape != (C * d,) \
+            or bout.shape != (V,):
         raise FormatError("LinearModel arrays have inconsistent shapes")
     if n_inputs is None:
         if "input_tokens" not in z:
@@ -243,22 +286,39 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     if not 1 <= n < C:
         raise UsageError(f"input length {n} does not fit context length {C}")
     G = C - n
+    # one common exponent for every score term: weights Wout.W1.emb, biases Wout.b1 and bout
+    scale = max(e_out + e_w1 + e_emb, e_out + e_b1, e_bout)
+    exact = _fits(_bits(Wout), _bits(W1), _bits(emb), (d * d).bit_length(), scale - (e_out + e_w1 + e_emb)) and \
+        _fits(_bits(Wout), _bits(b1), d.bit_length(), scale - (e_out + e_b1)) and _fits(_bits(bout), scale - e_bout)
+    kind = np.int64 if exact and W1.dtype != object and emb.dtype != object and Wout.dtype != object else object
+    Wout, W1, emb, b1, bout = (np.asarray(x, dtype=kind) for x in (Wout, W1, emb, b1, bout))
+    lift_w = 1 << (scale - (e_out + e_w1 + e_emb))
+    lift_b1, lift_bout = 1 << (scale - (e_out + e_b1)), 1 << (scale - e_bout)
     rows, cols, vals = [], [], []
-    bias = np.zeros((G, V))
+    bias = np.zeros((G, V), dtype=kind)
     for k in range(G):
         t = n + k - 1
         block = W1[t * d:(t + 1) * d, : (t + 1) * d].reshape(d, t + 1, d)  # mask: positions <= t
-        eff = np.einsum("ve,esf,yf->vsy", Wout, block, emb)  # (V out, positions, V in)
+        eff = np.einsum("ve,esf,yf->vsy", Wout, block, emb) * lift_w  # (V out, positions, V in)
         nz = np.nonzero(eff)
         rows.append(k * V + nz[0])
         cols.append(nz[1] * V + nz[2])
         vals.append(eff[nz])
-        bias[k] = Wout @ b1[t * d:(t + 1) * d] + bout
-    data = _integral(np.concatenate(vals)) if vals else np.zeros(0, np.int64)
-    bias_arr = _integral(bias)
-    if data.dtype != bias_arr.dtype:
-        data, bias_arr = data.astype(np.float64), bias_arr.astype(np.float64)
-    W = sp.csr_matrix((data, (np.concatenate(rows), np.concatenate(cols))), shape=(G * V, C * V))
+        bias[k] = Wout.dot(b1[t * d:(t + 1) * d]) * lift_b1 + bout * lift_bout
+    row = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
+    data = np.concatenate(vals) if vals else np.zeros(0, dtype=kind)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=G * V))]).astype(np.int64)
     alphabet = tuple(str(v) for v in z["input_alphabet"]) if "input_alphabet" in z else vocab
-    return LinearPredictor(vocab, n, W, sp.csr_matrix(bias_arr), _answer_from(z, n, C), alphabet,
-                           {"source": "linearlm"})
+    meta = {"source": "linearlm", "arithmetic": "exact-rational", "scale": f"2^-{scale}"}
+    if kind is np.int64:  # integer scores times 2^scale: the same argmax and ties
+        W = sp.csr_matrix((data.astype(np.int64), np.concatenate(cols).astype(np.int64) if cols else data, indptr),
+                          shape=(G * V, C * V))
+        return LinearPredictor(vocab, n, W, sp.csr_matrix(bias.astype(np.int64)), _answer_from(z, n, C), alphabet,
+                               meta)
+    # Python integers: the sparse matrices hold float images for layout, the exact values ride along
+    W = sp.csr_matrix((np.array([float(v) for v in data]), np.concatenate(cols).astype(np.int64), indptr),
+                      shape=(G * V, C * V))
+    b = sp.csr_matrix(np.array([[float(v) for v in r] for r in bias]))
+    nzb = [v for r in bias for v in r if v != 0]
+    return LinearPredictor(vocab, n, W, b, _answer_from(z, n, C), alphabet, meta,
+                           _wx=np.array(list(data), dtype=object), _bx=np.array(nzb, dtype=object))

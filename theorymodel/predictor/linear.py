@@ -122,7 +122,11 @@ class LinearPredictor:
             if m.dtype.kind not in "iuf":
                 raise FormatError(f"the {name} are not numbers ({m.dtype})")
         self.weights, self.bias = self.weights.tocsr(), self.bias.tocsr()
-        self._wx, self._bx, self.scale_exponent = exact_data(self.weights, self.bias)
+        if self._wx.size or self._bx.size:  # exact values given beside float images (a collapsed model)
+            if len(self._wx) != self.weights.nnz or len(self._bx) != self.bias.nnz:
+                raise FormatError("the exact weights do not match the sparse layout")
+        else:
+            self._wx, self._bx, self.scale_exponent = exact_data(self.weights, self.bias)
         self.token_id = MappingProxyType(token_ids(self.vocab))
 
 
