@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from strategies import machines
@@ -195,3 +196,53 @@ def test_detection():
     assert formats.detect_format("initial_state: a\ntransitions: {}") == "yaml"
     assert formats.detect_format("0 0 0 r 1") == "morphett"
     assert formats.detect_format("whatever", "m.yml") == "yaml"
+
+
+def _varint(v: int) -> bytes:
+    out = b""
+    while True:
+        b, v = v & 0x7F, v >> 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def test_binary_aiger_is_read(tmp_path, cli_json):
+    """x = a AND b, out = NOT x: binary AIGER with a symbol table, by extension or by header."""
+    data = b"aig 3 2 0 1 1\n7\n" + _varint(6 - 4) + _varint(4 - 2) + b"i0 a\ni1 b\no0 nand\n"
+    for name in ("nand.aig", "nand_without_extension"):
+        (tmp_path / name).write_bytes(data)
+        from theorymodel.circuits import load_circuit
+
+        c = load_circuit(tmp_path / name)
+        assert c.inputs == ("a", "b")
+        assert [int(v) for v in c.evaluate(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.uint8))[:, 0]] == [
+            1, 1, 1, 0]
+    code, obj, _ = cli_json("length", str(tmp_path / "nand.aig"), "--n", "2")
+    assert code == 0 and obj["length_complexity"] == 1
+    (tmp_path / "bad.aig").write_bytes(b"aig 3 2 0 1 1\n7\n\xff")
+    assert cli_json("compile", str(tmp_path / "bad.aig"))[0] == 2
+
+
+def _record(bb: str) -> bytes:
+    out = b""
+    for group in bb.split("_"):
+        for k in range(2):
+            t = group[3 * k: 3 * k + 3]
+            out += bytes(3) if t == "---" else bytes([int(t[0]), 1 if t[1] == "L" else 0, ord(t[2]) - 64])
+    return out
+
+
+def test_bbchallenge_database_is_read(tmp_path, cli_json):
+    """bbchallenge's layout: a 30-byte header, then 30 bytes per 5-state machine; an
+    undefined transition (next state 0) halts."""
+    db = tmp_path / "seeds"
+    champion = "1RB1LC_1RC1RB_1RD0LE_1LA1LD_---0LA"  # BB(5), its halting transition undefined
+    db.write_bytes(bytes(30) + _record(champion) + _record("1RB1LB_1LA------_------_------_------"))
+    code, obj, _ = cli_json("run", f"bbchallenge:{db}#0")
+    assert code == 0 and obj["steps"] == 47_176_869 and obj["nonblank"] == 4097
+    code, obj, _ = cli_json("run", f"bbchallenge:{db}#1")
+    assert code == 0 and obj["steps"] == 5
+    assert cli_json("run", f"bbchallenge:{db}#2")[0] == 2
+    assert cli_json("run", f"bbchallenge:{db}")[0] == 2

@@ -82,6 +82,36 @@ def read_bytes(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what:
         os.close(fd)
 
 
+def read_record(path: str | os.PathLike[str], offset: int, size: int, *, what: str = "file") -> bytes:
+    """``size`` bytes at ``offset`` of a regular file (random access into a large
+    database: nothing else is read).
+
+    Raises
+    ------
+    UsageError
+        No such file, not a regular file, or the record lies beyond its end.
+    """
+    p = _path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise UsageError(f"no such {what}: {p}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{p} is not a regular file")
+        if offset < 0 or offset + size > info.st_size:
+            raise UsageError(f"{p} has {info.st_size} bytes: no record of {size} bytes at offset {offset}")
+        data = os.pread(fd, size, offset)
+        if len(data) != size:
+            raise UsageError(f"{p}: short read at offset {offset}")
+        return data
+    finally:
+        os.close(fd)
+
+
 def read_utf8(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what: str = "file") -> str:
     """:func:`read_bytes`, decoded as UTF-8 (one clear error for anything else)."""
     data = read_bytes(path, cap=cap, what=what)

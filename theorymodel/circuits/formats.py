@@ -371,19 +371,90 @@ def from_sympy(exprs, *, inputs=None, name: str = "circuit") -> Circuit:
     return Circuit(inputs=inputs, gates=gates, outputs=outputs, name=name)
 
 
+def parse_aig(data: bytes, *, name: str = "circuit") -> Circuit:
+    """Read binary AIGER (``aig M I L O A``, what py-aiger and ABC write): inputs are
+    implicit, outputs are ASCII lines, and each AND gate is two variable-length deltas
+    ``lhs - rhs0`` and ``rhs0 - rhs1``. It is rewritten as ASCII AIGER and read by
+    :func:`parse_aag`, so both share every check."""
+    end = data.find(b"\n")
+    if end < 0:
+        raise FormatError(".aig file has no header line")
+    try:
+        header = data[:end].decode("ascii").split()
+    except UnicodeDecodeError:
+        raise FormatError(".aig header is not ASCII") from None
+    if len(header) < 6 or header[0] != "aig":
+        raise FormatError(".aig must start with 'aig M I L O A'")
+    try:
+        max_var, n_in, n_latch, n_out, n_and = map(int, header[1:6])
+    except ValueError:
+        raise FormatError(".aig header fields must be integers") from None
+    if min(max_var, n_in, n_latch, n_out, n_and) < 0 or max(max_var, n_in, n_out, n_and) > MAX_AAG:
+        raise FormatError(f".aig header fields must lie in 0..{MAX_AAG}")
+    if n_latch:
+        raise FormatError(".aig has latches; only combinational circuits are supported")
+    pos = end + 1
+    outputs = []
+    for _ in range(n_out):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            raise FormatError(".aig file is truncated in its outputs")
+        outputs.append(data[pos:nl].decode("ascii", "replace").strip())
+        pos = nl + 1
+
+    def varint() -> int:
+        nonlocal pos
+        value, shift = 0, 0
+        while True:
+            if pos >= len(data):
+                raise FormatError(".aig file is truncated in its AND gates")
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return value
+            shift += 7
+            if shift > 63:
+                raise FormatError(".aig has a delta longer than 64 bits")
+
+    ands = []
+    for k in range(n_and):
+        lhs = 2 * (n_in + k + 1)
+        rhs0 = lhs - varint()
+        rhs1 = rhs0 - varint()
+        if rhs0 < 0 or rhs1 < 0:
+            raise FormatError(f".aig AND gate {lhs} has a negative operand")
+        ands.append(f"{lhs} {rhs0} {rhs1}")
+    rest = data[pos:].decode("utf-8", "replace")
+    lines = [f"aag {max_var} {n_in} 0 {n_out} {n_and}", *(str(2 * (i + 1)) for i in range(n_in)), *outputs, *ands]
+    return parse_aag("\n".join(lines) + "\n" + rest, name=name)
+
+
 def load_circuit(path: str | Path) -> Circuit:
-    """Read a ``.bench`` or ``.aag`` file."""
+    """Read a ``.bench``, ``.aag`` or binary ``.aig`` file (binary AIGER is also told by its
+    ``aig`` header, whatever the file is called)."""
+    from theorymodel.io import MAX_FILE_BYTES, read_bytes
     from theorymodel.machines.formats import read_text
 
     p = Path(path)
-    text = read_text(p)
     suffix = p.suffix.lower()
+    if suffix == ".aig" or suffix not in (".bench", ".aag"):
+        data = read_bytes(p, cap=MAX_FILE_BYTES)
+        if suffix == ".aig" or data.startswith(b"aig "):
+            return parse_aig(data, name=p.stem)
+    text = read_text(p)
     if suffix == ".bench":
         return parse_bench(text, name=p.stem)
     if suffix == ".aag":
         return parse_aag(text, name=p.stem)
-    raise FormatError(f"{p}: circuit files are .bench or .aag")
+    raise FormatError(f"{p}: circuit files are .bench, .aag or .aig")
 
 
 def is_circuit_path(spec: str) -> bool:
-    return Path(spec).suffix.lower() in (".bench", ".aag")
+    if Path(spec).suffix.lower() in (".bench", ".aag", ".aig"):
+        return True
+    try:  # binary AIGER under another name: told by its header
+        with open(spec, "rb") as fh:
+            return Path(spec).is_file() and fh.read(4) == b"aig "
+    except OSError:
+        return False

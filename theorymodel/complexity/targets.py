@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theorymodel.circuits.formats import is_circuit_path
 from theorymodel.circuits.model import all_assignments
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.functions import named, names_help
@@ -41,7 +42,7 @@ def resolve(spec: str, n: int) -> Target:
         if len(bits) != 2**n or set(bits) - {"0", "1"}:
             raise UsageError(f"tt: needs exactly 2^{n} = {2**n} bits of 0/1, got {len(bits)}")
         return Target(spec, n, np.array([int(b) for b in bits], dtype=np.uint8))
-    if spec.endswith(".bench") or spec.endswith(".aag"):
+    if is_circuit_path(spec):
         from theorymodel.circuits import load_circuit
 
         c = load_circuit(spec)

@@ -533,6 +533,31 @@ def to_automata(tm: TuringMachine) -> Any:
         raise FormatError(f"automata-lib rejects this machine: {exc}") from None
 
 
+# -- bbchallenge's seed database -----------------------------------------------------
+BBCHALLENGE_RECORD = 30  # bytes per machine; the file opens with one 30-byte header
+
+
+def parse_bbchallenge_record(record: bytes, *, name: str = "machine", states: int = 5) -> TuringMachine:
+    """One machine of bbchallenge's seed database: for each state A.. and read symbol 0, 1,
+    three bytes (write, move: 0 right / 1 left, next state: 1.. for A.., 0 undefined)."""
+    if len(record) != 6 * states:
+        raise FormatError(f"a bbchallenge record of {states} states is {6 * states} bytes, not {len(record)}")
+    groups = []
+    for q in range(states):
+        group = ""
+        for sym in range(2):
+            write, move, goto = record[6 * q + 3 * sym: 6 * q + 3 * sym + 3]
+            if goto == 0:
+                group += "---"
+                continue
+            if write > 1 or move > 1 or goto > states:
+                raise FormatError(f"bbchallenge record {name}: transition {chr(65 + q)}{sym} is not a valid "
+                                  f"(write, move, next) triple: {write}, {move}, {goto}")
+            group += f"{write}{'L' if move else 'R'}{chr(64 + goto)}"
+        groups.append(group)
+    return parse_bb("_".join(groups), name=name)
+
+
 # -- the registry: one record per format ---------------------------------------------
 @dataclass(frozen=True)
 class MachineFormat:

@@ -8,8 +8,18 @@ import re
 from pathlib import Path
 
 from theorymodel.errors import UsageError
+from theorymodel.io import read_record
 from theorymodel.machines import library
-from theorymodel.machines.formats import FORMATS, detect_format, looks_like_bb, parse_bb, parse_text, read_text
+from theorymodel.machines.formats import (
+    BBCHALLENGE_RECORD,
+    FORMATS,
+    detect_format,
+    looks_like_bb,
+    parse_bb,
+    parse_bbchallenge_record,
+    parse_text,
+    read_text,
+)
 from theorymodel.machines.model import TuringMachine
 
 
@@ -26,6 +36,8 @@ def load_machine(spec: str, *, fmt: str | None = None) -> TuringMachine:
     """
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
+    if spec.startswith("bbchallenge:"):
+        return load_bbchallenge(spec)
     path = Path(spec)
     if "\0" in spec:
         raise UsageError("a machine argument must not contain a NUL character")
@@ -48,3 +60,14 @@ def load_machine(spec: str, *, fmt: str | None = None) -> TuringMachine:
         f"unknown machine {spec!r}: not a file, Busy Beaver notation or bundled name "
         "(see 'theorymodel list')"
     )
+
+
+def load_bbchallenge(spec: str) -> TuringMachine:
+    """``bbchallenge:FILE#INDEX``: machine INDEX (from 0) of a bbchallenge seed database,
+    read by seeking to its record (the 2 GB file is never read whole)."""
+    path, sep, index = spec[len("bbchallenge:"):].rpartition("#")
+    if not sep or not path or not index.isdigit():
+        raise UsageError(f"{spec!r}: write bbchallenge:FILE#INDEX, e.g. bbchallenge:seeds#108115")
+    i = int(index)
+    record = read_record(path, BBCHALLENGE_RECORD * (i + 1), BBCHALLENGE_RECORD, what="bbchallenge database")
+    return parse_bbchallenge_record(record, name=f"bbchallenge#{i}")
