@@ -30,7 +30,7 @@ import z3
 
 from proofs_check.predictor_semantics import PositionScores
 from proofs_check.tm_semantics import Tables, step_cell
-from proofs_check.z3util import at_most_one, exactly_one, in_set, query_size
+from proofs_check.z3util import at_most_one, exactly_one, in_set, query_size, record_query
 from theorymodel.machines import TuringMachine
 from theorymodel.predictor import LinearPredictor
 from theorymodel.program import labels as lb
@@ -239,6 +239,7 @@ class LocalProver:
         for p, v in free.items():
             solver.add(in_set(v, self._domain(self.labels[p - n])))
         solver.add(scores.wrong(value))
+        record_query(solver, f"local-position-{self.pred.n_inputs + k}")
         return solver.check(), query_size(solver)
 
     def prove(self, deadline: float | None = None) -> LocalReport:

@@ -24,7 +24,7 @@ import z3
 
 from proofs_check.tm_semantics import Tables, step_cell
 from proofs_check.verdict import configurations
-from proofs_check.z3util import query_size, version
+from proofs_check.z3util import query_size, record_query, version
 from theorymodel.errors import UsageError
 from theorymodel.machines import TuringMachine, reference_run
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule, rollout
@@ -199,6 +199,7 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
         solver.set("timeout", int(timeout * 1000))
     solver.add(*in_domain, wrong)
     size = query_size(solver)
+    record_query(solver, "uniform local lemma")
     failed: list[tuple[str, str, str]] = []
     res = solver.check()
     while res == z3.sat and len(failed) < 64:

@@ -29,7 +29,7 @@ from proofs_check.local import LocalProver, local_solver
 from proofs_check.methods import METHODS, Guarantee, Method
 from proofs_check.predictor_semantics import SymbolicRollout, as_token
 from proofs_check.tm_semantics import BoundedRun
-from proofs_check.z3util import query_size, version
+from proofs_check.z3util import query_size, record_query, version
 from theorymodel.circuits import Circuit
 from theorymodel.compile.report import batched
 from theorymodel.errors import ResourceLimitError, UsageError, input_space
@@ -348,6 +348,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     s.push()
     s.add(run.not_halted())
     t0 = time.perf_counter()
+    record_query(s, "halts within T")
     res = s.check()
     details["lemmas"].append({"lemma": f"halts within {T} steps", "result": str(res),
                               "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
@@ -369,6 +370,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
             s.push()
             s.add(run.outside_reach(L, R))
             t0 = time.perf_counter()
+            record_query(s, "head reach")
             res = s.check()
             details["lemmas"].append({"lemma": f"head within [-min(t,{L}), min(t,{R})]", "result": str(res),
                                       "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
@@ -390,6 +392,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
                 s = _solver(deadline)
                 s.add(*run.constraints, *_answer_query(target, pred, run, claimed))
                 t0 = time.perf_counter()
+                record_query(s, "decoded answer")
                 res = s.check()
                 details["lemmas"].append({"lemma": "decoded answer of the labels = machine answer",
                                           "result": str(res), "seconds": round(time.perf_counter() - t0, 3),
@@ -421,6 +424,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     defs_mismatch = _answer_query(target, pred, run, [roll.tokens[p] for p in pred.answer.positions])
     s.add(*defs_mismatch[:-1], z3.Or(roll.any_tie(), defs_mismatch[-1]))
     t0 = time.perf_counter()
+    record_query(s, "whole roll-out")
     res = s.check()
     details["lemmas"].append({"lemma": "roll-out answer = machine answer", "result": str(res),
                               "seconds": round(time.perf_counter() - t0, 3), "size": query_size(s)})
@@ -444,6 +448,7 @@ def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float |
     s = _solver(deadline, tactic=True)
     s.add(*roll.constraints, *defs)
     s.add(z3.Or(roll.any_tie(), mismatch))
+    record_query(s, "circuit outputs")
     res = s.check()
     details = {"solver": f"z3 {version()}", "lemmas": [{"lemma": "roll-out answer = circuit outputs",
                                                          "result": str(res), "size": query_size(s)}]}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
+from pathlib import Path
 
 import z3
 
@@ -49,3 +52,38 @@ def version() -> str:
 def query_size(solver: z3.Solver) -> int:
     """Assertions' total AST size: a rough, reproducible measure of a query."""
     return sum(len(a.sexpr()) for a in solver.assertions())
+
+
+_SMT2_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar("smt2_dir", default=None)
+_SMT2_COUNT: contextvars.ContextVar[int] = contextvars.ContextVar("smt2_count", default=0)
+
+
+@contextlib.contextmanager
+def smt2_recording(directory: str | Path | None) -> Iterator[None]:
+    """While active, every query a check sends to z3 is also written to ``directory`` as
+    SMT-LIB2 (``NNN-name.smt2``), so that any SMT solver can re-check it."""
+    if directory is None:
+        yield
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    token, count = _SMT2_DIR.set(path), _SMT2_COUNT.set(0)
+    try:
+        yield
+    finally:
+        _SMT2_DIR.reset(token)
+        _SMT2_COUNT.reset(count)
+
+
+def record_query(solver: z3.Solver, name: str) -> Path | None:
+    """Write the solver's assertions as an SMT-LIB2 script (``(check-sat)`` included) when
+    :func:`smt2_recording` is active; the expected answer of every query is ``unsat``."""
+    directory = _SMT2_DIR.get()
+    if directory is None:
+        return None
+    k = _SMT2_COUNT.get()
+    _SMT2_COUNT.set(k + 1)
+    from theorymodel.io import atomic_write
+
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60]
+    return atomic_write(directory / f"{k:04d}-{safe}.smt2", f"; {name}\n{solver.to_smt2()}")

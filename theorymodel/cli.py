@@ -232,6 +232,7 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
 def cmd_verify(args: argparse.Namespace) -> Report:
     from proofs_check.targets import check_target
     from proofs_check.verdict import verify
+    from proofs_check.z3util import smt2_recording
     from theorymodel.compile.pipeline import compile_target, resolve_target
     from theorymodel.predictor import LinearPredictor
 
@@ -243,7 +244,8 @@ def cmd_verify(args: argparse.Namespace) -> Report:
                             time_bound=args.time_bound, output=args.output)
     predictor = LinearPredictor.from_program(result.program)
     check = check_target(result)
-    verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
+    with smt2_recording(args.smt2):
+        verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     payload = verdict.to_json()
     payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
                     "lemmas": verdict.details.get("lemmas", []), "local": verdict.details.get("local")})
@@ -252,11 +254,13 @@ def cmd_verify(args: argparse.Namespace) -> Report:
 
 def _verify_uniform(args: argparse.Namespace) -> Report:
     from proofs_check.uniform import uniform_claim
+    from proofs_check.z3util import smt2_recording
     from theorymodel.compile.uniform import compile_uniform
     from theorymodel.machines import load_machine
 
     tm = load_machine(args.machine, fmt=args.format)
-    payload = uniform_claim(tm, compile_uniform(tm), method=args.method, timeout=args.timeout, max_n=args.max_n)
+    with smt2_recording(args.smt2):
+        payload = uniform_claim(tm, compile_uniform(tm), method=args.method, timeout=args.timeout, max_n=args.max_n)
     lines = [f"{tm.name}: uniform rule, {payload['table']['vocab_size']} tokens, {payload['table']['nnz']} non-zero "
              f"entries (the same for every n, T and W)",
              f"  {'VERIFIED' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
@@ -278,12 +282,14 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
 def cmd_counterexample(args: argparse.Namespace) -> Report:
     from proofs_check.targets import check_target_for_file
     from proofs_check.verdict import verify
+    from proofs_check.z3util import smt2_recording
     from theorymodel.compile.pipeline import resolve_target
     from theorymodel.predictor import load
 
     predictor = load(args.predictor, n_inputs=args.n)
     check = check_target_for_file(resolve_target(args.target, args.format), predictor, args.n, args.time_bound)
-    verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
+    with smt2_recording(args.smt2):
+        verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     cex = verdict.counterexample
     payload: dict[str, Any] = {"found": cex is not None}
     if cex is not None:
@@ -731,6 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS, default="z3")
     p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 
     p = add("counterexample", cmd_counterexample,
@@ -742,6 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS, default="z3")
     p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 
     p = add("bound", cmd_bound, "Closed-form CoT lengths of both routes, proved against the paper's forms.")
@@ -844,7 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 OUTPUT_FILES = ("dot", "write", "export_linearlm", "plot", "checkpoint")
-OUTPUT_DIRS = ("out",)
+OUTPUT_DIRS = ("out", "smt2")
 
 
 def preflight(args: argparse.Namespace) -> None:
