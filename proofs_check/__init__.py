@@ -9,20 +9,32 @@ independently of the compilers they check::
     verdict.verified, verdict.guarantee               # True, "smt-proof"
 """
 
-from proofs_check.bounds import prove_upper_bound, route_bound
-from proofs_check.targets import CheckTarget, VerificationTarget, check_target, check_target_for_file
-from proofs_check.verdict import (
-    CircuitTarget,
-    Counterexample,
-    MachineTarget,
-    Verdict,
-    certificate,
-    exhaustive,
-    verify,
-)
+from typing import TYPE_CHECKING
+
+from theorymodel._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from proofs_check.bounds import prove_upper_bound, route_bound
+    from proofs_check.targets import CheckTarget, VerificationTarget, check_target, check_target_for_file
+    from proofs_check.verdict import (
+        CircuitTarget,
+        Counterexample,
+        MachineTarget,
+        Verdict,
+        certificate,
+        exhaustive,
+        verify,
+    )
 
 __all__ = [
     "CheckTarget", "CircuitTarget", "Counterexample", "MachineTarget", "Verdict", "VerificationTarget",
     "certificate", "check_target", "check_target_for_file", "exhaustive", "prove_upper_bound", "route_bound",
     "verify",
 ]
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "prove_upper_bound": "proofs_check.bounds", "route_bound": "proofs_check.bounds",
+    **{name: "proofs_check.targets" for name in ("CheckTarget", "VerificationTarget", "check_target",
+                                                   "check_target_for_file")},
+    **{name: "proofs_check.verdict" for name in ("CircuitTarget", "Counterexample", "MachineTarget", "Verdict",
+                                                   "certificate", "exhaustive", "verify")},
+})

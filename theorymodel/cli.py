@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -673,14 +673,38 @@ def cmd_demo(args: argparse.Namespace) -> Report:
 
 
 # -- parser ---------------------------------------------------------------------------
+class _Choices:
+    """An argparse choice list read from a registry on first use (start-up stays cheap)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def _names(self) -> list[str]:
+        import importlib
+
+        return list(getattr(importlib.import_module(self.module), self.name))
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 def build_parser() -> argparse.ArgumentParser:
     from proofs_check.methods import METHODS
     from theorymodel import __version__
-    from theorymodel.compile.routes import DEFAULT_ROUTE, ROUTES
+    from theorymodel.compile.route import DEFAULT_ROUTE
     from theorymodel.complexity.classes import CLASS_NAMES
-    from theorymodel.learn.learners import LEARNERS
     from theorymodel.machines.formats import FORMATS
     from theorymodel.machines.simulate import DEFAULT_MAX_STEPS
+
+    # registries whose modules are heavy load only when their option is used or shown
+    ROUTES = _Choices("theorymodel.compile.routes", "ROUTES")
+    LEARNERS = _Choices("theorymodel.learn.learners", "LEARNERS")
 
     parser = _Parser(prog="theorymodel", description="Chain-of-thought learning theory, executable.")
     parser.add_argument("--version", action="version", version=f"theorymodel {__version__}")
@@ -713,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("compile", cmd_compile, "Compile a machine or circuit into CoT data and a linear predictor.")
     p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
     p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
-    p.add_argument("--route", choices=list(ROUTES), default=DEFAULT_ROUTE)
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--out", metavar="DIR", help="write cot.jsonl and predictor.npz")
@@ -731,7 +755,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="prove the uniform (time-invariant) rule for every input length (docs/uniform.md)")
     p.add_argument("--max-n", type=_nonnegative_int, default=8,
                    help="with --uniform: input lengths searched for a run reaching a failed triple")
-    p.add_argument("--route", choices=list(ROUTES), default=DEFAULT_ROUTE)
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=METHODS, default="z3")
@@ -782,10 +806,10 @@ def build_parser() -> argparse.ArgumentParser:
                                   "a .bench circuit, or a cot.jsonl file")
     p.add_argument("--n", type=_nonnegative_int, help="input length")
     p.add_argument("--samples", type=_nonnegative_int, required=True, help="training inputs M")
-    p.add_argument("--learner", choices=list(LEARNERS), default="lp")
+    p.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
     p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
-    p.add_argument("--route", choices=list(ROUTES), default="tableau", help="CoT of a machine")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau", help="CoT of a machine")
     p.add_argument("--time-bound", type=_nonnegative_int)
     p.add_argument("--method", choices=METHODS,
                    help="verification (default: exhaustive for machines up to 2^16 inputs, else z3)")
@@ -813,8 +837,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("targets", nargs="*", default=["parity", "binary_palindrome", "zeros_then_ones"])
     q.add_argument("--n", type=_nonnegative_int, default=8)
     q.add_argument("--samples", type=_int_list, default=[25, 50, 100, 200])
-    q.add_argument("--learner", choices=list(LEARNERS), default="lp")
-    q.add_argument("--route", choices=list(ROUTES), default="tableau")
+    q.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
+    q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
     q = add_exp("tradeoff", cmd_experiment_tradeoff, "K-parity tokens: CoT length against learning cost.")
     q.add_argument("--n", type=_nonnegative_int, default=24)
     q.add_argument("--s", type=_nonnegative_int, default=8, help="hidden parity size")
@@ -824,7 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--n", type=_int_list, default=[4, 6, 8])
     q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
     q.add_argument("--samples", type=_nonnegative_int, default=200)
-    q.add_argument("--route", choices=list(ROUTES), default="tableau")
+    q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
 
     def torch_flags(q: argparse.ArgumentParser, steps: int, d: int) -> None:
         q.add_argument("--steps", type=_nonnegative_int, default=steps)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sympy
+if TYPE_CHECKING:  # the record itself stays import-light (the CLI reads DEFAULT_ROUTE at start-up)
+    import sympy
 
-from theorymodel.compile.geometry import Geometry
-from theorymodel.machines import TuringMachine
-from theorymodel.program import CoTProgram
+    from theorymodel.compile.geometry import Geometry
+    from theorymodel.machines import TuringMachine
+    from theorymodel.program import CoTProgram
+
+DEFAULT_ROUTE = "circuit"  # the paper's construction (Thm 3.8): the CLI's and the API's default
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ route. docs/extending.md has the recipe.
 from __future__ import annotations
 
 from theorymodel.compile.circuit_route import ROUTE as CIRCUIT
-from theorymodel.compile.route import Route
+from theorymodel.compile.route import DEFAULT_ROUTE, Route
 from theorymodel.compile.tableau import ROUTE as TABLEAU
 from theorymodel.errors import UsageError
 
 ROUTES: dict[str, Route] = {r.name: r for r in (TABLEAU, CIRCUIT)}
-DEFAULT_ROUTE = "circuit"  # the paper's construction (Thm 3.8): the CLI's and the API's default
+
+
+__all__ = ["DEFAULT_ROUTE", "ROUTES", "Route", "get_route", "register"]
 
 
 def get_route(name: str) -> Route:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from theorymodel.errors import (
     InvalidMoveError,
@@ -124,7 +126,7 @@ class TuringMachine:
         "initial_state",
         "final_states",
         "transitions",
-        "graph",
+        "_graph",
         "_coded",
     )
 
@@ -136,7 +138,7 @@ class TuringMachine:
     initial_state: str
     final_states: frozenset[str]
     transitions: Mapping[str, Mapping[str, Transition]]
-    graph: nx.MultiDiGraph
+    _graph: nx.MultiDiGraph | None
     _coded: CodedTable | None
 
     def __init__(
@@ -245,7 +247,7 @@ class TuringMachine:
             "transitions",
             MappingProxyType({q: MappingProxyType(dict(r)) for q, r in table.items() if r}),
         )
-        set_(self, "graph", self._build_graph())
+        set_(self, "_graph", None)  # built on first use: networkx is a heavy import
         set_(self, "_coded", None)
 
     # -- immutability -------------------------------------------------------------
@@ -255,7 +257,17 @@ class TuringMachine:
     def __delattr__(self, key: str) -> None:
         raise AttributeError("TuringMachine is immutable")
 
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The state graph: a frozen ``networkx.MultiDiGraph`` (built once, on first use)."""
+        if self._graph is None:
+            object.__setattr__(self, "_graph", self._build_graph())
+        assert self._graph is not None
+        return self._graph
+
     def _build_graph(self) -> nx.MultiDiGraph:
+        import networkx as nx
+
         graph = nx.MultiDiGraph(name=self.name, blank=self.blank_symbol)
         for q in self.states:
             graph.add_node(

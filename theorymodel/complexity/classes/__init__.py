@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 import re
+from typing import TYPE_CHECKING, Any
 
-from theorymodel.complexity.classes.base import HypothesisClass, KResult
 from theorymodel.errors import UsageError
+
+if TYPE_CHECKING:
+    from theorymodel.complexity.classes.base import HypothesisClass, KResult
 
 #: name -> (module, class): classes without a parameter
 CLASSES: dict[str, tuple[str, str]] = {
@@ -40,3 +43,9 @@ def get_class(name: str) -> HypothesisClass:
 
 
 __all__ = ["CLASSES", "CLASS_NAMES", "FAMILIES", "HypothesisClass", "KResult", "get_class"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("HypothesisClass", "KResult"):
+        return getattr(importlib.import_module("theorymodel.complexity.classes.base"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
