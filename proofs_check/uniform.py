@@ -76,26 +76,78 @@ def next_cell(tab: Tables, left: tuple[int, int], mid: tuple[int, int], right: t
     return symbol, state
 
 
+def head_cells(tm: TuringMachine) -> set[tuple[int, int]]:
+    """(state, symbol) pairs a head cell can show, an over-approximation read off the
+    transition table: the start state on an input symbol or the blank; a state entered
+    without moving on the symbol just written; a state entered by a move on any symbol.
+    Every row of every run has its head in this set (induction over steps; a halted
+    head keeps its cell), so the lemma need not cover other head tokens."""
+    tab = Tables.of(tm)
+    symbols = range(len(tm.tape_symbols))
+    out = {(tab.initial, s) for s in (*tab.inputs, tab.blank)}
+    for (q, s), defined in tab.defined.items():
+        if not defined:
+            continue
+        nxt = tab.next_state[q, s]
+        if tab.move[q, s] == 0:
+            out.add((nxt, tab.write[q, s]))
+        else:
+            out.update((nxt, c) for c in symbols)
+    return out
+
+
+def edge_heads(tm: TuringMachine, side: int, *, after_step: bool = False) -> set[tuple[int, int]]:
+    """(state, symbol) pairs a head can show on the window's first cell (``side = -1``) or
+    last cell (``side = 1``): the start head (in row 0, or halted there at once), or a
+    state entered by a step that does not come from beyond that wall (a move toward the
+    wall, or no move). Inside the space bound no head crosses a wall, so this
+    over-approximates every run. ``after_step``: for rows 1.. (no fresh start head)."""
+    tab = Tables.of(tm)
+    symbols = range(len(tm.tape_symbols))
+    out = {(tab.initial, s) for s in (*tab.inputs, tab.blank)
+           if not after_step or not tab.defined.get((tab.initial, s), False)}
+    for (q, s), defined in tab.defined.items():
+        if not defined:
+            continue
+        nxt, move = tab.next_state[q, s], tab.move[q, s]
+        if move == 0:
+            out.add((nxt, tab.write[q, s]))
+        elif move == side:
+            out.update((nxt, c) for c in symbols)
+    return out & head_cells(tm)
+
+
 def _moves(tab: Tables, cell: tuple[int, int], direction: int) -> bool:
     s, q = cell
     return q >= 0 and tab.defined.get((q, s), False) and tab.move[q, s] == direction
 
 
 def domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, int, int]]:
-    """Every (left, middle, right) that a run inside the window can show a position:
-    at most one head; walls only where rows end; no head stepping through a wall."""
+    """Every (left, middle, right) that a run inside the window can show a position: for a
+    cell, three cells of one row (at most one head; walls only at the ends; no head
+    stepping through a wall); for a closing ``#``, the row above's last cell and this
+    row's first (a head in each is possible). Head tokens are limited by
+    :func:`head_cells` and, next to a wall, :func:`edge_heads`. tests/test_uniform.py
+    checks that every triple the runs show lies in this domain."""
     tab = Tables.of(tm)
-    views = cell_views(tm, rule)
+    heads = head_cells(tm)
+    views = {t: v for t, v in cell_views(tm, rule).items() if v[1] < 0 or (v[1], v[0]) in heads}
+    first, last, first_later = edge_heads(tm, -1), edge_heads(tm, 1), edge_heads(tm, -1, after_step=True)
     wall = rule.token_id[SEPARATOR]
+
+    def at(edge: set[tuple[int, int]], view: tuple[int, int]) -> bool:  # may this cell sit at that edge?
+        return view[1] < 0 or (view[1], view[0]) in edge
+
     out = []
     for lt, m, r in product(views, repeat=3):
         vl, vm, vr = views[lt], views[m], views[r]
-        if sum(v[1] >= 0 for v in (vl, vm, vr)) > 1:
+        if m != wall and sum(v[1] >= 0 for v in (vl, vm, vr)) > 1:  # one row: one head
             continue
-        if m == wall:
-            if lt == wall or r == wall or _moves(tab, vl, 1):  # the head would leave through the right wall
+        if m == wall:  # two rows meet here: the row above's last cell, this row's first
+            if lt == wall or r == wall or _moves(tab, vl, 1) or not at(last, vl) or not at(first_later, vr):
                 continue
-        elif (lt == wall and _moves(tab, vm, -1)) or (r == wall and _moves(tab, vm, 1)):
+        elif (lt == wall and (_moves(tab, vm, -1) or not at(first, vm))) or \
+                (r == wall and (_moves(tab, vm, 1) or not at(last, vm))):
             continue
         out.append((lt, m, r))
     return out
@@ -150,7 +202,8 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     other token scores at least as much" must be unsatisfiable. Failed triples are then
     listed by blocking each model."""
     start = time.perf_counter()
-    tab, views = Tables.of(tm), cell_views(tm, rule)
+    tab, head_set = Tables.of(tm), head_cells(tm)
+    views = {t: v for t, v in cell_views(tm, rule).items() if v[1] < 0 or (v[1], v[0]) in head_set}
     wall = rule.token_id[SEPARATOR]
     toks = sorted(views)
     lt, m, r = (z3.Int(v) for v in ("left", "middle", "right"))
@@ -171,11 +224,17 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     vl, vm, vr = view(lt), view(m), view(r)
     heads = [z3.If(c[1] >= 0, 1, 0) for c in (vl, vm, vr)]
     in_domain = [z3.Or(*[v == t for t in toks]) for v in (lt, m, r)]
-    in_domain.append(z3.Sum(heads) <= 1)
+    in_domain.append(z3.Or(m == wall, z3.Sum(heads) <= 1))  # under "#", l and r lie in different rows
+    first, last, first_later = edge_heads(tm, -1), edge_heads(tm, 1), edge_heads(tm, -1, after_step=True)
+
+    def at(edge: set[tuple[int, int]], cell: tuple[z3.ArithRef, z3.ArithRef]) -> z3.BoolRef:
+        s, q = cell
+        return z3.Or(q < 0, *[z3.And(q == hq, s == hs) for hq, hs in sorted(edge)])
+
     in_domain.append(z3.If(m == wall,
-                           z3.And(lt != wall, r != wall, z3.Not(moves(vl, 1))),
-                           z3.And(z3.Implies(lt == wall, z3.Not(moves(vm, -1))),
-                                  z3.Implies(r == wall, z3.Not(moves(vm, 1))))))
+                           z3.And(lt != wall, r != wall, z3.Not(moves(vl, 1)), at(last, vl), at(first_later, vr)),
+                           z3.And(z3.Implies(lt == wall, z3.And(z3.Not(moves(vm, -1)), at(first, vm))),
+                                  z3.Implies(r == wall, z3.And(z3.Not(moves(vm, 1)), at(last, vm))))))
     new_sym, new_state = step_cell(tab, vl, vm, vr)
     cell_tok: z3.ArithRef = z3.IntVal(-1)
     for c, s in enumerate(tm.tape_symbols):

@@ -160,3 +160,39 @@ def test_separator_symbol_is_refused():
     tm = TuringMachine(name="hash", transitions={"a": {"#": ["a", "1", "R"]}}, initial_state="a", blank_symbol="_")
     with pytest.raises(MachineError):
         compile_uniform(tm)
+
+
+@pytest.mark.parametrize("name", MACHINES)
+def test_the_lemma_domain_contains_every_triple_runs_show(name):
+    """Soundness of the finite lemma's domain: every (left, middle, right) that the runs
+    on inputs up to length 4 show a position, in tight, cut and roomy windows, lies in it."""
+    from theorymodel.learn.uniform import observed_triples, training_words
+
+    tm = library.load(name)
+    rule = compile_uniform(tm)
+    data = observed_triples(tm, training_words(tm, (0, 4 if tm.input_symbols else 0), None, 0), dict(rule.token_id))
+    seen = {tuple(t) for t in data[:, :3].tolist()}
+    missing = seen - set(domain(tm, rule))
+    assert not missing, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]]
+    # and the compiled rule gets every observed next token right
+    best, tie = rule.next_tokens(data[:, 0], data[:, 1], data[:, 2])
+    assert not tie.any() and (best == data[:, 3]).all()
+
+
+def test_learned_uniform_table_is_proved_for_every_length(cli_json):
+    """Issue 15's criterion: the LP table learned from binary_increment's inputs of length
+    <= 4 is proved for every input length; parity's from length <= 3 too."""
+    from theorymodel.learn.uniform import learn_uniform
+
+    for name, hi in (("binary_increment", 4), ("parity", 3)):
+        tm = library.load(name)
+        learned = learn_uniform(tm, lengths=(0, hi)).rule
+        assert verify_uniform(tm, learned, method="both").verified, name
+    code, obj, _ = cli_json("learn", "binary_increment", "--uniform", "--train-n", "0..4")
+    assert code == 0 and obj["guarantee"] == "smt-proof-uniform" and obj["triples_never_seen"] > 0
+
+
+def test_learned_table_with_a_reachable_flaw_gets_a_counterexample(cli_json):
+    code, obj, err = cli_json("learn", "binary_palindrome", "--uniform", "--train-n", "0..3")
+    assert code == 1 and obj["counterexample"]["input"] == "0000"  # a length beyond training
+    assert err.startswith("error: the learned table is wrong")

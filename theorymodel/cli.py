@@ -442,8 +442,39 @@ def cmd_census(args: argparse.Namespace) -> Report:
 
 
 # -- learn ------------------------------------------------------------------------------
+def _learn_uniform(args: argparse.Namespace) -> Report:
+    from theorymodel.learn.uniform import learn_uniform_report
+    from theorymodel.machines import load_machine
+
+    if args.train_n is None:
+        raise UsageError("--uniform learns from runs of several lengths: give --train-n A..B")
+    tm = load_machine(args.target)
+    payload = learn_uniform_report(tm, lengths=args.train_n, samples=args.samples, learner=args.learner,
+                                   seed=args.seed, method=args.method or "z3", max_n=args.max_n)
+    lines = [f"{tm.name}: uniform table learned ({args.learner}) from {payload['training_inputs']} inputs of "
+             f"length {args.train_n[0]}..{args.train_n[1]}: {payload['triples_seen']} triples seen, "
+             f"{payload['triples_never_seen']} never seen",
+             f"  {'PROVED for every input length' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
+             f"{payload['triples']} triples, {payload['seconds']:.2f} s)"]
+    if payload["verified"]:
+        return Report(payload, "\n".join(lines))
+    cex = payload["counterexample"]
+    if cex is not None:
+        lines.append(f"  counterexample: input {cex['input']!r}, row {cex['row']}, cell {cex['cell']}: "
+                     f"expected {cex['expected']!r}, got {cex['got']!r}")
+        return Report(payload, "\n".join(lines), 1, f"the learned table is wrong on input {cex['input']!r}")
+    lines.append(f"  {len(payload['failed_triples'])} failed triples, none reached by inputs up to length "
+                 f"{payload['search']['max_n']}")
+    return Report(payload, "\n".join(lines), 1, "the uniform claim is not proved for the learned table")
+
+
 def cmd_learn(args: argparse.Namespace) -> Report:
     from theorymodel.learn import learn, resolve_source, verify_learned
+
+    if args.uniform:
+        return _learn_uniform(args)
+    if args.samples is None:
+        raise UsageError("--samples is required (training inputs M)")
 
     source = resolve_source(args.target, args.n, args.route, args.time_bound)
     cot_tokens = source.cot_tokens
@@ -805,7 +836,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="parity (cascade CoT), a named function or tt: (minimal CoT), a machine, "
                                   "a .bench circuit, or a cot.jsonl file")
     p.add_argument("--n", type=_nonnegative_int, help="input length")
-    p.add_argument("--samples", type=_nonnegative_int, required=True, help="training inputs M")
+    p.add_argument("--samples", type=_nonnegative_int, help="training inputs M (required unless --uniform)")
+    p.add_argument("--uniform", action="store_true",
+                   help="learn one shared (left, middle, right) table and prove it for every length (docs/uniform.md)")
+    p.add_argument("--train-n", type=_n_range, metavar="A..B", help="with --uniform: training input lengths")
+    p.add_argument("--max-n", type=_nonnegative_int,
+                   help="with --uniform: lengths searched for a counterexample (default: B + 4)")
     p.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
     p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")

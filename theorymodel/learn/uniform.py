@@ -1,0 +1,178 @@
+"""Learning a uniform rule from short runs: one shared (left, middle, right) -> next table
+fitted on the triples that CoTs of short inputs show, then proved for every length by
+:mod:`proofs_check.uniform` (docs/uniform.md; the learner of docs/paper.md Thm 3.3 with
+one weight block shared by all positions instead of one per position).
+
+The training data are the runs' fixed-width tableaux (each input in its natural window),
+as a user of the paper's setting would record CoTs. Triples never seen get whatever the
+learned weights give them; the proof then decides whether that is right.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from itertools import pairwise, product
+from typing import Any
+
+import numpy as np
+
+from theorymodel.compile.tableau import check_spellings, head_token
+from theorymodel.errors import UsageError, input_space
+from theorymodel.learn.learners import LEARNERS, fit_position
+from theorymodel.machines import TuringMachine
+from theorymodel.program.uniform import SEPARATOR, UniformRule
+
+
+def uniform_vocab(tm: TuringMachine) -> tuple[tuple[str, ...], tuple[int, ...], dict[tuple[int, int], int]]:
+    """The uniform route's dictionary: ``#``, the symbols, the head tokens (and their ids)."""
+    check_spellings(tm)
+    G, Q = tm.tape_symbols, tm.states
+    vocab = (SEPARATOR, *G, *(head_token(q, s) for q in Q for s in G))
+    head = {(qc, sc): 1 + len(G) + qc * len(G) + sc for qc in range(len(Q)) for sc in range(len(G))}
+    return vocab, tuple(1 + c for c in range(len(G))), head
+
+
+def training_words(tm: TuringMachine, lengths: tuple[int, int], samples: int | None, seed: int
+                   ) -> list[tuple[str, ...]]:
+    """Every input with a length in ``lengths`` (inclusive), or a seeded sample of
+    ``samples`` of them drawn uniformly with replacement when there are more."""
+    lo, hi = lengths
+    total = sum(input_space(len(tm.input_symbols), n) for n in range(lo, hi + 1))
+    if samples is None or total <= samples:
+        return [w for n in range(lo, hi + 1) for w in product(tm.input_symbols, repeat=n)]
+    rng = np.random.default_rng(seed)
+    sizes = np.array([input_space(len(tm.input_symbols), n) for n in range(lo, hi + 1)], dtype=float)
+    ns = rng.choice(np.arange(lo, hi + 1), size=samples, p=sizes / sizes.sum())
+    return [tuple(rng.choice(tm.input_symbols, size=int(n)).tolist()) for n in ns]
+
+
+def run_configurations(tm: TuringMachine, word: tuple[str, ...], max_steps: int
+                       ) -> list[tuple[str, int, dict[int, str]]]:
+    """(state, head, cells) from step 0 to the halting step, plus the halted configuration
+    once more (it repeats: the CoT of any T beyond the halting step)."""
+    cells = dict(enumerate(word))
+    state, head = tm.initial_state, 0
+    out = [(state, head, dict(cells))]
+    for _ in range(max_steps):
+        step = tm.transition(state, cells.get(head, tm.blank_symbol))
+        if step is None:
+            out.append(out[-1])
+            return out
+        cells[head] = step.write
+        head += {"L": -1, "R": 1, "N": 0}[step.move]
+        state = step.next_state
+        out.append((state, head, dict(cells)))
+    raise UsageError(f"input {' '.join(word)!r} does not halt within {max_steps} steps")
+
+
+def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: dict[str, int],
+                     max_steps: int = 100_000) -> np.ndarray:
+    """Rows ``(left, middle, right, next)`` of every generated position of every run,
+    duplicates kept: each prefix of each run drawn in the tightest window that holds it
+    (the walls next to the head's extremes so far), and the whole run also in a window two
+    cells wider on each side, so that walls and open tape both appear in the data."""
+    out: list[tuple[int, int, int, int]] = []
+    for word in words:
+        confs = run_configurations(tm, word, max_steps)
+        for t in range(2, len(confs) + 1):  # the run cut after t - 1 steps, in the window that holds that prefix
+            heads = [h for _, h, _ in confs[:t]]
+            tight_left = -min(min(heads), 0)
+            tight_width = tight_left + max(max(heads), len(word) - 1, 0) + 1
+            pads = (0, 2) if t == len(confs) else (0,)
+            for pad in pads:
+                out += _window_triples(tm, confs[:t], tight_left + pad, tight_width + 2 * pad, token_id)
+    return np.array(out, dtype=np.int64).reshape(-1, 4)
+
+
+def _window_triples(tm: TuringMachine, confs: list[tuple[str, int, dict[int, str]]], left: int, width: int,
+                    token_id: dict[str, int]) -> list[tuple[int, int, int, int]]:
+    """The (left, middle, right, next) rows of one run drawn in one window."""
+    sep = token_id[SEPARATOR]
+    rows = []
+    for state, head, cells in confs:
+        row = [token_id[cells.get(i - left, tm.blank_symbol)] for i in range(width)]
+        row[head + left] = token_id[head_token(state, cells.get(head, tm.blank_symbol))]
+        rows.append([*row, sep])
+    out: list[tuple[int, int, int, int]] = []
+    for prev, cur in pairwise(rows):
+        for i in range(width):
+            out.append((prev[i - 1] if i else sep, prev[i], prev[i + 1], cur[i]))
+        out.append((prev[width - 1], prev[width], cur[0], cur[width]))
+    return out
+
+
+@dataclass(frozen=True)
+class UniformLearnResult:
+    rule: UniformRule
+    words: int
+    triples_seen: int
+    samples: int  # generated positions in the training CoTs
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"training_inputs": self.words, "training_positions": self.samples,
+                "triples_seen": self.triples_seen, "learn_seconds": round(self.seconds, 6),
+                "table": {"vocab_size": self.rule.V, "nnz": self.rule.nnz}}
+
+
+def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None, learner: str = "lp",
+                  seed: int = 0) -> UniformLearnResult:
+    """Fit the shared table on the triples of the training CoTs (exact integer weights)."""
+    if learner not in LEARNERS:
+        raise UsageError(f"unknown learner {learner!r}; learners are {', '.join(LEARNERS)}")
+    start = time.perf_counter()
+    vocab, symbol_token, head = uniform_vocab(tm)
+    token_id = {t: i for i, t in enumerate(vocab)}
+    words = training_words(tm, lengths, samples, seed)
+    data = observed_triples(tm, words, token_id)
+    if not len(data):
+        raise UsageError("the training runs show no generated position: give longer inputs")
+    V = len(vocab)
+    features = np.array([(q, t) for q in range(3) for t in range(V)], dtype=np.int64)
+    rule = fit_position(data, 3, learner, seed=seed, features=features)
+    tables = np.zeros((3, V, V), dtype=np.int64)
+    reach = int(np.abs(rule.weights).sum(axis=1).max(initial=0) + np.abs(rule.bias).max(initial=0))
+    bias = np.full(V, -(2 * reach + 1), dtype=np.int64)  # tokens never seen as a next token never win
+    for ci, d in enumerate(rule.classes.tolist()):
+        bias[d] = int(rule.bias[ci])
+        for (q, t), w in zip(rule.features.tolist(), rule.weights[ci].tolist(), strict=True):
+            tables[q, d, t] += int(w)
+    learned = UniformRule(vocab, tm.tape_symbols, tm.states, tm.blank_symbol, tm.initial_state, symbol_token, head,
+                          tables[0], tables[1], tables[2], bias)
+    seen = len({tuple(r) for r in data[:, :3].tolist()})
+    return UniformLearnResult(learned, len(words), seen, len(data), time.perf_counter() - start)
+
+
+def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None,
+                         learner: str = "lp", seed: int = 0, method: str = "z3", max_n: int | None = None
+                         ) -> dict[str, Any]:
+    """Learn the shared table from short runs, then prove it for every length
+    (:func:`proofs_check.uniform.verify_uniform`); if the proof fails, search inputs up to
+    ``max_n`` (default: four beyond training) for a replayed counterexample."""
+    from proofs_check.uniform import domain, search_counterexample, verify_uniform
+
+    result = learn_uniform(tm, lengths=lengths, samples=samples, learner=learner, seed=seed)
+    rule = result.rule
+    verdict = verify_uniform(tm, rule, method=method)
+    data_vocab = {t: i for i, t in enumerate(rule.vocab)}
+    seen = {tuple(r) for r in observed_triples(tm, training_words(tm, lengths, samples, seed),
+                                               data_vocab)[:, :3].tolist()}
+    unseen = [t for t in domain(tm, rule) if t not in seen]
+    arr = np.array(unseen, dtype=np.int64).reshape(-1, 3)
+    default, _ = rule.next_tokens(arr[:, 0], arr[:, 1], arr[:, 2])
+    report: dict[str, Any] = {
+        "machine": tm.name, "learner": learner, "train_n": list(lengths), "samples": samples, "seed": seed,
+        **result.to_json(),
+        "triples_never_seen": len(unseen),
+        "never_seen_examples": [{"triple": [rule.vocab[x] for x in t], "default": rule.vocab[int(d)]}
+                                for t, d in zip(unseen[:10], default.tolist(), strict=False)],
+        **verdict.to_json(),
+        "counterexample": None,
+    }
+    if not verdict.verified:
+        limit = lengths[1] + 4 if max_n is None else max_n
+        cex = search_counterexample(tm, rule, max_n=limit)
+        report["counterexample"] = None if cex is None else cex.to_json()
+        report["search"] = {"max_n": limit, "found": cex is not None}
+    return report
