@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from strategies import machines
 
-from theorymodel.errors import FormatError, InvalidMoveError, MissingInitialStateError
-from theorymodel.machines import formats, library, load_machine, simulate
+from theorymodel.errors import FormatError, InvalidMoveError, MissingInitialStateError, TheoryModelError
+from theorymodel.machines import TuringMachine, formats, library, load_machine, simulate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "machines"
 PALINDROMES = ["", "0", "1", "00", "01", "010", "0110", "0111", "10101", "10110"]
@@ -246,3 +248,33 @@ def test_bbchallenge_database_is_read(tmp_path, cli_json):
     assert code == 0 and obj["steps"] == 5
     assert cli_json("run", f"bbchallenge:{db}#2")[0] == 2
     assert cli_json("run", f"bbchallenge:{db}")[0] == 2
+
+
+hostile_name = st.text(alphabet="ab;*!#,:/ \t\n[]{}'\"\\_-0Ω", min_size=1, max_size=6)
+hostile_symbol = st.text(alphabet="ab;*!#:/[]{}'\"\\-0Ω", min_size=1, max_size=3)  # a few are refused anyway
+
+
+@settings(max_examples=200, deadline=None)
+@given(states=st.lists(hostile_name, min_size=3, max_size=3, unique=True),
+       symbols=st.lists(st.one_of(hostile_symbol, hostile_name), min_size=2, max_size=2, unique=True),
+       fmt=st.sampled_from(["yaml", "json", "morphett", "tmsim"]))
+def test_writers_never_change_meaning(states, symbols, fmt):
+    """Hostile names: every writer either refuses the machine (FormatError) or writes text
+    that reads back as a machine with the same behaviour; names the model cannot hold are
+    refused when the machine is built."""
+    q0, q1, q2 = states
+    s1, s2 = symbols
+    try:
+        tm = TuringMachine(name="hostile", initial_state=q0, blank_symbol="_", final_states=[q2],
+                           input_symbols=[s1, s2],
+                           transitions={q0: {s1: [q1, s2, "R"], s2: [q2, s1, "L"], "_": [q2, "_", "N"]},
+                                        q1: {s1: [q0, s1, "R"], "_": [q2, s2, "N"]}})
+    except TheoryModelError:
+        return
+    try:
+        text = formats.WRITERS[fmt](tm)
+    except FormatError:
+        return
+    again = formats.parse_text(text, fmt)
+    assert set(tm.input_symbols) <= set(again.input_symbols)
+    same_behaviour(tm, again, [w for n in range(4) for w in product(tm.input_symbols, repeat=n)])

@@ -297,6 +297,7 @@ def cmd_counterexample(args: argparse.Namespace) -> Report:
     else:
         payload.update({"guarantee": verdict.guarantee, "inputs": verdict.inputs})
     payload["seconds"] = round(verdict.seconds, 6)
+    payload["arithmetic"] = predictor.arithmetic  # float files are read as exact rationals
     return _verdict_report(verdict, payload, args, check.target, predictor, [])
 
 
