@@ -978,7 +978,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             print(json.dumps(report.payload))
         elif report.text:
-            print(report.text)
+            written = report.payload.get("written") or []
+            extra = [f"wrote {w}" for w in written if isinstance(w, str) and f"wrote {w}" not in report.text]
+            print("\n".join([report.text, *extra]))
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
