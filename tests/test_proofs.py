@@ -173,7 +173,8 @@ def test_cli_verify_and_counterexample(cli_json, tmp_path, monkeypatch):
     assert wrong_answer or r.ties.any()  # a wrong answer, or no strict argmax on the way
     good = save_predictor(pred, tmp_path / "good.npz")
     code, obj, _ = cli_json("counterexample", str(good), "parity", "--n", "4", "--method", "exhaustive")
-    assert code == 0 and obj == {"found": False, "guarantee": "exhaustive", "inputs": 16, "seconds": obj["seconds"]}
+    assert code == 0 and obj == {"found": False, "guarantee": "exhaustive", "inputs": 16, "seconds": obj["seconds"],
+                         "arithmetic": "exact-integer"}
 
 
 def test_cli_verify_timeout_is_exit_3(cli_json):

@@ -170,10 +170,11 @@ def cmd_compile(args: argparse.Namespace) -> Report:
 
     start = time.perf_counter()
     target = resolve_target(args.machine, args.format)
-    result = compile_target(target, n=args.n, route=args.route, time_bound=args.time_bound,
-                            output=args.output)
-    predictor = LinearPredictor.from_program(result.program)
-    margins = exact_margins(result.program, predictor, seed=args.seed)
+    with ProgressBar(f"compiling {args.machine} (route {args.route})", None, enabled=not args.json):
+        result = compile_target(target, n=args.n, route=args.route, time_bound=args.time_bound,
+                                output=args.output)
+        predictor = LinearPredictor.from_program(result.program)
+        margins = exact_margins(result.program, predictor, seed=args.seed)
     weakest = margins.pop("weakest")
     if weakest is not None:  # never hand out a predictor without a strict argmax as a success
         result.seconds = time.perf_counter() - start
@@ -240,12 +241,14 @@ def cmd_verify(args: argparse.Namespace) -> Report:
         return _verify_uniform(args)
     if args.n is None:
         raise UsageError("--n is required (or --uniform for every input length)")
-    result = compile_target(resolve_target(args.machine, args.format), n=args.n, route=args.route,
-                            time_bound=args.time_bound, output=args.output)
-    predictor = LinearPredictor.from_program(result.program)
-    check = check_target(result)
-    with smt2_recording(args.smt2):
-        verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
+    with ProgressBar(f"compiling and proving {args.machine} (n = {args.n}, method {args.method})", None,
+                     enabled=not args.json):
+        result = compile_target(resolve_target(args.machine, args.format), n=args.n, route=args.route,
+                                time_bound=args.time_bound, output=args.output)
+        predictor = LinearPredictor.from_program(result.program)
+        check = check_target(result)
+        with smt2_recording(args.smt2):
+            verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
     payload = verdict.to_json()
     payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
                     "lemmas": verdict.details.get("lemmas", []), "local": verdict.details.get("local")})
@@ -390,9 +393,12 @@ def cmd_length(args: argparse.Namespace) -> Report:
         series = []
         function = named(args.target)
         paired = function is not None and function.even_n  # defined for even n only
-        for n in range(lo + (lo % 2 if paired else 0), hi + 1, 2 if paired else 1):
-            series.append(length_complexity(resolve(args.target, n), cls=args.cls, max_k=args.max_k,
-                                            timeout=args.timeout).to_json())
+        ns = range(lo + (lo % 2 if paired else 0), hi + 1, 2 if paired else 1)
+        with ProgressBar(f"length complexity of {args.target}", len(ns), enabled=not args.json) as bar:
+            for n in ns:
+                series.append(length_complexity(resolve(args.target, n), cls=args.cls, max_k=args.max_k,
+                                                timeout=args.timeout).to_json())
+                bar.advance()
         payload: dict[str, Any] = {"target": args.target, "class": args.cls, "series": series}
         if args.plot:
             from theorymodel.complexity.plot import plot_series

@@ -26,8 +26,11 @@ class ProgressBar:
             from rich.progress import Progress, SpinnerColumn, TextColumn
 
             label, total, completed, unit, columns, fields = self._args
-            cols = ([SpinnerColumn(), TextColumn(f"{label} {{task.completed:,}} {unit}")] if total is None
-                    else [*Progress.get_default_columns()])
+            if total is None:  # a spinner: with a unit it counts, without one it names the stage
+                text = f"{label} {{task.completed:,}} {unit}" if unit else label
+                cols = [SpinnerColumn(), TextColumn(text)]
+            else:
+                cols = [*Progress.get_default_columns()]
             cols += [TextColumn(c) for c in columns]
             self._bar = Progress(*cols, console=Console(stderr=True), transient=True)
             self._task = self._bar.add_task(label, total=total, completed=completed, **fields)
