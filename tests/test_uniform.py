@@ -196,3 +196,12 @@ def test_learned_table_with_a_reachable_flaw_gets_a_counterexample(cli_json):
     code, obj, err = cli_json("learn", "binary_palindrome", "--uniform", "--train-n", "0..3")
     assert code == 1 and obj["counterexample"]["input"] == "0000"  # a length beyond training
     assert err.startswith("error: the learned table is wrong")
+
+
+def test_uniform_certificate(cli_json, tmp_path):
+    import json
+
+    code, obj, _ = cli_json("verify", "binary_increment", "--uniform", "--out", str(tmp_path))
+    cert = json.loads((tmp_path / "certificate.json").read_text())
+    assert code == 0 and cert["guarantee"] == "smt-proof-uniform" and cert["claim"] == obj["claim"]
+    assert cert["assumption"].startswith("space bound") and cert["solver"].startswith("z3")

@@ -264,6 +264,12 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
     tm = load_machine(args.machine, fmt=args.format)
     with smt2_recording(args.smt2):
         payload = uniform_claim(tm, compile_uniform(tm), method=args.method, timeout=args.timeout, max_n=args.max_n)
+    if args.out:
+        from theorymodel.io import atomic_write
+
+        path = Path(args.out) / "certificate.json"
+        atomic_write(path, json.dumps({**payload, "kind": "uniform"}, indent=2, default=str) + "\n")
+        payload["certificate"] = str(path)
     lines = [f"{tm.name}: uniform rule, {payload['table']['vocab_size']} tokens, {payload['table']['nnz']} non-zero "
              f"entries (the same for every n, T and W)",
              f"  {'VERIFIED' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
