@@ -5,18 +5,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterable, Iterator, Sequence
-from fractions import Fraction
 from pathlib import Path
 
 import z3
-
-
-def num(value) -> z3.ArithRef:
-    """An exact z3 constant: ints stay ints, floats become their exact rational value."""
-    if isinstance(value, (int,)) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
-        return z3.IntVal(int(value))
-    frac = Fraction(float(value)) if not isinstance(value, Fraction) else value
-    return z3.RealVal(f"{frac.numerator}/{frac.denominator}")
 
 
 def table_lookup(keys: Sequence[z3.ExprRef], table: dict[tuple, object], default) -> z3.ExprRef:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from itertools import islice, product
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from theorymodel.compile.pipeline import CompileResult
 from theorymodel.errors import ResourceLimitError, input_space
-from theorymodel.io import atomic_write
 from theorymodel.predictor.linear import LinearPredictor, tolerance
 
 EXHAUSTIVE_WORK = 400_000_000  # inputs x non-zeros for an exhaustive margin
@@ -76,13 +74,6 @@ def exact_margins(program, predictor: LinearPredictor, *, seed: int = 0) -> dict
         "inputs_checked": len(words),
         "weakest": weakest,
     }
-
-
-def write_cot_jsonl(program, path: Path, *, limit: int, seed: int = 0) -> tuple[int, bool]:
-    """One line per input of length n (a seeded sample of ``limit`` when there are more)."""
-    data, count, exhaustive = cot_jsonl_bytes(program, limit=limit, seed=seed)
-    atomic_write(path, data)
-    return count, exhaustive
 
 
 def cot_jsonl_bytes(program, *, limit: int, seed: int = 0) -> tuple[bytes, int, bool]:
