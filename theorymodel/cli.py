@@ -8,6 +8,7 @@ usage, 3 for a resource limit, each with one ``error:`` line on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -952,11 +953,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a name with odd characters never breaks printing
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    try:
+    with contextlib.suppress(ValueError, AttributeError):  # not the main thread, or no such signal here
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGHUP, _on_signal)
-    except (ValueError, AttributeError):  # not the main thread, or no such signal here
-        pass
     try:
         args = build_parser().parse_args(argv)
         preflight(args)
