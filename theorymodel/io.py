@@ -11,10 +11,12 @@ written together is never left half old, half new (docs/contract.md, "Convention
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
@@ -36,17 +38,10 @@ def _exists(p: Path) -> bool:
         return False
 
 
-def read_bytes(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what: str = "file") -> bytes:
-    """The bytes of a regular file of at most ``cap`` bytes.
-
-    Raises
-    ------
-    UsageError
-        No such file, not a regular file (directory, FIFO, device), unreadable.
-    ResourceLimitError
-        Larger than ``cap`` (exit 3, ``"limit": "size-cap"``).
-    """
-    p = _path(path)
+@contextlib.contextmanager
+def _open_regular(p: Path, what: str) -> Iterator[tuple[int, os.stat_result]]:
+    """An open descriptor and the status of a regular file: opened non-blocking (a FIFO
+    with no writer never waits), anything else refused with one clear error."""
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
@@ -61,6 +56,23 @@ def read_bytes(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what:
             raise UsageError(f"{p} is a directory, not a {what}")
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(f"{p} is not a regular file (a device, pipe or socket)")
+        yield fd, info
+    finally:
+        os.close(fd)
+
+
+def read_bytes(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes.
+
+    Raises
+    ------
+    UsageError
+        No such file, not a regular file (directory, FIFO, device), unreadable.
+    ResourceLimitError
+        Larger than ``cap`` (exit 3, ``"limit": "size-cap"``).
+    """
+    p = _path(path)
+    with _open_regular(p, what) as (fd, info):
         if info.st_size > cap:
             raise ResourceLimitError(f"{p} is {info.st_size} bytes; the cap is {cap} bytes",
                                      limit="size-cap", details={"bytes": info.st_size, "cap": cap})
@@ -78,8 +90,6 @@ def read_bytes(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what:
                 raise ResourceLimitError(f"{p} is more than {cap} bytes", limit="size-cap",
                                          details={"cap": cap})
         return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def read_record(path: str | os.PathLike[str], offset: int, size: int, *, what: str = "file") -> bytes:
@@ -92,24 +102,13 @@ def read_record(path: str | os.PathLike[str], offset: int, size: int, *, what: s
         No such file, not a regular file, or the record lies beyond its end.
     """
     p = _path(path)
-    try:
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise UsageError(f"no such {what}: {p}") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {p}: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{p} is not a regular file")
+    with _open_regular(p, what) as (fd, info):
         if offset < 0 or offset + size > info.st_size:
             raise UsageError(f"{p} has {info.st_size} bytes: no record of {size} bytes at offset {offset}")
         data = os.pread(fd, size, offset)
         if len(data) != size:
             raise UsageError(f"{p}: short read at offset {offset}")
         return data
-    finally:
-        os.close(fd)
 
 
 def read_utf8(path: str | os.PathLike[str], *, cap: int = MAX_FILE_BYTES, what: str = "file") -> str:

@@ -108,22 +108,29 @@ def to_bench(circuit: Circuit) -> str:
 MAX_AAG = 10_000_000  # header counts
 
 
+def _aiger_header(line: str, kind: str) -> tuple[int, int, int, int]:
+    """``kind M I L O A`` of an AIGER file (ASCII ``aag`` or binary ``aig``): (M, I, O, A);
+    latches are refused (combinational circuits only)."""
+    header = line.split()
+    if len(header) < 6 or header[0] != kind:
+        raise FormatError(f".{kind} must start with '{kind} M I L O A'")
+    try:
+        max_var, n_in, n_latch, n_out, n_and = map(int, header[1:6])
+    except ValueError:
+        raise FormatError(f".{kind} header fields must be integers") from None
+    if min(max_var, n_in, n_latch, n_out, n_and) < 0 or max(max_var, n_in, n_out, n_and) > MAX_AAG:
+        raise FormatError(f".{kind} header fields must lie in 0..{MAX_AAG}")
+    if n_latch:
+        raise FormatError(f".{kind} has latches; only combinational circuits are supported")
+    return max_var, n_in, n_out, n_and
+
+
 def parse_aag(text: str, *, name: str = "circuit") -> Circuit:
     """Read ASCII AIGER (combinational: no latches). Negated literals become NOT gates."""
     lines = text.splitlines()
     if not lines:
         raise FormatError(".aag file is empty")
-    header = lines[0].split()
-    if len(header) < 6 or header[0] != "aag":
-        raise FormatError(".aag must start with 'aag M I L O A'")
-    try:
-        max_var, n_in, n_latch, n_out, n_and = map(int, header[1:6])
-    except ValueError:
-        raise FormatError(".aag header fields must be integers") from None
-    if min(max_var, n_in, n_latch, n_out, n_and) < 0 or max(max_var, n_in, n_out, n_and) > MAX_AAG:
-        raise FormatError(f".aag header fields must lie in 0..{MAX_AAG}")
-    if n_latch:
-        raise FormatError(".aag has latches; only combinational circuits are supported")
+    max_var, n_in, n_out, n_and = _aiger_header(lines[0], "aag")
     body = lines[1:]
     if len(body) < n_in + n_out + n_and:
         raise FormatError(".aag file is truncated")
@@ -380,19 +387,10 @@ def parse_aig(data: bytes, *, name: str = "circuit") -> Circuit:
     if end < 0:
         raise FormatError(".aig file has no header line")
     try:
-        header = data[:end].decode("ascii").split()
+        header = data[:end].decode("ascii")
     except UnicodeDecodeError:
         raise FormatError(".aig header is not ASCII") from None
-    if len(header) < 6 or header[0] != "aig":
-        raise FormatError(".aig must start with 'aig M I L O A'")
-    try:
-        max_var, n_in, n_latch, n_out, n_and = map(int, header[1:6])
-    except ValueError:
-        raise FormatError(".aig header fields must be integers") from None
-    if min(max_var, n_in, n_latch, n_out, n_and) < 0 or max(max_var, n_in, n_out, n_and) > MAX_AAG:
-        raise FormatError(f".aig header fields must lie in 0..{MAX_AAG}")
-    if n_latch:
-        raise FormatError(".aig has latches; only combinational circuits are supported")
+    max_var, n_in, n_out, n_and = _aiger_header(header, "aig")
     pos = end + 1
     outputs = []
     for _ in range(n_out):
