@@ -117,6 +117,13 @@ def edge_heads(tm: TuringMachine, side: int, *, after_step: bool = False) -> set
     return out & head_cells(tm)
 
 
+def lemma_views(tm: TuringMachine, rule: UniformRule) -> dict[int, tuple[int, int]]:
+    """The tokens the lemma ranges over, as cells: symbols, the wall, and the head tokens
+    :func:`head_cells` allows."""
+    heads = head_cells(tm)
+    return {t: v for t, v in cell_views(tm, rule).items() if v[1] < 0 or (v[1], v[0]) in heads}
+
+
 def _moves(tab: Tables, cell: tuple[int, int], direction: int) -> bool:
     s, q = cell
     return q >= 0 and tab.defined.get((q, s), False) and tab.move[q, s] == direction
@@ -130,8 +137,7 @@ def domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, int, int]]:
     :func:`head_cells` and, next to a wall, :func:`edge_heads`. tests/test_uniform.py
     checks that every triple the runs show lies in this domain."""
     tab = Tables.of(tm)
-    heads = head_cells(tm)
-    views = {t: v for t, v in cell_views(tm, rule).items() if v[1] < 0 or (v[1], v[0]) in heads}
+    views = lemma_views(tm, rule)
     first, last, first_later = edge_heads(tm, -1), edge_heads(tm, 1), edge_heads(tm, -1, after_step=True)
     wall = rule.token_id[SEPARATOR]
 
@@ -202,8 +208,7 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     other token scores at least as much" must be unsatisfiable. Failed triples are then
     listed by blocking each model."""
     start = time.perf_counter()
-    tab, head_set = Tables.of(tm), head_cells(tm)
-    views = {t: v for t, v in cell_views(tm, rule).items() if v[1] < 0 or (v[1], v[0]) in head_set}
+    tab, views = Tables.of(tm), lemma_views(tm, rule)
     wall = rule.token_id[SEPARATOR]
     toks = sorted(views)
     lt, m, r = (z3.Int(v) for v in ("left", "middle", "right"))

@@ -276,17 +276,24 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
              f"  {'VERIFIED' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
              f"{payload['triples']} triples, {payload['seconds']:.2f} s)",
              f"  claim: {payload['claim']}", f"  assumption: {payload['assumption']}"]
+    return _uniform_outcome(payload, lines, "counterexample {input!r} (row {row}, cell {cell})",
+                            f"{len(payload['failed_triples'])} triples fail; none reached on inputs up to "
+                            f"--max-n {args.max_n}")
+
+
+def _uniform_outcome(payload: dict[str, Any], lines: list[str], wrong: str, unproved: str) -> Report:
+    """The end of a uniform report: proved (exit 0), a replayed counterexample, or failed
+    triples no run reached (exit 1). ``wrong`` is formatted with the counterexample's keys."""
     if payload["verified"]:
         return Report(payload, "\n".join(lines))
     cex = payload["counterexample"]
     if cex is not None:
         lines.append(f"  counterexample: input {cex['input']!r}, width {cex['width']}: row {cex['row']}, cell "
                      f"{cex['cell']}: expected {cex['expected']!r}, got {cex['got']!r}")
-        message = f"counterexample {cex['input']!r} (row {cex['row']}, cell {cex['cell']})"
-    else:
-        lines.append(f"  {payload['search']['note']}")
-        message = f"{len(payload['failed_triples'])} triples fail; none reached on inputs up to --max-n {args.max_n}"
-    return Report(payload, "\n".join(lines), 1, message)
+        return Report(payload, "\n".join(lines), 1, wrong.format(**cex))
+    lines.append(f"  {len(payload['failed_triples'])} failed triples, none reached by inputs up to length "
+                 f"{payload['search']['max_n']}")
+    return Report(payload, "\n".join(lines), 1, unproved)
 
 
 def cmd_counterexample(args: argparse.Namespace) -> Report:
@@ -470,16 +477,8 @@ def _learn_uniform(args: argparse.Namespace) -> Report:
              f"{payload['triples_never_seen']} never seen",
              f"  {'PROVED for every input length' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
              f"{payload['triples']} triples, {payload['seconds']:.2f} s)"]
-    if payload["verified"]:
-        return Report(payload, "\n".join(lines))
-    cex = payload["counterexample"]
-    if cex is not None:
-        lines.append(f"  counterexample: input {cex['input']!r}, row {cex['row']}, cell {cex['cell']}: "
-                     f"expected {cex['expected']!r}, got {cex['got']!r}")
-        return Report(payload, "\n".join(lines), 1, f"the learned table is wrong on input {cex['input']!r}")
-    lines.append(f"  {len(payload['failed_triples'])} failed triples, none reached by inputs up to length "
-                 f"{payload['search']['max_n']}")
-    return Report(payload, "\n".join(lines), 1, "the uniform claim is not proved for the learned table")
+    return _uniform_outcome(payload, lines, "the learned table is wrong on input {input!r}",
+                            "the uniform claim is not proved for the learned table")
 
 
 def cmd_learn(args: argparse.Namespace) -> Report:

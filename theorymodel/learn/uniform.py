@@ -106,9 +106,13 @@ def _window_triples(tm: TuringMachine, confs: list[tuple[str, int, dict[int, str
 class UniformLearnResult:
     rule: UniformRule
     words: int
-    triples_seen: int
+    seen: frozenset[tuple[int, int, int]]  # the (left, middle, right) triples of the training CoTs
     samples: int  # generated positions in the training CoTs
     seconds: float
+
+    @property
+    def triples_seen(self) -> int:
+        return len(self.seen)
 
     def to_json(self) -> dict[str, Any]:
         return {"training_inputs": self.words, "training_positions": self.samples,
@@ -140,7 +144,7 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
             tables[q, d, t] += int(w)
     learned = UniformRule(vocab, tm.tape_symbols, tm.states, tm.blank_symbol, tm.initial_state, symbol_token, head,
                           tables[0], tables[1], tables[2], bias)
-    seen = len({tuple(r) for r in data[:, :3].tolist()})
+    seen = frozenset((lt, m, r) for lt, m, r in data[:, :3].tolist())
     return UniformLearnResult(learned, len(words), seen, len(data), time.perf_counter() - start)
 
 
@@ -155,10 +159,7 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
     result = learn_uniform(tm, lengths=lengths, samples=samples, learner=learner, seed=seed)
     rule = result.rule
     verdict = verify_uniform(tm, rule, method=method)
-    data_vocab = {t: i for i, t in enumerate(rule.vocab)}
-    seen = {tuple(r) for r in observed_triples(tm, training_words(tm, lengths, samples, seed),
-                                               data_vocab)[:, :3].tolist()}
-    unseen = [t for t in domain(tm, rule) if t not in seen]
+    unseen = [t for t in domain(tm, rule) if t not in result.seen]
     arr = np.array(unseen, dtype=np.int64).reshape(-1, 3)
     default, _ = rule.next_tokens(arr[:, 0], arr[:, 1], arr[:, 2])
     report: dict[str, Any] = {
