@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 import sympy
 
-from theorymodel.compile.geometry import G_, L_, Q_, R_, T_, n_
+from theorymodel.compile.geometry import G_, L_, NATURAL_WIDTH, Q_, R_, T_, W_, n_
 from theorymodel.compile.routes import get_route
+from theorymodel.errors import UsageError
 
 S_ = sympy.Symbol("S", integer=True, positive=True)
 
@@ -145,16 +147,100 @@ class RouteBound:
 def route_bound(route: str, output: str, n_states: int, n_symbols: int) -> tuple[sympy.Expr, dict]:
     """The route's formula (machine constants substituted) and its two proved bounds."""
     chosen = get_route(route)  # an unknown route is refused, never treated as another
-    f = chosen.formula(output).subs({Q_: n_states, G_: n_symbols})
+    # a fixed-width route's W is its natural width here: the smallest that holds the run
+    f = chosen.formula(output).subs({Q_: n_states, G_: n_symbols, W_: NATURAL_WIDTH})
     # the answer window's Max(R, n - 1) <= R + n: bound it first (stated in the output)
     f_upper = f.replace(sympy.Max, lambda *args: sum(sympy.Max(a, 0) for a in args)).subs(
         sympy.Max(n_ - 1, 0), n_)
     f_upper = f_upper.replace(sympy.Max, lambda a, b: a)
     c, k = chosen.bound_constants(n_states, n_symbols)
+    # fixed-width rows also span the whole input, which the head may never read: width S + n
+    extra = n_ if chosen.window_holds_input else 0
     S = L_ + R_ + 1
-    bound_ts = c * T_ * S + k * n_
-    bound_t2 = 3 * c * T_**2 + k * n_
+    bound_ts = c * T_ * (S + extra) + k * n_
+    bound_t2 = 3 * c * T_ * (T_ + extra) + k * n_
     holds_ts = prove_upper_bound(f_upper, bound_ts)
     holds_t2 = prove_upper_bound(f_upper, bound_t2)
-    shown = {"T*S": (c * T_ * S_ + k * n_, holds_ts), "T^2": (3 * c * T_**2 + k * n_, holds_t2)}
+    shown = {"T*S": (c * T_ * (S_ + extra) + k * n_, holds_ts), "T^2": (3 * c * T_ * (T_ + extra) + k * n_, holds_t2)}
     return f, shown
+
+
+def bound_report(target: Any, n_range: tuple[int, int] | None, *, routes: list[str] | None = None,
+                 time_bound: int | None = None, output: str | None = None, plot: str | None = None
+                 ) -> tuple[dict[str, Any], str, bool]:
+    """``theorymodel bound``: per route, the exact CoT length (the build counted against the
+    formula at the last n), and the two bounds proved for every admissible value; over a
+    range of n, the formula's value at each n's measured T and reach (and a plot).
+
+    Returns (payload, text, every bound holds and every build matches its formula).
+    """
+    from theorymodel.circuits import Circuit
+    from theorymodel.compile.geometry import evaluate_formula
+    from theorymodel.compile.pipeline import compile_target, measure
+    from theorymodel.compile.routes import ROUTES
+
+    if isinstance(target, Circuit):
+        res = compile_target(target, n=None, route="circuit")
+        gates = res.program.meta["gates"]
+        copies = res.program.cot_tokens - gates
+        circuit = {"machine": target.name, "n": len(target.inputs), "time_bound": None, "routes": {"circuit": {
+            "cot_tokens": res.program.cot_tokens, "formula": f"{gates} + {copies}",
+            "bound": "gates + outputs read by other gates", "holds": res.program.cot_tokens == gates + copies,
+            "paper_form": "one token per threshold gate (Thm 3.8)"}}}
+        return circuit, (f"{target.name}: {res.program.cot_tokens} CoT tokens = {gates} threshold gates"
+                         f" + {copies} output copies"), True
+    if n_range is None:
+        raise UsageError("--n is required for a machine")
+    names = routes or list(ROUTES)
+    lo, hi = n_range
+    Q, G = len(target.states), len(target.tape_symbols)
+    series = []
+    for n in range(lo, hi):  # the range's other lengths: formulas at the measured geometry
+        geometry, _ = measure(target, n, time_bound, 1_000_000)
+        out = output or ("accept" if target.final_states else "tape")
+        series.append({"n": n, "T": geometry.T, **{r: evaluate_formula(get_route(r).formula(out), geometry, Q, G)
+                                                   for r in names}})
+    result: dict[str, dict[str, Any]] = {}
+    time_bound_n = 0
+    for route in names:
+        res = compile_target(target, n=hi, route=route, time_bound=time_bound, output=output)
+        g = res.machine_geometry
+        time_bound_n = g.T
+        formula, bounds = route_bound(route, res.program.meta["output"], Q, G)
+        value = evaluate_formula(formula, g, Q, G)
+        ts, ts_ok = bounds["T*S"]
+        t2, t2_ok = bounds["T^2"]
+        result[route] = {
+            "cot_tokens": res.program.cot_tokens,
+            "formula": str(formula),
+            "bound": str(ts),
+            "holds": bool(ts_ok and t2_ok),
+            "bounds": {"T*S": {"bound": str(ts), "holds": ts_ok}, "T^2": {"bound": str(t2), "holds": t2_ok}},
+            "formula_value": value,
+            "matches_build": value == res.program.cot_tokens,
+            "reach": {"L": g.L, "R": g.R, "S": g.width},
+            "paper_form": "poly(T): O(T*S) <= O(T^2) tokens" if not get_route(route).window_holds_input
+            else "poly(T, n): O(T*(S+n)) tokens (rows span the input)",
+            **({"width": g.row_width} if get_route(route).window_holds_input else {}),
+        }
+    series.append({"n": hi, "T": time_bound_n, **{r: result[r]["cot_tokens"] for r in names}})
+    payload: dict[str, Any] = {"machine": target.name, "n": hi if lo == hi else [lo, hi], "time_bound": time_bound_n,
+                               "routes": result}
+    if lo != hi:
+        payload["series"] = series
+    lines = [f"{target.name}, n = {hi}, T = {time_bound_n}"]
+    for route, r in result.items():
+        lines.append(f"  {route:8} {r['cot_tokens']:>10,} tokens = formula ({r['matches_build']}); "
+                     f"<= {r['bounds']['T*S']['bound']} ({r['bounds']['T*S']['holds']}), "
+                     f"<= {r['bounds']['T^2']['bound']} ({r['bounds']['T^2']['holds']})")
+    if lo != hi:
+        lines.append("  n    T  " + "  ".join(f"{r:>10}" for r in names))
+        lines += [f"  {row['n']:<3} {row['T']:>4}  " + "  ".join(f"{row[r]:>10,}" for r in names) for row in series]
+    if plot:
+        from theorymodel.plotting import plot_rows
+
+        rows = [{"n": row["n"], "route": r, "cot_tokens": row[r]} for row in series for r in names]
+        plot_rows(rows, "n", "cot_tokens", ["route"], plot, title=f"{target.name}: CoT tokens per route", logy=True)
+        payload["written"] = [plot]
+    holds = all(r["holds"] and r["matches_build"] for r in result.values())
+    return payload, "\n".join(lines), holds

@@ -85,6 +85,8 @@ class _World:
     def label_value(self, label: np.ndarray) -> z3.ArithRef | None:
         """The token id the label claims, if this world can express it."""
         kind, t, i, q, s = (int(v) for v in label)
+        if kind == lb.SEP:  # the uniform route's row separator: the same token at every time
+            return z3.IntVal(self.ctx.separator)
         if t != self.t or i not in self.cells or kind not in (lb.CELL, lb.SYM, lb.HEAD, lb.AND):
             return None
         sym, hd = self.cells[i]
@@ -109,6 +111,7 @@ class LocalProver:
         tid = pred.token_id
         self.one, self.zero = tid.get("1", -1), tid.get("0", -1)
         self.symbol_tokens = {c: tid.get(s, -1) for c, s in enumerate(tm.tape_symbols)}
+        self.separator = tid.get("#", -1)
         self.head_tokens = {(q, c): tid.get(f"[{qs}]{s}", -1)
                             for q, qs in enumerate(tm.states) for c, s in enumerate(tm.tape_symbols)}
         self.labels = np.asarray(pred.labels)
@@ -136,12 +139,18 @@ class LocalProver:
             return [self.zero, self.one]
         if kind == lb.OUT:
             return list(self.symbol_tokens.values())
+        if kind == lb.SEP:
+            return [self.separator]
         return [*self.symbol_tokens.values(), *self.head_tokens.values()]
 
     # -- one position -------------------------------------------------------------------
     def _shape(self, label: np.ndarray) -> tuple[int, list[int], int]:
         """(world time, world cells, shift origin) of a label's local world."""
         kind, t, i = int(label[0]), int(label[1]), int(label[2])
+        if kind == lb.CELL and t == 0:  # row 0 of the uniform route: the input, copied
+            return 0, [i], i
+        if kind == lb.SEP:
+            return max(t - 1, 0), [], 0
         if kind in (lb.CELL, lb.SYM, lb.HEAD):
             return t - 1, [i - 1, i, i + 1], i
         if kind == lb.AND:
@@ -154,6 +163,11 @@ class LocalProver:
         """The local world of a label and the token it must be; ``i`` (the shift origin)."""
         kind, t, i, q, s = (int(v) for v in label)
         tab = self.tables
+        if kind == lb.CELL and t == 0:
+            w = _World(self, 0, [i])
+            return w, self.cell_token(*w.cells[i]), i
+        if kind == lb.SEP:
+            return _World(self, max(t - 1, 0), []), z3.IntVal(self.separator), 0
         if kind in (lb.CELL, lb.SYM, lb.HEAD):
             if t < 1:
                 raise ValueError("row 0 is the input, not generated")
@@ -197,8 +211,10 @@ class LocalProver:
             kind = int(other[0])
             if kind in (lb.CELL, lb.SYM, lb.HEAD, lb.AND) and int(other[1]) == t_w and int(other[2]) in cells:
                 roles.append((kind, int(other[2]) - origin, int(other[3]), int(other[4])))
-            else:
-                roles.append(("free", p))
+            elif kind == lb.SEP:
+                roles.append(("sep",))
+            else:  # a free token of the label's domain, named by its distance back
+                roles.append(("free", kind, n + k - p))
         entries = tuple(sorted(zip(roles, tok.tolist(), d.tolist(), w.tolist(), strict=True), key=repr))
         bias_cols, bias_vals = self.pred.bias_row(k)
         statuses: list[tuple] = []

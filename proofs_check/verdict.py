@@ -181,6 +181,8 @@ def label_tokens(tm: TuringMachine, pred: LinearPredictor, word, T: int) -> list
             out.append(one if head == i and state == tm.states[q] and sym == tm.tape_symbols[s] else zero)
         elif kind == lb.ACCEPT:
             out.append(one if state in tm.final_states else zero)
+        elif kind == lb.SEP:
+            out.append(tid.get("#", -1))
         else:  # OUT
             out.append(tid.get(sym, -1))
     return out
@@ -322,6 +324,8 @@ def label_token_on_run(run: BoundedRun, pred: LinearPredictor, label) -> z3.Arit
         return z3.If(z3.And(here, cell == s), one, zero)
     if kind == lb.ACCEPT:
         return z3.If(run.accepts(), one, zero)
+    if kind == lb.SEP:
+        return z3.IntVal(tid.get("#", -1))
     return sym_token(cell)  # OUT
 
 

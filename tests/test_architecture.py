@@ -62,7 +62,7 @@ def test_a_new_route_compiles_verifies_and_bounds(toy_route, cli_json):
     code, obj, _ = cli_json("verify", "binary_palindrome", "--n", "3", "--route", "mirror")
     assert code == 0 and obj["verified"] and obj["route"] == "mirror"
     code, obj, _ = cli_json("bound", "binary_palindrome", "--n", "3")
-    assert code == 0 and set(obj["routes"]) == {"tableau", "circuit", "mirror"}
+    assert code == 0 and set(obj["routes"]) == {"tableau", "circuit", "uniform", "mirror"}
 
 
 def test_unknown_routes_are_refused_everywhere():

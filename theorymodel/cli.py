@@ -169,11 +169,14 @@ def cmd_compile(args: argparse.Namespace) -> Report:
     from theorymodel.predictor import LinearPredictor, save_linearlm
     from theorymodel.predictor.export import predictor_bytes
 
+    if args.context_length is not None and (args.route != "uniform" or not args.export_linearlm):
+        raise UsageError("--context-length goes with --route uniform --export-linearlm (other routes' context is "
+                         "their CoT)")
     start = time.perf_counter()
     target = resolve_target(args.machine, args.format)
     with ProgressBar(f"compiling {args.machine} (route {args.route})", None, enabled=not args.json):
         result = compile_target(target, n=args.n, route=args.route, time_bound=args.time_bound,
-                                output=args.output)
+                                output=args.output, width=args.width)
         predictor = LinearPredictor.from_program(result.program)
         margins = exact_margins(result.program, predictor, seed=args.seed)
     weakest = margins.pop("weakest")
@@ -189,7 +192,12 @@ def cmd_compile(args: argparse.Namespace) -> Report:
         cot, cot_inputs, cot_exhaustive = cot_jsonl_bytes(result.program, limit=args.samples, seed=args.seed)
         written += [str(p) for p in atomic_write_files(args.out, {"cot.jsonl": cot,
                                                                   "predictor.npz": predictor_bytes(predictor)})]
-    if args.export_linearlm:
+    if args.export_linearlm and result.route == "uniform":
+        from theorymodel.predictor.uniform_file import export_uniform_program
+
+        export_uniform_program(result.program, args.export_linearlm, context_length=args.context_length)
+        written.append(str(args.export_linearlm))
+    elif args.export_linearlm:
         save_linearlm(predictor, args.export_linearlm, max_bytes=args.max_bytes)
         written.append(str(args.export_linearlm))
     result.seconds = time.perf_counter() - start
@@ -204,6 +212,10 @@ def cmd_compile(args: argparse.Namespace) -> Report:
         f"  cot_tokens     {payload['cot_tokens']:,}  (context {payload['context_length']:,})",
         f"  vocab          {payload['vocab_size']} tokens",
         f"  weights_nnz    {payload['weights_nnz']:,}  (dense layout: {payload['dense_size']:,})",
+        *([f"  shared table   {payload['shared_table_nnz']:,} non-zero entries, the same for every n, T and "
+           f"width (rows of {payload['width']} cells); position-dependent routes at this n: "
+           + ", ".join(f"{r} {v:,} tokens" for r, v in payload["position_dependent_cot_tokens"].items())]
+          if "shared_table_nnz" in payload else []),
         f"  min_margin     {payload['min_margin']}  ({payload['margin_guarantee']}),"
         f" tolerance {payload['tolerance']}",
         *(f"  wrote {w}" for w in written),
@@ -240,6 +252,9 @@ def cmd_verify(args: argparse.Namespace) -> Report:
 
     if args.uniform:
         return _verify_uniform(args)
+    if args.target is not None:
+        raise UsageError("verify takes one MACHINE; a predictor file is checked with --uniform PRED.npz MACHINE, "
+                         "or with counterexample PRED.npz MACHINE --n N")
     if args.n is None:
         raise UsageError("--n is required (or --uniform for every input length)")
     with ProgressBar(f"compiling and proving {args.machine} (n = {args.n}, method {args.method})", None,
@@ -262,16 +277,31 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
     from theorymodel.compile.uniform import compile_uniform
     from theorymodel.machines import load_machine
 
-    tm = load_machine(args.machine, fmt=args.format)
+    predictor_file = args.machine if args.target else None
+    tm = load_machine(args.target or args.machine, fmt=args.format)
     with smt2_recording(args.smt2):
-        payload = uniform_claim(tm, compile_uniform(tm), method=args.method, timeout=args.timeout, max_n=args.max_n)
+        if predictor_file is not None:
+            from proofs_check.invariance import uniform_claim_for_file
+
+            payload = uniform_claim_for_file(predictor_file, tm, method=args.method, timeout=args.timeout,
+                                             max_n=args.max_n)
+            if not payload["uniform"]:
+                diff = payload["first_difference"]
+                return Report(payload, f"{predictor_file}: not one shared table: {diff['reason']}", 1,
+                              f"the predictor is not translation-invariant (position {diff['position']})")
+        else:
+            payload = uniform_claim(tm, compile_uniform(tm), method=args.method, timeout=args.timeout,
+                                    max_n=args.max_n)
     if args.out:
         from theorymodel.io import atomic_write
 
         path = Path(args.out) / "certificate.json"
         atomic_write(path, json.dumps({**payload, "kind": "uniform"}, indent=2, default=str) + "\n")
         payload["certificate"] = str(path)
-    lines = [f"{tm.name}: uniform rule, {payload['table']['vocab_size']} tokens, {payload['table']['nnz']} non-zero "
+    lines = [f"{predictor_file or tm.name}: uniform rule"
+             + (f" ({payload['tiled_positions']:,} positions of one shared table, rows of {payload['width']} cells)"
+                if predictor_file else "")
+             + f", {payload['table']['vocab_size']} tokens, {payload['table']['nnz']} non-zero "
              f"entries (the same for every n, T and W)",
              f"  {'VERIFIED' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
              f"{payload['triples']} triples, {payload['seconds']:.2f} s)",
@@ -320,55 +350,16 @@ def cmd_counterexample(args: argparse.Namespace) -> Report:
 
 # -- bound ------------------------------------------------------------------------------
 def cmd_bound(args: argparse.Namespace) -> Report:
-    from proofs_check.bounds import route_bound
-    from theorymodel.circuits import Circuit
-    from theorymodel.compile.geometry import evaluate_formula
-    from theorymodel.compile.pipeline import compile_target, resolve_target
-    from theorymodel.compile.routes import ROUTES
+    from proofs_check.bounds import bound_report
+    from theorymodel.compile.pipeline import resolve_target
+    from theorymodel.plotting import plot_target
 
-    target = resolve_target(args.machine, args.format)
-    routes: dict = {}
-    if isinstance(target, Circuit):
-        res = compile_target(target, n=None, route="circuit")
-        gates = res.program.meta["gates"]
-        copies = res.program.cot_tokens - gates
-        routes["circuit"] = {
-            "cot_tokens": res.program.cot_tokens, "formula": f"{gates} + {copies}",
-            "bound": "gates + outputs read by other gates", "holds": res.program.cot_tokens == gates + copies,
-            "paper_form": "one token per threshold gate (Thm 3.8)",
-        }
-        payload = {"machine": target.name, "n": len(target.inputs), "time_bound": None, "routes": routes}
-        return Report(payload, f"{target.name}: {res.program.cot_tokens} CoT tokens = {gates} threshold gates"
-                               f" + {copies} output copies")
-    time_bound = None
-    for route in ROUTES:
-        res = compile_target(target, n=args.n, route=route, time_bound=args.time_bound, output=args.output)
-        g = res.machine_geometry
-        time_bound = g.T
-        formula, bounds = route_bound(route, res.program.meta["output"], len(target.states),
-                                      len(target.tape_symbols))
-        value = evaluate_formula(formula, g, len(target.states), len(target.tape_symbols))
-        ts, ts_ok = bounds["T*S"]
-        t2, t2_ok = bounds["T^2"]
-        routes[route] = {
-            "cot_tokens": res.program.cot_tokens,
-            "formula": str(formula),
-            "bound": str(ts),
-            "holds": bool(ts_ok and t2_ok),
-            "bounds": {"T*S": {"bound": str(ts), "holds": ts_ok}, "T^2": {"bound": str(t2), "holds": t2_ok}},
-            "formula_value": value,
-            "matches_build": value == res.program.cot_tokens,
-            "reach": {"L": g.L, "R": g.R, "S": g.width},
-            "paper_form": "poly(T): O(T*S) <= O(T^2) tokens",
-        }
-    payload = {"machine": target.name, "n": args.n, "time_bound": time_bound, "routes": routes}
-    lines = [f"{target.name}, n = {args.n}, T = {time_bound}"]
-    for route, r in routes.items():
-        lines.append(f"  {route:8} {r['cot_tokens']:>10,} tokens = formula ({r['matches_build']}); "
-                     f"<= {r['bounds']['T*S']['bound']} ({r['bounds']['T*S']['holds']}), "
-                     f"<= {r['bounds']['T^2']['bound']} ({r['bounds']['T^2']['holds']})")
-    code = 0 if all(r["holds"] and r["matches_build"] for r in routes.values()) else 1
-    return Report(payload, "\n".join(lines), code, None if code == 0 else "a bound does not hold")
+    plot, _ = plot_target(args.plot, None)
+    routes = [args.route] if args.route else None
+    payload, text, holds = bound_report(resolve_target(args.machine, args.format), args.n, routes=routes,
+                                        time_bound=args.time_bound, output=args.output, plot=plot)
+    return Report(payload, text + (f"\nwrote {plot}" if plot else ""), 0 if holds else 1,
+                  None if holds else "a bound does not hold")
 
 
 # -- length -----------------------------------------------------------------------------
@@ -574,7 +565,8 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
 
 def cmd_experiment_samples(args: argparse.Namespace) -> Report:
     from theorymodel.learn import resolve_source
-    from theorymodel.learn.experiments import plot_rows, sample_curves
+    from theorymodel.learn.experiments import sample_curves
+    from theorymodel.plotting import plot_rows
 
     plot, note = _plot(args)
     sources = [resolve_source(t, args.n, args.route, None) for t in args.targets]
@@ -593,7 +585,8 @@ MAX_TRADEOFF_N = 4096
 
 
 def cmd_experiment_tradeoff(args: argparse.Namespace) -> Report:
-    from theorymodel.learn.experiments import plot_rows, tradeoff
+    from theorymodel.learn.experiments import tradeoff
+    from theorymodel.plotting import plot_rows
 
     if args.n > MAX_TRADEOFF_N:
         raise ResourceLimitError(f"--n {args.n}: the trade-off experiment samples n-bit inputs; n <= {MAX_TRADEOFF_N}",
@@ -613,7 +606,8 @@ def cmd_experiment_tradeoff(args: argparse.Namespace) -> Report:
 
 def cmd_experiment_noise(args: argparse.Namespace) -> Report:
     from theorymodel.learn import resolve_source
-    from theorymodel.learn.experiments import noise, plot_rows
+    from theorymodel.learn.experiments import noise
+    from theorymodel.plotting import plot_rows
 
     plot, note = _plot(args)
     sources = [resolve_source(args.target, n, args.route, None) for n in args.n]
@@ -783,9 +777,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
     p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
+    p.add_argument("--width", type=_positive_int, metavar="W",
+                   help="cells per row of the uniform route (default: the smallest that holds every run)")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--out", metavar="DIR", help="write cot.jsonl and predictor.npz")
-    p.add_argument("--export-linearlm", metavar="FILE.npz")
+    p.add_argument("--export-linearlm", metavar="FILE.npz",
+                   help="the paper's LinearModel layout (the uniform route writes its one tile, docs/uniform.md)")
+    p.add_argument("--context-length", type=_positive_int, metavar="C",
+                   help="with --route uniform --export-linearlm: the positions the tile covers (default: the "
+                        "prompt and the T rows at --n)")
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
     p.add_argument("--samples", type=_nonnegative_int, default=1 << 16,
                    help="cot.jsonl holds every input up to this many, else a seeded sample")
@@ -793,7 +793,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, help="force the machine format")
 
     p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
-    p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
+    p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file; with --uniform, also a predictor "
+                                   "file followed by its MACHINE")
+    p.add_argument("target", nargs="?", help="with --uniform PRED.npz: the MACHINE it is checked against")
     p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
     p.add_argument("--uniform", action="store_true",
                    help="prove the uniform (time-invariant) rule for every input length (docs/uniform.md)")
@@ -820,9 +822,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 
-    p = add("bound", cmd_bound, "Closed-form CoT lengths of both routes, proved against the paper's forms.")
+    p = add("bound", cmd_bound, "Closed-form CoT lengths of every route, proved against the paper's forms.")
     p.add_argument("machine")
-    p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
+    p.add_argument("--n", type=_n_range, metavar="N|A..B",
+                   help="input length, or a range (exact lengths from the formulas at the measured T and reach)")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, help="one route (default: every route)")
+    p.add_argument("--plot", metavar="FILE.png", help="plot the CoT length of each route over the --n range")
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--format", choices=FORMATS)

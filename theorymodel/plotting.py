@@ -77,3 +77,24 @@ def plot_curve(curve: list[dict[str, float]], path: str | Path, title: str) -> P
     ax.set_title(title)
     ax.grid(alpha=0.3)
     return save_figure(fig, path)
+
+
+def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path: str | Path, *,
+              title: str, logx: bool = False, logy: bool = False) -> Path:
+    """One line per group of rows; written atomically in the format of the extension."""
+    fig, ax = pyplot().subplots(figsize=(6, 4))
+    keys = sorted({tuple(r[g] for g in group) for r in rows}, key=str)
+    for key in keys:
+        pts = [r for r in rows if tuple(r[g] for g in group) == key]
+        ax.plot([r[x] for r in pts], [r[y] for r in pts], "o-",
+                label=", ".join(f"{g}={v}" for g, v in zip(group, key, strict=True)))
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return save_figure(fig, path)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sympy
 
 n_, T_, L_, R_, Q_, G_ = sympy.symbols("n T L R Q Gamma", integer=True, nonnegative=True)
+W_ = sympy.Symbol("W", integer=True, positive=True)  # cells per row of a fixed-width route
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,23 @@ class Geometry:
     T: int
     L: int
     R: int
+    columns: int | None = None  # a fixed row width asked for (the uniform route's --width)
 
     def __post_init__(self) -> None:
         if self.T < 1:
             raise ValueError("the time bound must be at least 1")
         if not (0 <= self.L <= self.T and 0 <= self.R <= self.T):
             raise ValueError("the head reach must lie within the light cone")
+
+    @property
+    def natural_columns(self) -> int:
+        """The smallest fixed row width holding the reach and the input: L + max(R, n-1) + 1."""
+        return self.L + max(self.R, self.n - 1, 0) + 1
+
+    @property
+    def row_width(self) -> int:
+        """W: cells per row of a fixed-width route (``columns``, else the natural width)."""
+        return self.natural_columns if self.columns is None else self.columns
 
     @classmethod
     def light_cone(cls, n: int, T: int) -> Geometry:
@@ -85,7 +97,17 @@ def circuit_formula(output: str) -> sympy.Expr:
     return Q_ * G_ * _row_cells(T_ - 1) + (Q_ + G_) * (_row_cells(T_) - 1) + answer_formula(output, G_)
 
 
+def uniform_formula(output: str) -> sympy.Expr:
+    """Generated tokens of the uniform route (docs/uniform.md): ``#``, row 0 and its
+    ``#`` (the input copied into the window), then T rows of W cells and a ``#``, plus
+    the answer."""
+    return (T_ + 1) * (W_ + 1) + 1 + answer_formula(output)
+
+
+NATURAL_WIDTH = L_ + sympy.Max(R_, n_ - 1) + 1  # W when --width is not given
+
+
 def evaluate_formula(expr: sympy.Expr, geometry: Geometry, n_states: int, n_symbols: int) -> int:
     value = expr.subs({n_: geometry.n, T_: geometry.T, L_: geometry.L, R_: geometry.R,
-                       Q_: n_states, G_: n_symbols})
+                       W_: geometry.row_width, Q_: n_states, G_: n_symbols})
     return int(value)

@@ -9,6 +9,7 @@ Reads like the pipeline::
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from dataclasses import dataclass, field
@@ -79,8 +80,12 @@ def measure(tm: TuringMachine, n: int, time_bound: int | None, max_steps: int) -
 def compile_target(
     target: TuringMachine | Circuit, *, n: int | None, route: str = DEFAULT_ROUTE,
     time_bound: int | None = None, output: str | None = None, max_steps: int = 1_000_000,
+    width: int | None = None,
 ) -> CompileResult:
-    """Compile a machine (inputs of length ``n``) or a circuit into a ``CoTProgram``."""
+    """Compile a machine (inputs of length ``n``) or a circuit into a ``CoTProgram``.
+
+    ``width`` fixes the row width of a fixed-width route (``uniform``); by default the
+    smallest that holds every run on inputs of length ``n``."""
     start = time.perf_counter()
     chosen = get_route(route)
     if isinstance(target, Circuit):
@@ -98,6 +103,13 @@ def compile_target(
     if output not in ("accept", "tape"):
         raise UsageError("--output is accept or tape")
     geometry, enumerated = measure(target, n, time_bound, max_steps)
+    if width is not None:
+        if not chosen.window_holds_input:
+            raise UsageError(f"--width is for fixed-width routes; the {route} route sizes its rows itself")
+        if width < geometry.natural_columns:
+            raise UsageError(f"--width {width} is narrower than the {geometry.natural_columns} cells that inputs "
+                             f"of length {n} need (head reach {geometry.L} left, {geometry.R} right)")
+        geometry = dataclasses.replace(geometry, columns=width)
     formula = chosen.formula(output)
     expected = evaluate_formula(formula, geometry, len(target.states), len(target.tape_symbols))
     if expected > MAX_COT_TOKENS:

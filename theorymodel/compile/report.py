@@ -10,6 +10,7 @@ import numpy as np
 
 from theorymodel.compile.pipeline import CompileResult
 from theorymodel.errors import ResourceLimitError, input_space
+from theorymodel.machines import TuringMachine
 from theorymodel.predictor.linear import LinearPredictor, tolerance
 
 EXHAUSTIVE_WORK = 400_000_000  # inputs x non-zeros for an exhaustive margin
@@ -117,4 +118,23 @@ def stats(result: CompileResult, predictor: LinearPredictor, margins: dict[str, 
         g = result.geometry
         payload["reach"] = {"left": g.L, "right": g.R, "measured": result.enumerated}
         payload["formula"] = str(result.formula)
+        if "shared_table_nnz" in program.meta:  # a uniform program: one table, whatever n is
+            payload["width"] = program.meta["width"]
+            payload["offset"] = program.meta["offset"]
+            payload["shared_table_nnz"] = program.meta["shared_table_nnz"]
+            payload["position_dependent_cot_tokens"] = position_dependent_tokens(result)
     return payload
+
+
+def position_dependent_tokens(result: CompileResult) -> dict[str, int]:
+    """The CoT tokens of the routes with one weight block per position, at the same n
+    and T: what the shared table is set against."""
+    from theorymodel.compile.geometry import evaluate_formula
+    from theorymodel.compile.routes import ROUTES
+
+    g = result.machine_geometry
+    tm = result.target
+    assert isinstance(tm, TuringMachine)  # a geometry means a machine
+    output = str(result.program.meta["output"])
+    return {name: evaluate_formula(route.formula(output), g, len(tm.states), len(tm.tape_symbols))
+            for name, route in ROUTES.items() if not route.window_holds_input}

@@ -39,6 +39,9 @@ class Route:
         what the checker's local lemmas must know.
     doc:
         One line for the README and ``--help``.
+    window_holds_input:
+        True when every row spans the whole input as well as the head's reach (fixed-width
+        rows): the bound's width is then S + n, not S.
     """
 
     name: str
@@ -47,3 +50,4 @@ class Route:
     bound_constants: Callable[[int, int], tuple[int, int]]
     label_kinds: frozenset[int]
     doc: str
+    window_holds_input: bool = False

@@ -12,9 +12,10 @@ from __future__ import annotations
 from theorymodel.compile.circuit_route import ROUTE as CIRCUIT
 from theorymodel.compile.route import DEFAULT_ROUTE, Route
 from theorymodel.compile.tableau import ROUTE as TABLEAU
+from theorymodel.compile.uniform import ROUTE as UNIFORM
 from theorymodel.errors import UsageError
 
-ROUTES: dict[str, Route] = {r.name: r for r in (TABLEAU, CIRCUIT)}
+ROUTES: dict[str, Route] = {r.name: r for r in (TABLEAU, CIRCUIT, UNIFORM)}
 
 
 __all__ = ["DEFAULT_ROUTE", "ROUTES", "Route", "get_route", "register"]

@@ -15,7 +15,6 @@ import math
 import time
 from collections.abc import Callable
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,6 @@ import numpy as np
 from theorymodel.complexity.classes.parity import xor_rollout
 from theorymodel.learn.sources import CoTSource
 from theorymodel.learn.train import assemble, evaluate, fit_all, learn, split
-from theorymodel.plotting import pyplot, save_figure
 
 
 def sample_curves(sources: list[CoTSource], samples: list[int], *, learner: str = "lp", seed: int = 0,
@@ -135,20 +133,3 @@ def noise(sources: list[CoTSource], rates: list[float], samples: int, *, seed: i
     return rows
 
 
-def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path: str | Path, *,
-              title: str, logx: bool = False) -> Path:
-    """One line per group of rows; PNG written atomically."""
-    fig, ax = pyplot().subplots(figsize=(6, 4))
-    keys = sorted({tuple(r[g] for g in group) for r in rows}, key=str)
-    for key in keys:
-        pts = [r for r in rows if tuple(r[g] for g in group) == key]
-        ax.plot([r[x] for r in pts], [r[y] for r in pts], "o-",
-                label=", ".join(f"{g}={v}" for g, v in zip(group, key, strict=True)))
-    if logx:
-        ax.set_xscale("log")
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    return save_figure(fig, path)

@@ -21,16 +21,7 @@ from theorymodel.compile.tableau import check_spellings, head_token
 from theorymodel.errors import UsageError, input_space
 from theorymodel.learn.learners import LEARNERS, fit_position
 from theorymodel.machines import TuringMachine
-from theorymodel.program.uniform import SEPARATOR, UniformRule
-
-
-def uniform_vocab(tm: TuringMachine) -> tuple[tuple[str, ...], tuple[int, ...], dict[tuple[int, int], int]]:
-    """The uniform route's dictionary: ``#``, the symbols, the head tokens (and their ids)."""
-    check_spellings(tm)
-    G, Q = tm.tape_symbols, tm.states
-    vocab = (SEPARATOR, *G, *(head_token(q, s) for q in Q for s in G))
-    head = {(qc, sc): 1 + len(G) + qc * len(G) + sc for qc in range(len(Q)) for sc in range(len(G))}
-    return vocab, tuple(1 + c for c in range(len(G))), head
+from theorymodel.program.uniform import SEPARATOR, UniformRule, uniform_vocab
 
 
 def training_words(tm: TuringMachine, lengths: tuple[int, int], samples: int | None, seed: int
@@ -126,7 +117,8 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
     if learner not in LEARNERS:
         raise UsageError(f"unknown learner {learner!r}; learners are {', '.join(LEARNERS)}")
     start = time.perf_counter()
-    vocab, symbol_token, head = uniform_vocab(tm)
+    check_spellings(tm)
+    vocab, symbol_token, head = uniform_vocab(tm.tape_symbols, tm.states)
     token_id = {t: i for i, t in enumerate(vocab)}
     words = training_words(tm, lengths, samples, seed)
     data = observed_triples(tm, words, token_id)

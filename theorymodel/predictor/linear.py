@@ -34,6 +34,7 @@ from theorymodel.program import (
     encode_words,
     token_ids,
 )
+from theorymodel.program.labels import NAMES as LABEL_KINDS
 
 _NONE = np.zeros(0)  # what a roll-out did not compute (an empty array, never read)
 
@@ -113,8 +114,8 @@ class LinearPredictor:
             labels = np.asarray(self.labels)
             if labels.shape != (G, 5) or labels.dtype.kind not in "iu":
                 raise FormatError(f"labels must be an integer array of shape {(G, 5)}, not {labels.shape}")
-            if len(labels) and (labels[:, 0].min() < 0 or labels[:, 0].max() > 6 or labels[:, 1:].min() < -(1 << 40)
-                                or labels[:, 1:].max() > (1 << 40)):
+            if len(labels) and (labels[:, 0].min() < 0 or labels[:, 0].max() > max(LABEL_KINDS)
+                                or labels[:, 1:].min() < -(1 << 40) or labels[:, 1:].max() > (1 << 40)):
                 raise FormatError("a position label has an unknown kind or an absurd field")
             self.labels = labels.astype(np.int64)
         for name in ("weights", "bias"):

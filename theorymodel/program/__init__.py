@@ -14,6 +14,7 @@ from theorymodel.program.cot import (
     LinearForm,
     MapRule,
     Rule,
+    SharedRule,
     ThresholdRule,
     answer_cells,
     answer_kind,
@@ -25,6 +26,6 @@ from theorymodel.program.cot import (
 
 __all__ = [
     "ANSWER_KINDS", "UNDECODABLE", "AcceptRule", "Answer", "AnswerKind", "CellRule", "CoTProgram", "LinearForm",
-    "MapRule", "Rule", "ThresholdRule", "answer_cells", "answer_kind", "check_answer", "decode_answer",
+    "MapRule", "Rule", "SharedRule", "ThresholdRule", "answer_cells", "answer_kind", "check_answer", "decode_answer",
     "encode_words", "labels", "token_ids",
 ]

@@ -194,7 +194,39 @@ class CellRule:
         return form
 
 
-Rule = ThresholdRule | MapRule | AcceptRule | CellRule
+@dataclass(frozen=True, slots=True)
+class SharedRule:
+    """A token from three earlier positions through one score table shared by every
+    position (the uniform route, docs/uniform.md): ``argmax_d left[d, x_a] + middle[d, x_b]
+    + right[d, x_c] + bias[d]`` with the integer tables ``shared_left``, ``shared_middle``,
+    ``shared_right`` and ``shared_bias``. Its linear form is the whole table at every
+    position, so the weights are translation-invariant."""
+
+    operands: tuple[int, int, int]
+
+    def reads(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.operands)))
+
+    def evaluate(self, seq: np.ndarray, prog: CoTProgram) -> np.ndarray:
+        t = prog.tables
+        a, b, c = self.operands
+        scores = (t["shared_left"].T[seq[:, a]] + t["shared_middle"].T[seq[:, b]]
+                  + t["shared_right"].T[seq[:, c]] + t["shared_bias"])
+        return scores.argmax(axis=1).astype(np.int32)
+
+    def linear_form(self, prog: CoTProgram) -> LinearForm:
+        t = prog.tables
+        form = LinearForm()
+        for d, value in enumerate(t["shared_bias"].tolist()):
+            form.add_bias(d, int(value))
+        for table, pos in zip(("shared_left", "shared_middle", "shared_right"), self.operands, strict=True):
+            rows, cols = np.nonzero(t[table])
+            for d, tok in zip(rows.tolist(), cols.tolist(), strict=True):
+                form.add(d, pos, tok, int(t[table][d, tok]))
+        return form
+
+
+Rule = ThresholdRule | MapRule | AcceptRule | CellRule | SharedRule
 
 
 AnswerKind = Literal["accept", "bits", "tape", "tape-bits"]

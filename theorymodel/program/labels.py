@@ -17,5 +17,7 @@ AND = 3  # bit: after t steps the head is on cell i in state q reading s
 ACCEPT = 4  # the answer: the machine halts (within T) in a final state
 OUT = 5  # the answer symbol of cell i after T steps
 OUTBIT = 6  # bit: cell i holds symbol s after T steps (an answer bit)
+SEP = 7  # the row separator "#" of the uniform route (docs/uniform.md): a constant claim
 
-NAMES = {CELL: "cell", SYM: "sym", HEAD: "head", AND: "and", ACCEPT: "accept", OUT: "out", OUTBIT: "outbit"}
+NAMES = {CELL: "cell", SYM: "sym", HEAD: "head", AND: "and", ACCEPT: "accept", OUT: "out", OUTBIT: "outbit",
+         SEP: "sep"}

@@ -26,6 +26,22 @@ from theorymodel.errors import UsageError
 SEPARATOR = "#"
 
 
+def uniform_vocab(symbols: Sequence[str], states: Sequence[str]
+                  ) -> tuple[tuple[str, ...], tuple[int, ...], dict[tuple[int, int], int]]:
+    """The uniform dictionary in its canonical order: ``#``, the tape symbols, then the
+    head tokens ``[q]s`` state by state; with the symbol tokens' ids and ``(state code,
+    symbol code) -> head token id``."""
+    G, Q = len(symbols), len(states)
+    vocab = (SEPARATOR, *symbols, *(f"[{q}]{s}" for q in states for s in symbols))
+    head = {(qc, sc): 1 + G + qc * G + sc for qc in range(Q) for sc in range(G)}
+    return vocab, tuple(1 + c for c in range(G)), head
+
+
+def _integers(a: np.ndarray) -> bool:
+    """int arrays, or object arrays of Python ints (exact tables too wide for int64)."""
+    return a.dtype.kind in "iu" or (a.dtype == object and all(type(v) is int for v in a.ravel().tolist()))
+
+
 @dataclass(frozen=True)
 class UniformRule:
     """The shared score table of a uniform predictor (arXiv 2309.06979, Thm 3.8, with one
@@ -63,10 +79,10 @@ class UniformRule:
         V = len(self.vocab)
         for name in ("left", "middle", "right"):
             a = np.asarray(getattr(self, name))
-            if a.shape != (V, V) or a.dtype.kind not in "iu":
+            if a.shape != (V, V) or not _integers(a):
                 raise UsageError(f"the {name} table must be an integer ({V}, {V}) array, got {a.dtype} {a.shape}")
-        if np.asarray(self.bias).shape != (V,):
-            raise UsageError(f"the bias must have {V} entries")
+        if np.asarray(self.bias).shape != (V,) or not _integers(np.asarray(self.bias)):
+            raise UsageError(f"the bias must be {V} integers")
         if len(set(self.vocab)) != V or self.vocab[0] != SEPARATOR:
             raise UsageError("the dictionary must list # first and no token twice")
         for a in (self.left, self.middle, self.right, self.bias):
@@ -88,8 +104,9 @@ class UniformRule:
         return int(sum(np.count_nonzero(a) for a in (self.left, self.middle, self.right, self.bias)))
 
     def scores(self, left: np.ndarray, middle: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """Exact scores, shape ``(*left.shape, |V|)``, for arrays of token ids."""
-        return (self.left.T[left] + self.middle.T[middle] + self.right.T[right] + self.bias).astype(np.int64)
+        """Exact scores, shape ``(*left.shape, |V|)``, for arrays of token ids (int64, or
+        Python integers for tables too wide for int64)."""
+        return self.left.T[left] + self.middle.T[middle] + self.right.T[right] + self.bias
 
     def next_tokens(self, left: np.ndarray, middle: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(argmax token, tie) for arrays of triples: a tie means no strict argmax."""

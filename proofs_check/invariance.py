@@ -1,0 +1,182 @@
+"""Any predictor file, not only ours: is it one shared table, and is that table right for
+every input length (docs/uniform.md, "Any predictor file")?
+
+A predictor is uniform when every generated position past the prompt row reads only the
+three positions W+2, W+1 and W back, with the same weights and bias. Then its table is
+extracted (exactly: integer scores at the file's common power of two, so argmax and ties
+are the file's) and handed to the finite lemma of :mod:`proofs_check.uniform`. When it
+is not uniform, the first position that differs is reported.
+
+Three kinds of file are read: the uniform LinearModel file (a tile, uniform by
+construction), ``predictor.npz`` of ``compile --route uniform``, and the paper's dense
+LinearModel layout whose prompt is the row-0 window (``#``, W cells, ``#``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from theorymodel.errors import FormatError, UsageError
+from theorymodel.machines import TuringMachine
+from theorymodel.predictor.linear import LinearPredictor
+from theorymodel.predictor.uniform_file import narrow_integers
+from theorymodel.program.uniform import UniformRule, uniform_vocab
+
+
+@dataclass(frozen=True)
+class NotUniform:
+    """Where a predictor stops being one shared table."""
+
+    position: int
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"position": self.position, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class SharedTable:
+    """A table read from a file: scores of every token at the three offsets, exact."""
+
+    vocab: tuple[str, ...]
+    left: np.ndarray
+    middle: np.ndarray
+    right: np.ndarray
+    bias: np.ndarray
+    width: int
+    positions_checked: int
+    source: str
+
+
+def rule_for_machine(tm: TuringMachine, table: SharedTable) -> UniformRule:
+    """The table as a :class:`UniformRule` over the machine's uniform dictionary (tokens
+    reordered by spelling; extra tokens of the file kept as outputs that must lose).
+
+    Raises
+    ------
+    UsageError
+        When the file lacks one of the machine's tokens.
+    """
+    canonical, symbol_token, head = uniform_vocab(tm.tape_symbols, tm.states)
+    index = {t: i for i, t in enumerate(table.vocab)}
+    missing = [t for t in canonical if t not in index]
+    if missing:
+        raise UsageError(f"the predictor's dictionary lacks the token {missing[0]!r} of {tm.name}'s uniform "
+                         f"layout (#, the tape symbols, the head tokens [q]s)")
+    vocab = (*canonical, *(t for t in table.vocab if t not in set(canonical)))
+    perm = np.array([index[t] for t in vocab], dtype=np.int64)
+
+    def square(a: np.ndarray) -> np.ndarray:
+        return np.asarray(a)[np.ix_(perm, perm)]
+
+    return UniformRule(vocab, tm.tape_symbols, tm.states, tm.blank_symbol, tm.initial_state, symbol_token, head,
+                       square(table.left), square(table.middle), square(table.right), np.asarray(table.bias)[perm])
+
+
+def _block(pred: LinearPredictor, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                     np.ndarray, np.ndarray]:
+    """Position k's weights as (distance back, input token, output token, value) sorted,
+    and its bias (tokens, values)."""
+    pos, tok, d, w = pred.blocks()[k]
+    back = pred.n_inputs + k - np.asarray(pos, dtype=np.int64)
+    order = np.lexsort((tok, d, back))
+    b_tok, b_val = pred.bias_row(k)
+    keep = np.asarray([v != 0 for v in b_val.tolist()], dtype=bool)
+    return back[order], np.asarray(tok)[order], np.asarray(d)[order], np.asarray(w)[order], \
+        np.asarray(b_tok)[keep], np.asarray(b_val)[keep]
+
+
+def shared_table(pred: LinearPredictor, *, width: int, first: int, stop: int | None = None
+                 ) -> SharedTable | NotUniform:
+    """The one table of generated positions ``first .. stop-1``, or where they differ.
+
+    A position must read only the positions ``width + 2``, ``width + 1`` and ``width`` back,
+    and carry exactly the weights and bias of position ``first``.
+    """
+    stop = pred.n_generated if stop is None else stop
+    if not 0 <= first < stop <= pred.n_generated:
+        raise UsageError(f"the predictor has {pred.n_generated} generated positions; none past the prompt row")
+    reads = {width + 2, width + 1, width}
+    ref = _block(pred, first)
+    for k in range(first, stop):
+        cur = ref if k == first else _block(pred, k)
+        p = pred.n_inputs + k
+        far = sorted(set(cur[0].tolist()) - reads)
+        if far:
+            return NotUniform(p, f"position {p} reads position {p - far[0]} ({far[0]} back); a uniform predictor "
+                                 f"reads only {width + 2}, {width + 1} and {width} back")
+        if k != first and not all(np.array_equal(a, b) for a, b in zip(cur, ref, strict=True)):
+            return NotUniform(p, f"position {p}'s weights differ from position {pred.n_inputs + first}'s: "
+                                 f"{_first_difference(pred, cur, ref)}")
+    V = pred.V
+    tables = {o: np.zeros((V, V), dtype=object) for o in reads}
+    for back, tok, d, w in zip(*(a.tolist() for a in ref[:4]), strict=True):
+        tables[back][d, tok] = int(w)
+    bias = np.zeros(V, dtype=object)
+    for d, v in zip(ref[4].tolist(), ref[5].tolist(), strict=True):
+        bias[d] = int(v)
+    left, middle, right = (narrow_integers(tables[width + j]) for j in (2, 1, 0))
+    return SharedTable(pred.vocab, left, middle, right, narrow_integers(bias), width, stop - first, "predictor")
+
+
+def _first_difference(pred: LinearPredictor, cur: tuple, ref: tuple) -> str:
+    def entries(block: tuple) -> dict[tuple[Any, ...], int]:
+        out: dict[tuple[Any, ...], int] = {
+            (int(b), int(t), int(d)): int(w) for b, t, d, w in zip(*(a.tolist() for a in block[:4]), strict=True)}
+        out.update({("bias", int(d)): int(v) for d, v in zip(block[4].tolist(), block[5].tolist(), strict=True)})
+        return out
+
+    a, b = entries(cur), entries(ref)
+    key = sorted((k for k in a.keys() | b.keys() if a.get(k, 0) != b.get(k, 0)), key=repr)[0]
+    scale = pred.scale_exponent
+    unit = "" if not scale else f" (x 2^-{scale})"
+    if key[0] == "bias":
+        return f"bias of {pred.vocab[key[1]]!r}: {a.get(key, 0)} vs {b.get(key, 0)}{unit}"
+    back, tok, d = key
+    return (f"weight of {pred.vocab[d]!r} from {pred.vocab[tok]!r} {back} back: {a.get(key, 0)} vs "
+            f"{b.get(key, 0)}{unit}")
+
+
+def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
+    """The shared table of a predictor file of any of the three kinds (module doc)."""
+    from theorymodel.predictor.export import _read_npz, load
+    from theorymodel.predictor.uniform_file import is_uniform_file, read
+
+    arrays = _read_npz(Path(path), 512 * 1024**2)
+    if is_uniform_file(arrays):
+        f = read(path)
+        return SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, f.context_length - f.width - 2,
+                           "uniform-linearlm")
+    if "n_inputs" not in arrays and "input_tokens" not in arrays:
+        raise FormatError(f"{path} does not say how many prompt tokens it has (input_tokens)")
+    pred = load(path)
+    meta = pred.meta
+    if meta.get("route") == "uniform" and "width" in meta:  # compile --route uniform: past '#', row 0, '#'
+        width = int(meta["width"])
+        return shared_table(pred, width=width, first=width + 2, stop=int(meta.get("cell_tokens", pred.n_generated)))
+    width = pred.n_inputs - 2  # a LinearModel whose prompt is '#', row 0, '#'
+    if width < 1:
+        raise UsageError(f"a uniform predictor's prompt is '#', a row of W >= 1 cells and '#'; this file's prompt "
+                         f"has {pred.n_inputs} tokens")
+    return shared_table(pred, width=width, first=0)
+
+
+def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str = "z3", timeout: float | None = None,
+                           max_n: int = 8) -> dict[str, Any]:
+    """``verify --uniform PRED.npz MACHINE``: the file's shared table proved for every input
+    length (:func:`proofs_check.uniform.uniform_claim`), or ``"uniform": false`` with the
+    first position where the file stops being one table."""
+    from proofs_check.uniform import uniform_claim
+
+    table = read_shared_table(path)
+    if isinstance(table, NotUniform):
+        return {"machine": tm.name, "predictor": str(path), "uniform": False, "verified": False,
+                "first_difference": table.to_json()}
+    payload = uniform_claim(tm, rule_for_machine(tm, table), method=method, timeout=timeout, max_n=max_n)
+    payload.update({"predictor": str(path), "uniform": True, "source": table.source, "width": table.width,
+                    "tiled_positions": table.positions_checked})
+    return payload

@@ -1,0 +1,197 @@
+"""The uniform LinearModel file: the paper's one-layer ``LinearModel`` whose masked layer
+is one tile repeated along the diagonal (docs/uniform.md, "Export").
+
+The paper's model maps the one-hot embedded context through a masked ``(C*d) x (C*d)``
+layer and an output embedding. A uniform predictor's layer is block-Toeplitz: output
+position ``t`` (predicting token ``t+1``) reads input positions ``t - o`` for the three
+offsets ``o = W+1, W, W-1`` through the same ``d x d`` blocks, with the same bias, at every
+``t`` past the prompt. So the file stores the tile, not the ``(C*d)^2`` layer:
+
+- ``in_embedding.weight`` ``(V, d)``, ``out_embedding.weight`` ``(V, d)``, ``out_embedding.bias``;
+- ``linear1.kernel`` ``(3, d, d)`` and ``linear1.kernel_offsets`` ``(3,)``: block ``j`` maps the
+  embedding at ``t - offsets[j]`` into position ``t``'s hidden vector; ``linear1.bias`` ``(d,)``;
+- ``layout`` (:data:`LAYOUT`), ``vocab``, ``width`` W, ``offset`` (where row 0 puts the input),
+  ``context_length`` C and ``input_tokens`` (the prompt: ``#``, row 0, ``#``; W + 2 tokens).
+
+Its size is O(|V| d) whatever C is. :func:`dense_layer` expands the tile into the paper's
+masked layer for any C (what a reader of the paper's layout computes); :func:`read`
+collapses the file exactly (every float is a dyadic rational) into integer score tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from theorymodel.errors import FormatError, ResourceLimitError, UsageError
+from theorymodel.io import atomic_write
+from theorymodel.predictor.export import _dyadic, _npz_bytes, _read_npz, _strings
+from theorymodel.program import CoTProgram
+from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule
+
+LAYOUT = "theorymodel-uniform-linearlm-v1"
+KEYS = ("in_embedding.weight", "out_embedding.weight", "out_embedding.bias", "linear1.kernel",
+        "linear1.kernel_offsets", "linear1.bias", "vocab", "width", "offset", "context_length", "input_tokens")
+
+
+def kernel_offsets(width: int) -> np.ndarray:
+    """How far back from output position t the three blocks read: W+1, W, W-1 (the cells
+    left-above, above and right-above the predicted token t+1)."""
+    return np.array([width + 1, width, width - 1], dtype=np.int64)
+
+
+def uniform_file_bytes(vocab: tuple[str, ...], tables: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                       layout: UniformLayout, *, context_length: int) -> bytes:
+    """The file's bytes: identity embeddings (d = |V|) and the shared table (left, middle,
+    right, bias) as the tile."""
+    prompt = layout.width + 2
+    if context_length <= prompt:
+        raise UsageError(f"--context-length {context_length} leaves no generated token after the "
+                         f"{prompt}-token prompt (#, row 0 of {layout.width} cells, #)")
+    V = len(vocab)
+    kernel = np.stack([np.asarray(a, dtype=np.float64) for a in tables[:3]])
+    bias = np.asarray(tables[3], dtype=np.float64)
+    if max(np.abs(kernel).max(initial=0), np.abs(bias).max(initial=0)) >= 2**24:
+        raise UsageError("the shared table's entries exceed float32's exact integers (2^24)")
+    eye = np.eye(V, dtype=np.float32)
+    arrays = {
+        "layout": np.array(LAYOUT),
+        "in_embedding.weight": eye,
+        "out_embedding.weight": eye,
+        "out_embedding.bias": np.zeros(V, dtype=np.float32),
+        "linear1.kernel": kernel.astype(np.float32),
+        "linear1.kernel_offsets": kernel_offsets(layout.width),
+        "linear1.bias": bias.astype(np.float32),
+        "vocab": np.array(list(vocab), dtype=str),
+        "width": np.array(layout.width),
+        "offset": np.array(layout.offset),
+        "context_length": np.array(context_length),
+        "input_tokens": np.array(prompt),
+    }
+    return _npz_bytes(arrays)
+
+
+def save_uniform_linearlm(rule: UniformRule, layout: UniformLayout, path: str | Path, *,
+                          context_length: int) -> Path:
+    """Write a uniform rule's LinearModel file atomically (its size does not grow with C)."""
+    return atomic_write(path, uniform_file_bytes(rule.vocab, (rule.left, rule.middle, rule.right, rule.bias),
+                                                 layout, context_length=context_length))
+
+
+def export_uniform_program(program: CoTProgram, path: str | Path, *, context_length: int | None = None) -> Path:
+    """``compile --route uniform --export-linearlm``: the program's shared table as the
+    tile; C defaults to the prompt and the T rows of the compiled input length."""
+    if program.meta.get("route") != "uniform":
+        raise UsageError("this export is for the uniform route's programs")
+    t = program.tables
+    layout = UniformLayout(int(program.meta["width"]), int(program.meta["offset"]))
+    C = int(program.meta["cell_tokens"]) if context_length is None else context_length
+    return atomic_write(path, uniform_file_bytes(
+        program.vocab, (t["shared_left"], t["shared_middle"], t["shared_right"], t["shared_bias"]), layout,
+        context_length=C))
+
+
+def is_uniform_file(arrays: dict[str, np.ndarray]) -> bool:
+    return "layout" in arrays and str(arrays["layout"]) == LAYOUT
+
+
+@dataclass(frozen=True)
+class UniformFile:
+    """A uniform LinearModel file collapsed exactly: ``tables[j][d, x]`` is the score token
+    ``d`` gets from token ``x`` at offset ``offsets[j]``, times ``2^scale`` (so argmax and
+    ties are those of the stored floats)."""
+
+    vocab: tuple[str, ...]
+    width: int
+    offset: int
+    context_length: int
+    left: np.ndarray
+    middle: np.ndarray
+    right: np.ndarray
+    bias: np.ndarray
+    scale: int
+
+    @property
+    def layout(self) -> UniformLayout:
+        return UniformLayout(self.width, self.offset)
+
+
+def read(path: str | Path, *, max_bytes: int = 512 * 1024**2) -> UniformFile:
+    """Read a uniform LinearModel file and collapse its embeddings and tile exactly.
+
+    Raises
+    ------
+    FormatError
+        Not this layout, or arrays of the wrong shape (exit 2).
+    """
+    z = _read_npz(Path(path), max_bytes)
+    if not is_uniform_file(z):
+        raise FormatError(f"{path} is not a uniform LinearModel file (layout {LAYOUT})")
+    missing = [k for k in KEYS if k not in z]
+    if missing:
+        raise FormatError(f"{path} lacks the array {missing[0]!r}")
+    vocab = _strings(z, "vocab")
+    V = len(vocab)
+    if not V or vocab[0] != SEPARATOR:
+        raise FormatError(f"the dictionary of a uniform file lists {SEPARATOR!r} first")
+    try:
+        width, offset = int(z["width"]), int(z["offset"])
+        C = int(z["context_length"])
+        offsets = np.asarray(z["linear1.kernel_offsets"]).astype(np.int64).tolist()
+    except (TypeError, ValueError):
+        raise FormatError(f"{path}: width, offset, context_length and kernel offsets are integers") from None
+    if not 0 <= offset < width or offsets != kernel_offsets(width).tolist():
+        raise FormatError(f"{path}: the kernel offsets {offsets} are not W+1, W, W-1 for width {width}")
+    emb, e_emb = _dyadic(z["in_embedding.weight"])
+    out, e_out = _dyadic(z["out_embedding.weight"])
+    bout, e_bout = _dyadic(z["out_embedding.bias"])
+    kernel, e_k = _dyadic(z["linear1.kernel"])
+    b1, e_b1 = _dyadic(z["linear1.bias"])
+    if emb.ndim != 2 or emb.shape[0] != V or out.shape != emb.shape or bout.shape != (V,):
+        raise FormatError(f"{path}: the embeddings must be ({V}, d) and the output bias ({V},)")
+    d = emb.shape[1]
+    if kernel.shape != (3, d, d) or b1.shape != (d,):
+        raise FormatError(f"{path}: the kernel must be (3, {d}, {d}) and its bias ({d},)")
+    # exact collapse in Python integers: score(d | x at offset j) = out[d] . kernel[j] . emb[x]
+    scale = max(e_out + e_k + e_emb, e_out + e_b1, e_bout)
+    emb_o, out_o, k_o = (np.asarray(a, dtype=object) for a in (emb, out, kernel))
+    tables = [(out_o @ k_o[j] @ emb_o.T) * (1 << (scale - e_out - e_k - e_emb)) for j in range(3)]
+    bias = (out_o @ np.asarray(b1, dtype=object)) * (1 << (scale - e_out - e_b1)) \
+        + np.asarray(bout, dtype=object) * (1 << (scale - e_bout))
+    narrow = [narrow_integers(a) for a in (*tables, bias)]
+    return UniformFile(vocab, width, offset, C, narrow[0], narrow[1], narrow[2], narrow[3], scale)
+
+
+def narrow_integers(a: np.ndarray) -> np.ndarray:
+    """Exact integers as int64 when every value fits, else the exact Python integers."""
+    values = [int(v) for v in a.ravel().tolist()]
+    if all(-(1 << 62) < v < (1 << 62) for v in values):
+        return np.array(values, dtype=np.int64).reshape(a.shape)
+    out = np.empty(a.shape, dtype=object)
+    out.ravel()[:] = values
+    return out
+
+
+def dense_layer(path: str | Path, context_length: int | None = None, *, max_bytes: int = 1 << 30
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's masked layer and bias that the tile stands for, for C positions:
+    ``(C*d, C*d)`` with block ``(t, t - offsets[j]) = kernel[j]`` for every output
+    position ``t`` from the last prompt token on (float32, as stored)."""
+    z = _read_npz(Path(path), 512 * 1024**2)
+    C = int(z["context_length"]) if context_length is None else context_length
+    kernel = np.asarray(z["linear1.kernel"], dtype=np.float32)
+    d = kernel.shape[1]
+    if 4 * (C * d) ** 2 > max_bytes:
+        raise ResourceLimitError(f"the dense layer for C = {C} takes {4 * (C * d) ** 2} bytes", limit="size-cap",
+                                 details={"bytes": 4 * (C * d) ** 2, "max_bytes": max_bytes})
+    offsets = np.asarray(z["linear1.kernel_offsets"]).tolist()
+    prompt = int(z["input_tokens"])
+    layer = np.zeros((C * d, C * d), dtype=np.float32)
+    bias = np.zeros(C * d, dtype=np.float32)
+    for t in range(prompt - 1, C - 1):
+        for j, o in enumerate(offsets):
+            layer[t * d:(t + 1) * d, (t - o) * d:(t - o + 1) * d] = kernel[j]
+        bias[t * d:(t + 1) * d] = z["linear1.bias"]
+    return layer, bias
