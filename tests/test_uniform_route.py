@@ -226,3 +226,17 @@ def test_predictor_loads_back(tmp_path):
     main(["compile", "parity", "--n", "3", "--route", "uniform", "--out", str(tmp_path), "--json"])
     pred = load(tmp_path / "predictor.npz")
     assert pred.meta["route"] == "uniform" and pred.meta["width"] == 4
+
+
+def test_counterexample_uniform_reports_found(tmp_path, capsys):
+    tm = library.load("binary_increment")
+    rule = compile_uniform(tm)
+    path = save_uniform_linearlm(rule, UniformLayout(6, 1), tmp_path / "ok.npz", context_length=60)
+    code, out = run_cli(["counterexample", "--uniform", str(path), "binary_increment"], capsys)
+    assert code == 0 and out["found"] is False and out["verified"]
+    broken = rule.with_entry("middle", rule.token_id["0"], rule.token_id["1"], 5)
+    path = save_uniform_linearlm(broken, UniformLayout(6, 1), tmp_path / "bad.npz", context_length=60)
+    code, out = run_cli(["counterexample", "--uniform", str(path), "binary_increment", "--max-n", "3"], capsys)
+    assert code == 1 and out["found"] is True
+    cex = out["counterexample"]
+    assert reference_run(tm, tuple(cex["input"])).halted

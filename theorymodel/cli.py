@@ -333,6 +333,13 @@ def cmd_counterexample(args: argparse.Namespace) -> Report:
     from theorymodel.compile.pipeline import resolve_target
     from theorymodel.predictor import load
 
+    if args.uniform:  # every input length: the file's shared table, or where it stops being one
+        args.machine = args.predictor
+        report = _verify_uniform(args)
+        report.payload["found"] = report.payload.get("counterexample") is not None
+        return report
+    if args.n is None:
+        raise UsageError("--n is required (or --uniform for every input length)")
     predictor = load(args.predictor, n_inputs=args.n)
     check = check_target_for_file(resolve_target(args.target, args.format), predictor, args.n, args.time_bound)
     with smt2_recording(args.smt2):
@@ -814,7 +821,11 @@ def build_parser() -> argparse.ArgumentParser:
             "Find an input where a predictor file goes wrong, or prove there is none.")
     p.add_argument("predictor", help="predictor.npz, or a LinearModel-layout .npz")
     p.add_argument("target", help="a MACHINE or a .bench/.aag circuit")
-    p.add_argument("--n", type=_nonnegative_int, required=True, help="input length")
+    p.add_argument("--n", type=_nonnegative_int, help="input length (required unless --uniform)")
+    p.add_argument("--uniform", action="store_true",
+                   help="every input length: check the file is one shared table, prove it, or search inputs up to "
+                        "--max-n for a replayed counterexample (docs/uniform.md)")
+    p.add_argument("--max-n", type=_nonnegative_int, default=8, help="with --uniform: input lengths searched")
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=METHODS, default="z3")
     p.add_argument("--timeout", type=_positive_float, metavar="S")
