@@ -399,9 +399,11 @@ def cmd_length(args: argparse.Namespace) -> Report:
     if hi > MAX_LENGTH_N:
         raise ResourceLimitError(f"--n {hi}: length complexity is computed over all 2^n inputs; n <= {MAX_LENGTH_N}",
                                  limit="size-cap", details={"n": hi, "cap": MAX_LENGTH_N})
+    if args.smt2 and args.cls != "linear":
+        raise UsageError(f"class {args.cls} is refuted by a SAT solver: --certificate DIR writes DIMACS and DRAT")
     if lo != hi or args.plot:
-        if args.export_linearlm:
-            raise UsageError("--export-linearlm takes a single --n")
+        if args.export_linearlm or args.certificate or args.smt2:
+            raise UsageError("--export-linearlm, --certificate and --smt2 take a single --n")
         series = []
         function = named(args.target)
         paired = function is not None and function.even_n  # defined for even n only
@@ -434,6 +436,13 @@ def cmd_length(args: argparse.Namespace) -> Report:
         save_linearlm(predictor, args.export_linearlm, max_bytes=args.max_bytes)
         payload["written"] = [str(args.export_linearlm)]
     lb = result.lower_bound
+    certificate_dir = args.certificate or args.smt2
+    if certificate_dir and result.length_complexity is not None:
+        from theorymodel.complexity.certificate import write_certificate
+
+        with ProgressBar("writing and checking the certificate", None, enabled=not args.json):
+            payload["certificate"] = write_certificate(result, certificate_dir)
+        payload.setdefault("written", []).extend(payload["certificate"].pop("written"))
     if result.length_complexity is None:
         return Report(payload, f"{target.name}, n = {target.n}: not computable by class {result.cls}: "
                                f"{lb.get('reason')}", exit_code=1,
@@ -443,6 +452,15 @@ def cmd_length(args: argparse.Namespace) -> Report:
             f"by {lb['solver']})")
     if result.upper_bounds:
         text += "\n  construction upper bounds: " + _bounds_text(result.upper_bounds)
+    cert = payload.get("certificate")
+    if cert:
+        checks = [f"DRAT proof {'checked' if cert['drat_check']['verified'] else 'NOT checked'}",
+                  f"z3 re-solve {'unsat' if cert['second_solver']['unsat'] else 'NOT unsat'}"] \
+            if "drat_check" in cert else [f"fresh z3 {'unsat' if cert['smt_check']['unsat'] else 'NOT unsat'}"] \
+            if "smt_check" in cert else ["by definition, no file"]
+        text += "\n  certificate: " + ", ".join(checks) + "".join(f"\n  wrote {w}" for w in payload["written"])
+        if not cert["verified"]:
+            return Report(payload, text, 1, "the certificate files did not check")
     return Report(payload, text)
 
 
@@ -853,6 +871,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export-linearlm", metavar="FILE.npz")
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
     p.add_argument("--plot", metavar="FILE.png", help="plot exact values and bounds over the --n range")
+    p.add_argument("--certificate", metavar="DIR",
+                   help="write the lower bound's refuted query (DIMACS + DRAT proof, or SMT-LIB2 for linear) and "
+                        "check it in fresh processes")
+    p.add_argument("--smt2", metavar="DIR", help="class linear: write the refuted z3 query as SMT-LIB2 (checked)")
 
     p = add("census", cmd_census, "Length complexity of every Boolean function of n inputs, by NPN class.")
     p.add_argument("--n", type=_nonnegative_int, required=True, help="input length")
@@ -941,7 +963,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 OUTPUT_FILES = ("dot", "write", "export_linearlm", "plot", "checkpoint")
-OUTPUT_DIRS = ("out", "smt2")
+OUTPUT_DIRS = ("out", "smt2", "certificate")
 
 
 def preflight(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from theorymodel.circuits.model import all_assignments
 from theorymodel.complexity.classes import HypothesisClass, get_class
+from theorymodel.complexity.classes.base import KResult
 from theorymodel.complexity.classes.linear import ThresholdToken
 from theorymodel.complexity.targets import Target
 from theorymodel.errors import ResourceLimitError, UsageError
@@ -30,6 +31,7 @@ class LengthResult:
     seconds: float
     upper_bounds: dict[str, int]
     witness_json: list[dict[str, Any]]
+    refuted: KResult | None = None  # the UNSAT answer for k - 1, with its query (certificate files)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,7 +95,7 @@ def length_complexity(target: Target, *, cls: str | HypothesisClass = "linear", 
         else:
             lower = {"k": k, "status": "unsat", "solver": hclass.solver_name, **last_unsat.certificate}
         return LengthResult(target, hclass.name, k, witness, lower, time.perf_counter() - start, upper,
-                            hclass.witness_json(witness))
+                            hclass.witness_json(witness), last_unsat)
     raise ResourceLimitError(f"no witness with at most --max-k {max_k} tokens", limit="max-k",
                              details={"best_lower_bound": max_k + 1,
                                       "best_upper_bound": min(upper.values(), default=None)})

@@ -86,7 +86,8 @@ class B2Class:
         seconds = time.perf_counter() - start
         if status != "sat":
             return KResult(k, status, None, {"solver": solver, "variables": f.top, "clauses": len(f.clauses),
-                                             "normalised": "normal gates, non-degenerate, all read"}, seconds)
+                                             "normalised": "normal gates, non-degenerate, all read"}, seconds,
+                           query=f)
         witness = []
         for j in range(k):
             (p, q), = [pq for s, pq in zip(select[j], pairs[j], strict=True) if s in true]

@@ -27,6 +27,7 @@ class KResult:
     witness: list[Any] | None = None
     certificate: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    query: Any = None  # what was refuted, for certificate files: a CNF, or a z3 solver (never in JSON)
 
 
 class HypothesisClass(Protocol):

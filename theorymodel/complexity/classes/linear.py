@@ -172,7 +172,7 @@ def solve_k(target: Target, k: int, *, deadline: float | None = None, seed: int 
             cert = {"inputs": len(subset), "rounds": rounds, "certificate_inputs": subset,
                     "symmetry_breaking": {"blocks": [list(bl) for bl in sym.blocks if len(bl) > 1],
                                           "nonnegative_inputs": list(sym.negatable) if k >= 2 else []}}
-            return KResult(k, status, None, cert, time.perf_counter() - start)
+            return KResult(k, status, None, cert, time.perf_counter() - start, query=solver)
         witness = _integer_witness(solver.model(), a, b, th, k)
         out = simulate(witness, x)[:, -1]
         wrong = np.nonzero(out != target.table)[0]

@@ -81,7 +81,7 @@ class ParityClass:
         seconds = time.perf_counter() - start
         if status != "sat":
             return KResult(k, status, None, {"solver": solver, "encoding": "GF(2) vectors of the tokens",
-                                             "variables": f.top, "clauses": len(f.clauses)}, seconds)
+                                             "variables": f.top, "clauses": len(f.clauses)}, seconds, query=f)
         witness = [[p for p, v in enumerate(sel) if v in true] for sel in select]
         return KResult(k, "sat", witness, {}, seconds)
 

@@ -1,0 +1,86 @@
+"""Certificates others can check: DIMACS + DRAT for the SAT classes, SMT-LIB2 for the
+linear class, each re-checked in a fresh process that reads only the files; and the
+DRAT checker itself, which must reject broken proofs and broken formulas."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from proofs_check.drat import check_drat, read_dimacs, write_dimacs
+from theorymodel.cli import main
+
+PHP_3_2 = [  # pigeonhole: 3 pigeons, 2 holes (variables p*2 + h + 1)
+    [1, 2], [3, 4], [5, 6], [-1, -3], [-1, -5], [-3, -5], [-2, -4], [-2, -6], [-4, -6],
+]
+
+
+def run(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(("target", "n", "cls", "k"), [("parity", 5, "parity-2", 3), ("majority", 3, "b2", 3),
+                                                       ("parity", 4, "b2", 2)])
+def test_sat_class_certificates_are_checked_outside_the_process(tmp_path, capsys, target, n, cls, k):
+    assert main(["length", target, "--n", str(n), "--class", cls, "--certificate", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    cert = out["certificate"]
+    assert cert["verified"] and cert["k"] == k and cert["drat_check"]["verified"] and cert["second_solver"]["unsat"]
+    cnf, drat = tmp_path / f"k{k}.cnf", tmp_path / f"k{k}.drat"
+    assert json.loads((tmp_path / "certificate.json").read_text())["files"] == {"cnf": cnf.name, "drat": drat.name}
+    # an independent re-check in a fresh process, from the files alone
+    proc = run(["-m", "proofs_check.drat", str(cnf), str(drat)])
+    assert proc.returncode == 0 and "s VERIFIED" in proc.stdout
+    assert run(["-m", "proofs_check.drat", "--resolve", str(cnf)]).returncode == 0
+    # the same proof does not prove a weaker formula: drop the clauses that fix the answer
+    n_vars, clauses = read_dimacs(cnf.read_text())
+    weaker = tmp_path / "weaker.cnf"
+    weaker.write_text(write_dimacs(n_vars, [c for c in clauses if len(c) > 1]))
+    assert run(["-m", "proofs_check.drat", str(weaker), str(drat)]).returncode == 1
+    assert run(["-m", "proofs_check.drat", "--resolve", str(weaker)]).returncode == 1  # satisfiable
+
+
+def test_linear_certificate_is_smt2_rechecked_by_a_fresh_z3(tmp_path, capsys):
+    assert main(["length", "parity", "--n", "5", "--smt2", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["certificate"]["smt_check"]["unsat"] and out["lower_bound"]["k"] == 3
+    script = "import sys, z3; s = z3.Solver(); s.from_file(sys.argv[1]); print(s.check())"
+    proc = run(["-c", script, str(tmp_path / "k2.smt2")])
+    assert proc.stdout.strip() == "unsat"
+
+
+def test_the_drat_checker_accepts_a_real_proof_and_rejects_broken_ones():
+    from pysat.solvers import Solver
+
+    with Solver(name="cadical195", bootstrap_with=PHP_3_2, with_proof=True) as s:
+        assert not s.solve()
+        proof = "\n".join(s.get_proof())
+    assert check_drat(6, PHP_3_2, proof).verified
+    assert not check_drat(6, PHP_3_2, "").verified  # no empty clause derived
+    bogus = check_drat(4, [[1, 2], [1, -2], [3, 4]], "-1 0\n0\n")  # -1 contradicts the formula
+    assert not bogus.verified and "neither RUP nor RAT" in bogus.reason
+    assert not check_drat(6, PHP_3_2[:-1], proof).verified  # a satisfiable formula has no proof
+    assert check_drat(2, [[1], [-1]], "0\n").verified  # conflict by propagation alone
+
+
+def test_rat_lemmas_are_accepted_on_their_first_literal():
+    # x3 is fresh: the lemma (3) is RAT on 3 (no clause holds -3), then -3 ... as in extended resolution
+    assert check_drat(2, [[1, 2], [-1, 2], [1, -2], [-1, -2]], "3 0\n2 0\n0\n").verified
+
+
+def test_length_flags_that_need_one_n_are_refused(capsys):
+    assert main(["length", "parity", "--n", "3..5", "--certificate", "x"]) == 2
+    assert main(["length", "parity", "--n", "5", "--class", "b2", "--smt2", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "single --n" in err and "DIMACS and DRAT" in err
+
+
+def test_a_malformed_dimacs_file_is_exit_2(tmp_path):
+    bad = tmp_path / "bad.cnf"
+    bad.write_text("p cnf 2 3\n1 2 0\n")
+    assert run(["-m", "proofs_check.drat", str(bad), str(bad)]).returncode == 2
+    assert Path(bad).exists()

@@ -1,0 +1,111 @@
+"""Certificate files others can check: the lower bound of a length-complexity answer
+("k - 1 tokens cannot do it") in the formats of the field.
+
+- SAT classes (``parity-K``, ``b2``): the refuted query as DIMACS (``k<K>.cnf``) and a DRAT
+  proof of its unsatisfiability from the solver (``k<K>.drat``, CaDiCaL 1.9.5 through
+  python-sat). The proof is checked by :mod:`proofs_check.drat`, a forward RUP/RAT checker
+  that shares no code with any solver, and the CNF is solved again by a second solver
+  (z3), reading only the file.
+- ``linear``: the refuted z3 query over the certificate inputs as SMT-LIB2 (``k<K>.smt2``),
+  checked by a fresh z3 process that reads only the file.
+
+Every file is written atomically; ``certificate.json`` in the same folder says what each
+file claims and how it was checked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from theorymodel.complexity.classes.cnf import CNF
+from theorymodel.complexity.search import LengthResult
+from theorymodel.errors import UsageError
+from theorymodel.io import atomic_write_files
+
+PROOF_SOLVER = ("cadical195", "CaDiCaL 1.9.5")
+CHECK_TIMEOUT = 600.0
+
+
+def drat_proof(cnf: CNF) -> list[str]:
+    """A DRAT proof of the CNF's unsatisfiability, from CaDiCaL through python-sat.
+
+    Raises
+    ------
+    UsageError
+        Without python-sat (``pip install 'theorymodel[sat]'``) or when the CNF is satisfiable.
+    """
+    try:
+        from pysat.solvers import Solver
+    except ImportError:
+        raise UsageError("DRAT proofs need python-sat: pip install 'theorymodel[sat]'") from None
+    with Solver(name=PROOF_SOLVER[0], bootstrap_with=cnf.clauses, with_proof=True) as s:
+        if s.solve():
+            raise UsageError("the refuted query is satisfiable: no proof to write")
+        return list(s.get_proof() or [])
+
+
+def _run_checker(args: list[str]) -> tuple[int, str]:
+    """Run a checker in a fresh Python process (it sees only the files)."""
+    # our own interpreter and module, file paths we wrote: no untrusted input reaches the command
+    try:
+        proc = subprocess.run([sys.executable, *args], capture_output=True, text=True,  # noqa: S603
+                              timeout=CHECK_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        return 124, f"the checker ran past {CHECK_TIMEOUT:.0f} s (not checked)"
+    return proc.returncode, (proc.stdout + proc.stderr).strip()
+
+
+def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, Any]:
+    """Write the lower bound's files into ``directory`` and check them outside this process.
+
+    Returns what ``certificate.json`` holds: the claim, the files, and each check's verdict.
+    """
+    refuted = result.refuted
+    if refuted is None or refuted.query is None:  # k = 1: the answer is itself a generated token
+        return {"claim": f"the length complexity is at least 1 (the answer is a generated token); it is "
+                         f"{result.length_complexity}", "class": result.cls, "files": {}, "verified": True,
+                "written": []}
+    k = refuted.k
+    folder = Path(directory)
+    claim = (f"no {k} tokens of class {result.cls} compute {result.target.name} on all 2^{result.target.n} "
+             f"inputs; so the length complexity is {result.length_complexity}")
+    files: dict[str, bytes] = {}
+    report: dict[str, Any] = {"claim": claim, "class": result.cls, "k": k, "target": result.target.name,
+                              "n": result.target.n, "encoding": refuted.certificate}
+    if isinstance(refuted.query, CNF):
+        from proofs_check.drat import write_dimacs
+
+        cnf = refuted.query
+        cnf_name, drat_name = f"k{k}.cnf", f"k{k}.drat"
+        files[cnf_name] = write_dimacs(cnf.top, cnf.clauses, [claim, f"encoding: {json.dumps(refuted.certificate)}",
+                                                              "expected: UNSAT"]).encode("ascii")
+        proof = drat_proof(cnf)
+        files[drat_name] = ("\n".join(proof) + "\n").encode("ascii")
+        report["files"] = {"cnf": cnf_name, "drat": drat_name}
+        report["proof_solver"] = f"python-sat ({PROOF_SOLVER[1]}), {len(proof)} proof lines"
+        atomic_write_files(folder, files)
+        code, out = _run_checker(["-m", "proofs_check.drat", str(folder / cnf_name), str(folder / drat_name)])
+        report["drat_check"] = {"checker": "proofs_check.drat (forward RUP/RAT, a fresh process)",
+                                "verified": code == 0, "output": out}
+        code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", str(folder / cnf_name)])
+        report["second_solver"] = {"solver": "z3 (a fresh process reading the DIMACS file)", "unsat": code2 == 0,
+                                   "output": out2}
+        report["verified"] = code == 0 and code2 == 0
+    else:
+        smt_name = f"k{k}.smt2"
+        files[smt_name] = f"; {claim}\n; expected: unsat\n{refuted.query.to_smt2()}".encode()
+        report["files"] = {"smt2": smt_name}
+        atomic_write_files(folder, files)
+        code, out = _run_checker(["-c", "import sys, z3; s = z3.Solver(); s.from_file(sys.argv[1]); "
+                                        "r = s.check(); print(r); sys.exit(0 if r == z3.unsat else 1)",
+                                  str(folder / smt_name)])
+        report["smt_check"] = {"checker": "z3 (a fresh process reading the SMT-LIB2 file)", "unsat": code == 0,
+                               "output": out}
+        report["verified"] = code == 0
+    atomic_write_files(folder, {"certificate.json": (json.dumps(report, indent=2) + "\n").encode()})
+    report["written"] = [str(folder / name) for name in (*files, "certificate.json")]
+    return report
