@@ -184,6 +184,11 @@ class UniformVerdict:
                 "triples": self.triples, "failed_triples": [list(t) for t in self.failed[:20]],
                 "seconds": round(self.seconds, 6), **self.details}
 
+    def _repr_html_(self) -> str:
+        from theorymodel.display import html_table
+
+        return html_table("VERIFIED for every input length" if self.verified else "NOT PROVED", self.to_json())
+
 
 def _names(rule: UniformRule, triple: tuple[int, int, int]) -> tuple[str, str, str]:
     return (rule.vocab[triple[0]], rule.vocab[triple[1]], rule.vocab[triple[2]])

@@ -90,6 +90,12 @@ class Verdict:
             "seconds": round(self.seconds, 6),
         }
 
+    def _repr_html_(self) -> str:
+        from theorymodel.display import html_table
+
+        items = {k: v for k, v in self.to_json().items() if v is not None}
+        return html_table("VERIFIED" if self.verified else "COUNTEREXAMPLE", items)
+
 
 # -- the target's answer, concretely ------------------------------------------------------
 class MachineTarget:

@@ -121,6 +121,11 @@ def cmd_show(args: argparse.Namespace) -> Report:
 
     tm = load_machine(args.machine, fmt=args.format)
     written = []
+    if args.picture:
+        from theorymodel.display import machine_scene
+
+        machine_scene(tm).save(args.picture)
+        written.append(str(args.picture))
     if args.dot:
         atomic_write(args.dot, formats.to_dot(tm))
         written.append(str(args.dot))
@@ -188,6 +193,14 @@ def cmd_compile(args: argparse.Namespace) -> Report:
                       f"the compiled predictor has margin {weakest['margin']} at position {weakest['position']} "
                       f"on input {weakest['input']!r} (tokens {' and '.join(map(repr, weakest['tied_tokens']))})")
     written = []
+    if args.picture:
+        from theorymodel.display import cot_picture
+
+        program = result.program
+        word = (program.input_alphabet[0],) * program.n_inputs if args.input is None else \
+            tuple(args.input.split() if " " in args.input else args.input)
+        cot_picture(predictor, word).save(args.picture)
+        written.append(str(args.picture))
     if args.out:
         cot, cot_inputs, cot_exhaustive = cot_jsonl_bytes(result.program, limit=args.samples, seed=args.seed)
         written += [str(p) for p in atomic_write_files(args.out, {"cot.jsonl": cot,
@@ -794,6 +807,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("machine")
     p.add_argument("--format", choices=FORMATS, help="force the input format")
     p.add_argument("--dot", metavar="FILE", help="write the state graph in Graphviz DOT")
+    p.add_argument("--picture", metavar="FILE.svg", help="draw the state graph (svg without extras; png, pdf "
+                                                         "with matplotlib)")
     p.add_argument("--write", metavar="FILE", help="write the machine (format from --to or the extension)")
     p.add_argument("--to", metavar="FMT", help="yaml|json|bb|morphett|tmsim|dot")
 
@@ -812,6 +827,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --route uniform --export-linearlm: the positions the tile covers (default: the "
                         "prompt and the T rows at --n)")
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--picture", metavar="FILE.svg",
+                   help="draw the CoT of one input (--input) as a tableau: svg, or png/pdf with matplotlib")
+    p.add_argument("--input", metavar="WORD", help="with --picture: the input (default: the first in order)")
     p.add_argument("--samples", type=_nonnegative_int, default=1 << 16,
                    help="cot.jsonl holds every input up to this many, else a seeded sample")
     p.add_argument("--seed", type=int, default=0, help="seed of every sample drawn")
@@ -962,7 +980,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OUTPUT_FILES = ("dot", "write", "export_linearlm", "plot", "checkpoint")
+OUTPUT_FILES = ("dot", "write", "export_linearlm", "plot", "checkpoint", "picture")
 OUTPUT_DIRS = ("out", "smt2", "certificate")
 
 
@@ -977,6 +995,12 @@ def preflight(args: argparse.Namespace) -> None:
     for name in OUTPUT_DIRS:
         if getattr(args, name, None) is not None:
             check_output(getattr(args, name), directory=True)
+    if getattr(args, "picture", None) is not None:
+        from theorymodel.plotting import have_matplotlib, plot_format
+
+        if plot_format(args.picture) != "svg" and not have_matplotlib():
+            raise UsageError(f"a {plot_format(args.picture)} picture needs matplotlib: pip install "
+                             "'theorymodel[plots]' (an .svg picture needs nothing)")
 
 
 def _on_signal(signum: int, frame: object) -> None:

@@ -231,6 +231,12 @@ class Circuit:
         return (f"Circuit(name={self.name!r}, inputs={len(self.inputs)}, gates={self.n_gates}, "
                 f"outputs={len(self.outputs)})")
 
+    def _repr_svg_(self) -> str:
+        """The gate graph layered by depth, for notebooks."""
+        from theorymodel.display import circuit_scene
+
+        return circuit_scene(self).svg()
+
 
 def all_assignments(n: int) -> np.ndarray:
     """All 2^n bit vectors as rows, 0...0 first, the last column least significant."""

@@ -45,6 +45,15 @@ class LengthResult:
             "upper_bounds": self.upper_bounds,
         }
 
+    def _repr_html_(self) -> str:
+        from theorymodel.display import html_table
+
+        lb = self.lower_bound
+        return html_table(f"{self.target.name}, n = {self.target.n}, class {self.cls}", {
+            "length complexity": self.length_complexity, "witness": self.witness_json,
+            "lower bound": f"{lb.get('k')} ({lb.get('status')}, {lb.get('solver')})",
+            "upper bounds": self.upper_bounds or "-", "seconds": round(self.seconds, 3)})
+
     def program(self) -> CoTProgram:
         """The witness as a CoT program over binary tokens (one threshold rule per token)."""
         if self.cls != "linear":

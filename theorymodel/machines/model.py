@@ -379,3 +379,9 @@ class TuringMachine:
             f"TuringMachine(name={self.name!r}, states={len(self.states)}, "
             f"symbols={len(self.tape_symbols)}, transitions={self.n_transitions})"
         )
+
+    def _repr_svg_(self) -> str:
+        """The state graph, for notebooks (pure Python, no Graphviz)."""
+        from theorymodel.display import machine_scene
+
+        return machine_scene(self).svg()

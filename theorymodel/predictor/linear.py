@@ -53,7 +53,7 @@ class RolloutResult:
     first_error: np.ndarray = field(default_factory=_none)  # (batch,) absolute position, -1 if none
 
 
-@dataclass
+@dataclass(repr=False)
 class LinearPredictor:
     """A time-inhomogeneous linear next-token predictor over a fixed dictionary.
 
@@ -165,6 +165,37 @@ class LinearPredictor:
         """(tokens, exact values) of generated position ``k``'s non-zero bias."""
         lo, hi = self.bias.indptr[k], self.bias.indptr[k + 1]
         return self.bias.indices[lo:hi], self._bx[lo:hi]
+
+    def __repr__(self) -> str:
+        return (f"LinearPredictor(route={self.meta.get('route', '-')!r}, tokens={self.V}, inputs={self.n_inputs}, "
+                f"generated={self.n_generated}, nnz={self.nnz}, arithmetic={self.arithmetic!r})")
+
+    def min_margin(self, words: Sequence[Sequence[str]]) -> int | float | None:
+        """The smallest margin (best score minus the runner-up) over the roll-outs of
+        ``words``, in the file's exact units (None with no generated position)."""
+        r = self.rollout(self.encode_inputs(words), margins=True)
+        if not r.margins.size:
+            return None
+        low = r.margins.min()
+        return int(low) if r.margins.dtype.kind in "iu" else float(low)
+
+    def _repr_html_(self) -> str:
+        from itertools import islice, product
+
+        from theorymodel.display import html_table
+
+        words = list(islice(product(self.input_alphabet, repeat=self.n_inputs), 64))
+        return html_table("LinearPredictor", {
+            "route": self.meta.get("route", "-"), "dictionary": f"{self.V} tokens", "input tokens": self.n_inputs,
+            "generated tokens": self.n_generated, "non-zero weights": f"{self.nnz:,}",
+            "dense layout": f"{self.dense_size:,}", "arithmetic": self.arithmetic,
+            f"min margin ({len(words)} inputs)": self.min_margin(words)})
+
+    def picture(self, word: Sequence[str]) -> Any:
+        """The CoT this predictor generates on ``word``, as a tableau picture."""
+        from theorymodel.display import cot_picture
+
+        return cot_picture(self, word)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod

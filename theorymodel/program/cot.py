@@ -414,6 +414,25 @@ class CoTProgram:
         return (f"CoTProgram(name={self.name!r}, n={self.n_inputs}, cot_tokens={self.cot_tokens}, "
                 f"vocab={len(self.vocab)})")
 
+    def picture(self, word: Sequence[str] | None = None) -> Any:
+        """The CoT of one input (default: the first input in order) as a tableau picture
+        (:class:`theorymodel.display.Scene`; ``.svg()``, ``.save(path)``)."""
+        from theorymodel.display import cot_rows, tableau_scene
+
+        word = tuple(word) if word is not None else (self.input_alphabet[0],) * self.n_inputs
+        seq = self.evaluate(self.encode_inputs([word]))[0]
+        rows, names = cot_rows(self.vocab, self.labels, self.n_inputs, seq)
+        return tableau_scene(rows, title=f"{self.name} on {''.join(word)!r}: answer {self.decode(seq)!r}",
+                             row_names=names)
+
+    def _repr_html_(self) -> str:
+        from theorymodel.display import html_table
+
+        table = html_table(f"CoTProgram {self.name}", {
+            "route": self.meta.get("route", "-"), "input tokens": self.n_inputs, "CoT tokens": self.cot_tokens,
+            "dictionary": f"{len(self.vocab)} tokens", "answer": self.answer.kind})
+        return table + (self.picture().svg() if self.cot_tokens <= 2000 else "")
+
 
 ANSWER_KINDS: tuple[AnswerKind, ...] = ("accept", "bits", "tape", "tape-bits")
 UNDECODABLE = "?"  # a tape-bits group without exactly one hot bit

@@ -1,0 +1,289 @@
+"""Pictures and tables for notebooks and files, with no system Graphviz.
+
+Everything is drawn as a small *scene* (rectangles, circles, lines, text) and rendered
+either as SVG text by hand, or through matplotlib for PNG and PDF. The scenes:
+
+- :func:`machine_scene`: a state graph (states on a circle, one labelled edge per
+  transition ``read→write,move``, self-loops as small arcs; final states double circles);
+- :func:`circuit_scene`: a gate graph layered by depth (iterated in topological order);
+- :func:`tableau_scene`: a chain of thought as rows of cells, head cells marked with
+  their state (the tableau and uniform routes; other CoTs as a strip of tokens).
+
+:func:`html_table` renders verdicts and results as HTML for ``_repr_html_``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CELL = 34  # pixels per tableau cell
+HEAD_FILL = "#ffd479"
+CELL_FILL = "#f4f6fa"
+WALL_FILL = "#d0d4dc"
+HEAD_TOKEN = re.compile(r"^\[(.+)\](.*)$")
+
+
+@dataclass
+class Scene:
+    """Shapes in pixel coordinates (y down), as SVG draws them."""
+
+    width: float
+    height: float
+    shapes: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str = "#7a8090") -> None:
+        self.shapes.append(("rect", x, y, w, h, fill, stroke))
+
+    def circle(self, x: float, y: float, r: float, fill: str = "white", stroke: str = "#333") -> None:
+        self.shapes.append(("circle", x, y, r, fill, stroke))
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, color: str = "#555", arrow: bool = False) -> None:
+        self.shapes.append(("line", x1, y1, x2, y2, color, arrow))
+
+    def text(self, x: float, y: float, s: str, size: float = 11, color: str = "#111", anchor: str = "middle") -> None:
+        self.shapes.append(("text", x, y, s, size, color, anchor))
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def svg(self) -> str:
+        """The scene as a standalone SVG document."""
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" height="{self.height:.0f}" '
+               f'viewBox="0 0 {self.width:.0f} {self.height:.0f}" font-family="DejaVu Sans, Arial, sans-serif">',
+               '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+               'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
+               f'<rect x="0" y="0" width="{self.width:.0f}" height="{self.height:.0f}" fill="white"/>']
+        for shape in self.shapes:
+            kind = shape[0]
+            if kind == "rect":
+                _, x, y, w, h, fill, stroke = shape
+                out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{fill}" '
+                           f'stroke="{stroke}" stroke-width="0.8"/>')
+            elif kind == "circle":
+                _, x, y, r, fill, stroke = shape
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" stroke="{stroke}" '
+                           'stroke-width="1.2"/>')
+            elif kind == "line":
+                _, x1, y1, x2, y2, color, arrow = shape
+                tip = ' marker-end="url(#arrow)"' if arrow else ""
+                out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{color}" '
+                           f'stroke-width="1"{tip}/>')
+            else:
+                _, x, y, s, size, color, anchor = shape
+                out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" fill="{color}" '
+                           f'text-anchor="{anchor}" dominant-baseline="middle">{html.escape(s)}</text>')
+        out.append("</svg>")
+        return "\n".join(out) + "\n"
+
+    def figure(self) -> Any:
+        """The scene drawn by matplotlib (for PNG and PDF)."""
+        from theorymodel.plotting import pyplot
+
+        plt = pyplot()
+        dpi = 100
+        fig = plt.figure(figsize=(max(self.width, 1) / dpi, max(self.height, 1) / dpi), dpi=dpi)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, self.width)
+        ax.set_ylim(self.height, 0)
+        ax.axis("off")
+        from matplotlib.patches import Circle, Rectangle
+
+        for shape in self.shapes:
+            kind = shape[0]
+            if kind == "rect":
+                _, x, y, w, h, fill, stroke = shape
+                ax.add_patch(Rectangle((x, y), w, h, facecolor=fill, edgecolor=stroke, linewidth=0.6, zorder=2))
+            elif kind == "circle":
+                _, x, y, r, fill, stroke = shape
+                ax.add_patch(Circle((x, y), r, facecolor=fill, edgecolor=stroke, linewidth=1, zorder=2))
+            elif kind == "line":
+                _, x1, y1, x2, y2, color, arrow = shape
+                if arrow:
+                    ax.annotate("", xy=(x2, y2), xytext=(x1, y1),
+                                arrowprops={"arrowstyle": "->", "color": color, "lw": 0.8}, zorder=1)
+                else:
+                    ax.plot([x1, x2], [y1, y2], color=color, linewidth=0.8, zorder=1)
+            else:
+                _, x, y, s, size, color, anchor = shape
+                ha = {"middle": "center", "start": "left", "end": "right"}[anchor]
+                ax.text(x, y, s, fontsize=size * 0.75, color=color, ha=ha, va="center", zorder=3)
+        return fig
+
+    def save(self, path: str | Path) -> Path:
+        """Write the picture; the format follows the extension (svg, png or pdf)."""
+        from theorymodel.io import atomic_write
+        from theorymodel.plotting import plot_format, save_figure
+
+        fmt = plot_format(path)
+        if fmt == "svg":
+            return atomic_write(path, self.svg().encode("utf-8"))
+        return save_figure(self.figure(), path)
+
+
+# -- machines -------------------------------------------------------------------------------
+def machine_scene(tm: Any) -> Scene:
+    """A machine's state graph: states on a circle, one arrow per (state, next state) with
+    its transitions listed, final states as double circles, halting states grey."""
+    states = list(tm.states)
+    k = len(states)
+    radius = 40 + 28 * k
+    size = 2 * radius + 160
+    cx = cy = size / 2
+    pos = {q: (cx + radius * math.cos(2 * math.pi * i / k - math.pi / 2),
+               cy + radius * math.sin(2 * math.pi * i / k - math.pi / 2)) for i, q in enumerate(states)}
+    scene = Scene(size, size + 24)
+    scene.text(12, 14, f"{tm.name}: {k} states, {len(tm.tape_symbols)} symbols", 12, anchor="start")
+    labels: dict[tuple[str, str], list[str]] = {}
+    for q, row in tm.transitions.items():
+        for s, step in row.items():
+            labels.setdefault((q, step.next_state), []).append(f"{s}→{step.write},{step.move}")
+    r = 22
+    for (u, v), texts in labels.items():
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        if u == v:  # a self-loop: a small circle outside, its label beyond it
+            dx, dy = x1 - cx, y1 - cy
+            norm = math.hypot(dx, dy) or 1.0
+            lx, ly = x1 + dx / norm * (r + 12), y1 + dy / norm * (r + 12)
+            scene.circle(lx, ly, 12, "none", "#555")
+            for j, t in enumerate(texts):
+                scene.text(lx + dx / norm * 26, ly + dy / norm * 26 + 12 * j, t, 10, "#334")
+            continue
+        d = math.hypot(x2 - x1, y2 - y1) or 1.0
+        ox, oy = -(y2 - y1) / d * 6, (x2 - x1) / d * 6  # two directions of one pair stay apart
+        sx, sy = x1 + (x2 - x1) / d * r + ox, y1 + (y2 - y1) / d * r + oy
+        ex, ey = x2 - (x2 - x1) / d * r + ox, y2 - (y2 - y1) / d * r + oy
+        scene.line(sx, sy, ex, ey, "#555", arrow=True)
+        mx, my = (sx + ex) / 2 + ox * 2, (sy + ey) / 2 + oy * 2
+        for j, t in enumerate(texts):
+            scene.text(mx, my + 12 * (j - (len(texts) - 1) / 2), t, 10, "#334")
+    for q, (x, y) in pos.items():
+        halting = not tm.transitions.get(q)
+        scene.circle(x, y, r, "#dddddd" if halting else "white")
+        if q in tm.final_states:
+            scene.circle(x, y, r - 4, "none")
+        scene.text(x, y, q, 11)
+    x0, y0 = pos[tm.initial_state]
+    scene.line(x0 - r - 30, y0 - r - 10, x0 - r * 0.7, y0 - r * 0.7, "#555", arrow=True)
+    return scene
+
+
+# -- circuits -------------------------------------------------------------------------------
+def circuit_scene(circuit: Any, *, max_gates: int = 400) -> Scene:
+    """Gates layered by depth (inputs left, outputs right), each box naming its gate;
+    edges from every fan-in. Iterates in topological order (no recursion)."""
+    depth: dict[str, int] = dict.fromkeys(circuit.inputs, 0)
+    for name, gate in circuit.gates.items():  # stored in topological order
+        depth[name] = 1 + max((depth[f] for f in gate.fanins), default=0)
+    shown = list(circuit.inputs) + list(circuit.gates)[:max_gates]
+    layers: dict[int, list[str]] = {}
+    for name in shown:
+        layers.setdefault(depth[name], []).append(name)
+    col_w, row_h, box_w, box_h = 130, 44, 100, 26
+    n_rows = max(len(v) for v in layers.values())
+    scene = Scene(col_w * (max(layers) + 1) + 40, row_h * n_rows + 60)
+    scene.text(12, 14, f"{circuit.name}: {len(circuit.inputs)} inputs, {circuit.n_gates} gates"
+               + (f" (first {max_gates} drawn)" if circuit.n_gates > max_gates else ""), 12, anchor="start")
+    where: dict[str, tuple[float, float]] = {}
+    for d, names in layers.items():
+        for i, name in enumerate(names):
+            where[name] = (20 + d * col_w, 40 + i * row_h)
+    for name in shown[len(circuit.inputs):]:
+        x, y = where[name]
+        for f in circuit.gates[name].fanins:
+            if f in where:
+                fx, fy = where[f]
+                scene.line(fx + box_w, fy + box_h / 2, x, y + box_h / 2, "#8890a0", arrow=True)
+    outputs = set(circuit.outputs)
+    for name, (x, y) in where.items():
+        gate = circuit.gates.get(name)
+        label = name if gate is None else f"{name}: {gate.op.lower()}"
+        if gate is not None and gate.op == "THRESHOLD":
+            label = f"{name}: ≥{gate.threshold}"
+        fill = "#e3f0ff" if gate is None else (HEAD_FILL if name in outputs else CELL_FILL)
+        scene.rect(x, y, box_w, box_h, fill)
+        scene.text(x + box_w / 2, y + box_h / 2, label[:16], 10)
+    return scene
+
+
+# -- chains of thought ----------------------------------------------------------------------
+def tableau_scene(rows: Sequence[Sequence[str]], *, title: str = "", row_names: Sequence[str] = ()) -> Scene:
+    """Rows of cell tokens: ``[q]s`` is drawn as ``s`` on a highlighted cell with ``q``
+    above it; ``#`` as a grey wall."""
+    width = max((len(r) for r in rows), default=0)
+    left = 56
+    scene = Scene(left + CELL * width + 12, 30 + (CELL + 6) * len(rows) + 8)
+    if title:
+        scene.text(8, 14, title, 12, anchor="start")
+    for t, row in enumerate(rows):
+        y = 30 + t * (CELL + 6)
+        scene.text(left - 8, y + CELL / 2, row_names[t] if t < len(row_names) else f"t={t}", 10, "#556", "end")
+        for i, tok in enumerate(row):
+            x = left + i * CELL
+            m = HEAD_TOKEN.match(tok)
+            if tok == "#":
+                scene.rect(x, y, CELL, CELL, WALL_FILL)
+                scene.text(x + CELL / 2, y + CELL / 2, "#", 11, "#556")
+            elif m:
+                scene.rect(x, y, CELL, CELL, HEAD_FILL, "#b07800")
+                scene.text(x + CELL / 2, y + CELL / 2 + 5, m.group(2), 12)
+                scene.text(x + CELL / 2, y + 8, m.group(1)[:6], 8, "#7a4a00")
+            else:
+                scene.rect(x, y, CELL, CELL, CELL_FILL)
+                scene.text(x + CELL / 2, y + CELL / 2, tok[:4], 12)
+    return scene
+
+
+def cot_rows(vocab: Sequence[str], labels: Any, n_inputs: int, seq_row: Sequence[int]) -> tuple[
+        list[list[str]], list[str]]:
+    """Rows of a CoT for a picture: positions labelled ``cell`` (and ``sep``) grouped by
+    step and placed by cell, from the tokens themselves; other CoTs as rows of 24 tokens."""
+    from theorymodel.program import labels as lb
+
+    tokens = [vocab[int(t)] for t in seq_row]
+    if labels is not None and len(labels) and (labels[:, 0] == lb.CELL).any():
+        cells = [(int(t), int(i), tokens[n_inputs + k]) for k, (kind, t, i, _, _) in enumerate(labels.tolist())
+                 if kind == lb.CELL]
+        lo = min(i for _, i, _ in cells)
+        hi = max(i for _, i, _ in cells)
+        grid: dict[int, list[str]] = {}
+        for t, i, tok in cells:
+            grid.setdefault(t, [""] * (hi - lo + 1))[i - lo] = tok
+        steps = sorted(grid)
+        rows = [["·" if c == "" else c for c in grid[t]] for t in steps]
+        inputs = tokens[:n_inputs]
+        return [inputs, *rows], ["input", *(f"t={t}" for t in steps)]
+    width = 24
+    rows = [tokens[i:i + width] for i in range(0, len(tokens), width)]
+    return rows, [f"{i * width}" for i in range(len(rows))]
+
+
+def cot_picture(predictor: Any, word: Sequence[str]) -> Scene:
+    """The chain of thought the predictor generates on one input (its own roll-out, not the
+    machine's run), as a tableau picture."""
+    x = predictor.encode_inputs([tuple(word)])
+    seq = predictor.rollout(x).sequences[0]
+    rows, names = cot_rows(predictor.vocab, predictor.labels, predictor.n_inputs, seq)
+    route = predictor.meta.get("route", "")
+    answer = predictor.decode(seq)
+    title = f"{predictor.meta.get('machine', '')} on {''.join(word)!r}" + (f", route {route}" if route else "") \
+        + f": answer {answer!r}"
+    return tableau_scene(rows, title=title, row_names=names)
+
+
+# -- tables ---------------------------------------------------------------------------------
+def html_table(title: str, items: dict[str, Any]) -> str:
+    """A small two-column HTML table (for ``_repr_html_``)."""
+    body = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(str(k))}</th>"
+                   f"<td style='text-align:left'>{html.escape(_short(v))}</td></tr>" for k, v in items.items())
+    return f"<div><b>{html.escape(title)}</b><table>{body}</table></div>"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 160 else text[:157] + "..."
