@@ -194,12 +194,10 @@ def cmd_compile(args: argparse.Namespace) -> Report:
                       f"on input {weakest['input']!r} (tokens {' and '.join(map(repr, weakest['tied_tokens']))})")
     written = []
     if args.picture:
-        from theorymodel.display import cot_picture
-
         program = result.program
         word = (program.input_alphabet[0],) * program.n_inputs if args.input is None else \
             tuple(args.input.split() if " " in args.input else args.input)
-        cot_picture(predictor, word).save(args.picture)
+        predictor.picture(word).save(args.picture)
         written.append(str(args.picture))
     if args.out:
         cot, cot_inputs, cot_exhaustive = cot_jsonl_bytes(result.program, limit=args.samples, seed=args.seed)
@@ -513,7 +511,7 @@ def _learn_uniform(args: argparse.Namespace) -> Report:
 def cmd_learn(args: argparse.Namespace) -> Report:
     from theorymodel.learn import learn, resolve_source, verify_learned
 
-    if args.uniform:
+    if args.uniform or args.route == "uniform":  # one shared table for every length (docs/uniform.md)
         return _learn_uniform(args)
     if args.samples is None:
         raise UsageError("--samples is required (training inputs M)")
@@ -530,6 +528,9 @@ def cmd_learn(args: argparse.Namespace) -> Report:
         "learner": args.learner, "samples": args.samples, "cot": not args.no_cot,
         "train_error": result.train_error, "test_error": result.test_error, "verified": None,
         "cot_tokens": source.cot_tokens, "cot_tokens_with_cot": cot_tokens,
+        "error": result.error, "error_guarantee": result.error_guarantee,
+        "error_interval": list(result.error_interval), "heldout_error": result.test_error,
+        "distinct_training_inputs": result.distinct_training_inputs,
         "test_inputs": result.test_inputs, "test_guarantee": result.test_guarantee,
         "first_wrong": result.first_wrong, "weights_nnz": pred.nnz, "seed": args.seed,
         "learn_seconds": round(result.seconds, 6),
@@ -554,9 +555,14 @@ def cmd_learn(args: argparse.Namespace) -> Report:
     if written:
         payload["written"] = written
     text = (f"{source.name}, n = {source.n_inputs}, {'with' if not args.no_cot else 'without'} CoT "
-            f"({source.cot_tokens} generated tokens), learner {args.learner}, {args.samples} samples\n"
-            f"  train error {result.train_error:.4f}, test error {result.test_error:.4f} on "
-            f"{result.test_inputs:,} held-out inputs ({result.test_guarantee})")
+            f"({source.cot_tokens} generated tokens), learner {args.learner}, {args.samples} i.i.d. samples "
+            f"({result.distinct_training_inputs:,} distinct inputs)\n"
+            f"  error under the uniform distribution {result.error:.4f} ("
+            + ("exact" if result.error_guarantee == "exact" else
+               "estimated, 95% interval [{:.4f}, {:.4f}]".format(*result.error_interval)) + ")\n"
+            f"  train error {result.train_error:.4f}, held-out error "
+            + ("- (every input was drawn)" if result.test_error is None else
+               f"{result.test_error:.4f} on {result.test_inputs:,} inputs ({result.test_guarantee})"))
     if result.first_wrong:
         fw = result.first_wrong
         what = "a tie (no strict argmax)" if fw["tie"] else f"{fw['expected']} -> {fw['got']}"

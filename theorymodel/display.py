@@ -239,16 +239,16 @@ def tableau_scene(rows: Sequence[Sequence[str]], *, title: str = "", row_names: 
     return scene
 
 
-def cot_rows(vocab: Sequence[str], labels: Any, n_inputs: int, seq_row: Sequence[int]) -> tuple[
-        list[list[str]], list[str]]:
-    """Rows of a CoT for a picture: positions labelled ``cell`` (and ``sep``) grouped by
-    step and placed by cell, from the tokens themselves; other CoTs as rows of 24 tokens."""
-    from theorymodel.program import labels as lb
-
+def cot_rows(vocab: Sequence[str], labels: Any, n_inputs: int, seq_row: Sequence[int], *, cell_kind: int
+             ) -> tuple[list[list[str]], list[str]]:
+    """Rows of a CoT for a picture: positions whose label kind is ``cell_kind``
+    (:data:`theorymodel.program.labels.CELL`) grouped by step and placed by cell, from the
+    tokens themselves; other CoTs as rows of 24 tokens. (This module imports no form: the
+    forms import it for their pictures.)"""
     tokens = [vocab[int(t)] for t in seq_row]
-    if labels is not None and len(labels) and (labels[:, 0] == lb.CELL).any():
+    if labels is not None and len(labels) and (labels[:, 0] == cell_kind).any():
         cells = [(int(t), int(i), tokens[n_inputs + k]) for k, (kind, t, i, _, _) in enumerate(labels.tolist())
-                 if kind == lb.CELL]
+                 if kind == cell_kind]
         lo = min(i for _, i, _ in cells)
         hi = max(i for _, i, _ in cells)
         grid: dict[int, list[str]] = {}
@@ -256,24 +256,10 @@ def cot_rows(vocab: Sequence[str], labels: Any, n_inputs: int, seq_row: Sequence
             grid.setdefault(t, [""] * (hi - lo + 1))[i - lo] = tok
         steps = sorted(grid)
         rows = [["·" if c == "" else c for c in grid[t]] for t in steps]
-        inputs = tokens[:n_inputs]
-        return [inputs, *rows], ["input", *(f"t={t}" for t in steps)]
+        return [tokens[:n_inputs], *rows], ["input", *(f"t={t}" for t in steps)]
     width = 24
     rows = [tokens[i:i + width] for i in range(0, len(tokens), width)]
     return rows, [f"{i * width}" for i in range(len(rows))]
-
-
-def cot_picture(predictor: Any, word: Sequence[str]) -> Scene:
-    """The chain of thought the predictor generates on one input (its own roll-out, not the
-    machine's run), as a tableau picture."""
-    x = predictor.encode_inputs([tuple(word)])
-    seq = predictor.rollout(x).sequences[0]
-    rows, names = cot_rows(predictor.vocab, predictor.labels, predictor.n_inputs, seq)
-    route = predictor.meta.get("route", "")
-    answer = predictor.decode(seq)
-    title = f"{predictor.meta.get('machine', '')} on {''.join(word)!r}" + (f", route {route}" if route else "") \
-        + f": answer {answer!r}"
-    return tableau_scene(rows, title=title, row_names=names)
 
 
 # -- tables ---------------------------------------------------------------------------------

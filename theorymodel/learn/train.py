@@ -23,17 +23,74 @@ if TYPE_CHECKING:
 MAX_TEST = 1 << 16  # held-out inputs measured; beyond that a seeded sample of this size
 
 
+EXACT_POPULATION = 1 << 16  # inputs up to which the error under the uniform distribution is exact
+
+
 @dataclass
 class LearnResult:
+    """What ``learn`` measured. ``error`` is the error under the uniform distribution on
+    inputs of length n (exact, or estimated on i.i.d. draws with a 95% interval);
+    ``test_error`` is the error on the inputs never drawn for training (the held-out ones)."""
+
     predictor: LinearPredictor
     rules: list[PositionRule]
     train_index: np.ndarray
     train_error: float
-    test_error: float
+    test_error: float | None
     test_inputs: int
     test_guarantee: str
     first_wrong: dict[str, Any] | None
     seconds: float
+    error: float = 0.0
+    error_guarantee: str = "exact"
+    error_interval: tuple[float, float] = (0.0, 0.0)
+    distinct_training_inputs: int = 0
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Training inputs drawn i.i.d. uniformly with replacement (the PAC setting of Thm 3.3),
+    the inputs the error under the uniform distribution is measured on, and the held-out ones."""
+
+    train: np.ndarray  # with repeats, in draw order
+    population: np.ndarray
+    population_guarantee: str  # "exact" (every input) or "estimated" (i.i.d. draws)
+    heldout: np.ndarray
+    heldout_guarantee: str  # "exhaustive" or "sampled"
+
+
+def draw(source: CoTSource, samples: int, seed: int) -> Draw:
+    """``samples`` i.i.d. uniform inputs (so ``samples`` may exceed the number of inputs)."""
+    total = source.input_count
+    if samples < 1:
+        raise UsageError("--samples must be >= 1")
+    if total >= 1 << 62:
+        raise ResourceLimitError(f"{total} inputs are too many to index", limit="size-cap",
+                                 details={"inputs": total})
+    rng = np.random.default_rng(seed)
+    train = rng.integers(0, total, samples)
+    seen = np.unique(train)
+    if total <= EXACT_POPULATION:
+        everything = np.arange(total)
+        return Draw(train, everything, "exact", np.setdiff1d(everything, seen), "exhaustive")
+    population = rng.integers(0, total, MAX_TEST)
+    if total <= 1 << 22:
+        rest = np.setdiff1d(np.arange(total), seen)
+        if len(rest) <= MAX_TEST:
+            return Draw(train, population, "estimated", rest, "exhaustive")
+        return Draw(train, population, "estimated", np.sort(rng.choice(rest, MAX_TEST, replace=False)), "sampled")
+    heldout = np.setdiff1d(np.unique(rng.integers(0, total, MAX_TEST * 2)), seen)[:MAX_TEST]
+    return Draw(train, population, "estimated", heldout, "sampled")
+
+
+def wilson_interval(errors: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The 95% Wilson score interval of a binomial proportion."""
+    if trials == 0:
+        return 0.0, 1.0
+    p = errors / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
 def split(source: CoTSource, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -141,18 +198,26 @@ def learn(source: CoTSource, samples: int, *, learner: str = "lp", seed: int = 0
     if learner not in LEARNERS:
         raise UsageError(f"unknown learner {learner!r}; learners are {', '.join(LEARNERS)}")
     start = time.perf_counter()
-    train, test, guarantee = split(source, samples, seed)
-    train_seqs = source.sequences(train)
-    if train_seqs.size > 1 << 28:
+    sample = draw(source, samples, seed)
+    if samples * source.context_length > 1 << 28:
         raise ResourceLimitError("the training sequences exceed 2^28 tokens", limit="size-cap",
-                                 details={"tokens": int(train_seqs.size)})
+                                 details={"tokens": samples * source.context_length})
+    train_seqs = source.sequences(sample.train)
     jobs = jobs if jobs is not None else min(4, os.cpu_count() or 1)
     rules = fit_all(train_seqs, source.n_inputs, learner, seed, jobs=jobs, progress=progress)
     pred = assemble(rules, source)
-    train_error, _ = evaluate(pred, source, train)
-    test_error, first = evaluate(pred, source, test)
-    return LearnResult(pred, rules, train, train_error, test_error, len(test), guarantee, first,
-                       time.perf_counter() - start)
+    train_error, _ = evaluate(pred, source, sample.train)
+    error, first_any = evaluate(pred, source, sample.population)
+    wrong = round(error * len(sample.population))
+    interval = (error, error) if sample.population_guarantee == "exact" else \
+        wilson_interval(wrong, len(sample.population))
+    test_error: float | None = None
+    first = first_any
+    if len(sample.heldout):
+        test_error, first = evaluate(pred, source, sample.heldout)
+    return LearnResult(pred, rules, sample.train, train_error, test_error, len(sample.heldout),
+                       sample.heldout_guarantee, first, time.perf_counter() - start, error,
+                       sample.population_guarantee, interval, len(np.unique(sample.train)))
 
 
 EXHAUSTIVE_LEARNED = 1 << 16  # machine inputs up to which a learned predictor is checked by enumeration

@@ -192,10 +192,17 @@ class LinearPredictor:
             f"min margin ({len(words)} inputs)": self.min_margin(words)})
 
     def picture(self, word: Sequence[str]) -> Any:
-        """The CoT this predictor generates on ``word``, as a tableau picture."""
-        from theorymodel.display import cot_picture
+        """The CoT this predictor generates on ``word`` (its own roll-out, not the machine's
+        run), as a tableau picture (:class:`theorymodel.display.Scene`)."""
+        from theorymodel.display import cot_rows, tableau_scene
+        from theorymodel.program.labels import CELL
 
-        return cot_picture(self, word)
+        seq = self.rollout(self.encode_inputs([tuple(word)])).sequences[0]
+        rows, names = cot_rows(self.vocab, self.labels, self.n_inputs, seq, cell_kind=CELL)
+        route = self.meta.get("route", "")
+        title = f"{self.meta.get('machine', '')} on {''.join(word)!r}" + (f", route {route}" if route else "") \
+            + f": answer {self.decode(seq)!r}"
+        return tableau_scene(rows, title=title, row_names=names)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod

@@ -418,10 +418,11 @@ class CoTProgram:
         """The CoT of one input (default: the first input in order) as a tableau picture
         (:class:`theorymodel.display.Scene`; ``.svg()``, ``.save(path)``)."""
         from theorymodel.display import cot_rows, tableau_scene
+        from theorymodel.program.labels import CELL
 
         word = tuple(word) if word is not None else (self.input_alphabet[0],) * self.n_inputs
         seq = self.evaluate(self.encode_inputs([word]))[0]
-        rows, names = cot_rows(self.vocab, self.labels, self.n_inputs, seq)
+        rows, names = cot_rows(self.vocab, self.labels, self.n_inputs, seq, cell_kind=CELL)
         return tableau_scene(rows, title=f"{self.name} on {''.join(word)!r}: answer {self.decode(seq)!r}",
                              row_names=names)
 
