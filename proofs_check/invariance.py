@@ -153,6 +153,13 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
                            "uniform-linearlm")
     if "n_inputs" not in arrays and "input_tokens" not in arrays:
         raise FormatError(f"{path} does not say how many prompt tokens it has (input_tokens)")
+    if "linear1.weight" in arrays and "format" not in arrays:
+        try:
+            far = _far_read(arrays)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise FormatError(f"{path} is not a readable LinearModel file ({type(exc).__name__})") from None
+        if far is not None:
+            return far
     pred = load(path)
     meta = pred.meta
     if meta.get("route") == "uniform" and "width" in meta:  # compile --route uniform: past '#', row 0, '#'
@@ -163,6 +170,37 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
         raise UsageError(f"a uniform predictor's prompt is '#', a row of W >= 1 cells and '#'; this file's prompt "
                          f"has {pred.n_inputs} tokens")
     return shared_table(pred, width=width, first=0)
+
+
+def _far_read(arrays: dict[str, np.ndarray]) -> NotUniform | None:
+    """A dense LinearModel's first read outside the three offsets whose exact score block is
+    not zero, found block by block before the whole layer is collapsed (which, for float
+    weights of mixed exponents, takes Python integers and minutes)."""
+    from theorymodel.predictor.export import _dyadic
+
+    prompt = int(arrays["input_tokens"])
+    C = int(arrays["context_length"])
+    width = prompt - 2
+    emb = _dyadic(arrays["in_embedding.weight"])[0]  # the scales do not change which blocks are zero
+    out = _dyadic(arrays["out_embedding.weight"])[0]
+    layer = np.asarray(arrays["linear1.weight"])
+    d = emb.shape[1]
+    if width < 1 or layer.shape != (C * d, C * d):
+        return None
+    emb_o, out_o = np.asarray(emb, dtype=object), np.asarray(out, dtype=object)
+    for t in range(prompt - 1, C - 1):  # output position t predicts token t + 1
+        for s in range(t + 1):  # the mask: positions <= t
+            if t - s in (width + 1, width, width - 1):
+                continue
+            block = layer[t * d:(t + 1) * d, s * d:(s + 1) * d]
+            if not block.any():
+                continue
+            exact, _ = _dyadic(block)
+            if (out_o @ np.asarray(exact, dtype=object) @ emb_o.T != 0).any():
+                p = t + 1
+                return NotUniform(p, f"position {p} reads position {s} ({p - s} back); a uniform predictor reads "
+                                     f"only {width + 2}, {width + 1} and {width} back")
+    return None
 
 
 def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str = "z3", timeout: float | None = None,

@@ -666,6 +666,56 @@ def cmd_experiment_noise(args: argparse.Namespace) -> Report:
     return _experiment_report("noise", rows, text, plot, note)
 
 
+def cmd_experiment_lengthgen(args: argparse.Namespace) -> Report:
+    import importlib.util
+    import tempfile
+
+    if importlib.util.find_spec("torch") is None:
+        raise UsageError("this experiment trains with torch: pip install 'theorymodel[experiments]'")
+    from theorymodel.experiments.lengthgen import lengthgen
+    from theorymodel.machines import library
+    from theorymodel.plotting import plot_rows
+
+    machines = [m for m in args.machines.split(",") if m]
+    unknown = [m for m in machines if m not in library.names()]
+    if unknown or not machines:
+        raise UsageError(f"unknown machine {unknown[0] if unknown else '(none)'}; "
+                         f"bundled: {', '.join(library.names())}")
+    plot, note = _plot(args)
+    with contextlib.ExitStack() as stack:
+        workdir = args.out or stack.enter_context(tempfile.TemporaryDirectory())
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+        with ProgressBar(f"training and proving on {len(machines)} machines", None, enabled=not args.json):
+            rows = lengthgen(machines, train_n=args.train_n, eval_n=tuple(args.eval_n), steps=args.steps,
+                             untied_steps=args.untied_steps, untied_d=args.untied_d, lr=args.lr, seed=args.seed,
+                             device=args.device,
+                             workdir=workdir, max_n=args.max_n)
+    written = [str(Path(args.out) / f"{m}-tied.npz") for m in machines] if args.out else []
+    table = []
+    for r in rows:
+        for model in ("tied", "untied"):
+            m = r[model]
+            table.append({"machine": r["machine"], "model": model,
+                          **{f"n={n}": "-" if v is None else f"{v:.3f}" for n, v in m["exact_match"].items()},
+                          "proof": m.get("proof", "not uniform"), "train_s": m["train_seconds"]})
+    text = _table(table, list(table[0])) + "\n" + "\n".join(
+        f"{r['machine']}: tied model {'proved for every length' if r['tied']['proved'] else 'NOT proved'}"
+        f" ({r['tied']['proof_seconds']} s; rounded to integers: "
+        f"{'proved' if r['tied']['rounded_to_integers_proved'] else 'not proved'}); untied: {r['untied']['note']}"
+        for r in rows)
+    if plot:
+        points = [{"n": int(n), "exact_match": v,
+                   "series": f"{r['machine']} {model}" + (" (proved)" if model == "tied" and r["tied"]["proved"]
+                                                          else "")}
+                  for r in rows for model in ("tied", "untied") for n, v in r[model]["exact_match"].items()
+                  if v is not None]
+        plot_rows(points, "n", "exact_match", ["series"], plot, title="exact match of full roll-outs against n",
+                  logx=True)
+    report = _experiment_report("lengthgen", rows, text + "".join(f"\nwrote {w}" for w in written), plot, note)
+    report.payload["written"] = [*report.payload["written"], *written]
+    return report
+
+
 def _torch_config(args: argparse.Namespace, **extra: Any):
     try:
         from theorymodel.experiments.training import TrainConfig
@@ -960,6 +1010,22 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
     q.add_argument("--samples", type=_nonnegative_int, default=200)
     q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
+
+    q = add_exp("lengthgen", cmd_experiment_lengthgen,
+                "Length generalisation: a tied (uniform) and an untied linear model trained by SGD on short CoTs; "
+                "exact match at longer inputs, and the tied weights proved for every length.")
+    q.add_argument("--machines", default="binary_increment,binary_palindrome,ternary_increment",
+                   help="bundled machines, comma-separated")
+    q.add_argument("--train-n", type=_nonnegative_int, default=6, help="train on every input of length 0..N")
+    q.add_argument("--eval-n", type=_int_list, default=[6, 12, 24, 48], help="lengths where exact match is measured")
+    q.add_argument("--steps", type=_positive_int, default=3000, help="Adam steps of the tied model (at most)")
+    q.add_argument("--untied-steps", type=_positive_int, default=300, help="Adam steps of the untied model")
+    q.add_argument("--untied-d", type=_positive_int, default=16, help="embedding width of the untied model")
+    q.add_argument("--lr", type=float, default=0.05, help="the tied model's learning rate")
+    q.add_argument("--max-n", type=_nonnegative_int, default=12,
+                   help="when the proof fails: input lengths searched for a counterexample")
+    q.add_argument("--out", metavar="DIR", help="keep the tied models' files (check them with verify --uniform)")
+    q.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
 
     def torch_flags(q: argparse.ArgumentParser, steps: int, d: int) -> None:
         q.add_argument("--steps", type=_nonnegative_int, default=steps)

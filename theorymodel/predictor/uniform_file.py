@@ -44,26 +44,35 @@ def kernel_offsets(width: int) -> np.ndarray:
 
 def uniform_file_bytes(vocab: tuple[str, ...], tables: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                        layout: UniformLayout, *, context_length: int) -> bytes:
-    """The file's bytes: identity embeddings (d = |V|) and the shared table (left, middle,
-    right, bias) as the tile."""
-    prompt = layout.width + 2
-    if context_length <= prompt:
-        raise UsageError(f"--context-length {context_length} leaves no generated token after the "
-                         f"{prompt}-token prompt (#, row 0 of {layout.width} cells, #)")
+    """The file's bytes for an integer table: identity embeddings (d = |V|) and the shared
+    table (left, middle, right, bias) as the tile."""
     V = len(vocab)
     kernel = np.stack([np.asarray(a, dtype=np.float64) for a in tables[:3]])
     bias = np.asarray(tables[3], dtype=np.float64)
     if max(np.abs(kernel).max(initial=0), np.abs(bias).max(initial=0)) >= 2**24:
         raise UsageError("the shared table's entries exceed float32's exact integers (2^24)")
-    eye = np.eye(V, dtype=np.float32)
+    eye = np.eye(V)
+    return model_file_bytes(vocab, in_embedding=eye, kernel=kernel, bias=bias, out_weight=eye,
+                            out_bias=np.zeros(V), layout=layout, context_length=context_length)
+
+
+def model_file_bytes(vocab: tuple[str, ...], *, in_embedding: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
+                     out_weight: np.ndarray, out_bias: np.ndarray, layout: UniformLayout, context_length: int
+                     ) -> bytes:
+    """The file's bytes for any weights of the tied model (a trained one: any d, any
+    embeddings), stored as float32."""
+    prompt = layout.width + 2
+    if context_length <= prompt:
+        raise UsageError(f"--context-length {context_length} leaves no generated token after the "
+                         f"{prompt}-token prompt (#, row 0 of {layout.width} cells, #)")
     arrays = {
         "layout": np.array(LAYOUT),
-        "in_embedding.weight": eye,
-        "out_embedding.weight": eye,
-        "out_embedding.bias": np.zeros(V, dtype=np.float32),
-        "linear1.kernel": kernel.astype(np.float32),
+        "in_embedding.weight": np.asarray(in_embedding, dtype=np.float32),
+        "out_embedding.weight": np.asarray(out_weight, dtype=np.float32),
+        "out_embedding.bias": np.asarray(out_bias, dtype=np.float32),
+        "linear1.kernel": np.asarray(kernel, dtype=np.float32),
         "linear1.kernel_offsets": kernel_offsets(layout.width),
-        "linear1.bias": bias.astype(np.float32),
+        "linear1.bias": np.asarray(bias, dtype=np.float32),
         "vocab": np.array(list(vocab), dtype=str),
         "width": np.array(layout.width),
         "offset": np.array(layout.offset),

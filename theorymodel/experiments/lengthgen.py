@@ -1,0 +1,293 @@
+"""Length generalisation, trained by SGD and proved (``theorymodel experiment lengthgen``).
+
+Two linear next-token predictors are trained on the uniform layout's CoTs (docs/uniform.md)
+of inputs of length <= ``train_n``:
+
+- **tied**: the paper's one-layer linear model with its masked ``(C d) x (C d)`` layer replaced
+  by one shared block at the fixed relative offsets W+1, W, W-1 (a causal convolution):
+  ``logits(t) = out(K_0 e(x[t-W-1]) + K_1 e(x[t-W]) + K_2 e(x[t-W+1]) + b)``. Its weights do not
+  depend on the position, the input length or the width W, so it runs at any length.
+- **untied**: the paper's ``LinearModel`` (:class:`~theorymodel.experiments.models.LinearLM`),
+  one block per position, trained on one fixed window that holds every training run. It has
+  no weights beyond its training context: at longer inputs it cannot run at all.
+
+Each input is laid out in its own tight window (the claim holds for every width), so the
+runs touch both walls. The tied model is saved as a uniform LinearModel file and then
+**proved** exactly: the float32 weights are read as the rationals they are
+(:mod:`theorymodel.predictor.uniform_file`), the shared table is extracted and the finite
+lemma of :mod:`proofs_check.uniform` decides it for every length; a failed lemma is
+searched for a real counterexample input. Exact match at every n is measured with the same
+exact arithmetic. Whether rounding the table to integers (after scaling) keeps the proof is
+reported too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from theorymodel.compile.uniform import compile_uniform
+from theorymodel.errors import UsageError
+from theorymodel.machines import TuringMachine, library, reference_run
+from theorymodel.predictor.uniform_file import model_file_bytes, read
+from theorymodel.program.uniform import UniformLayout, UniformRule, rollout
+
+EVAL_INPUTS = 64  # inputs per length for exact match (all of them when there are fewer)
+
+
+# -- data -------------------------------------------------------------------------------------
+def tight_layout(tm: TuringMachine, word: tuple[str, ...]) -> tuple[UniformLayout, int]:
+    """The input's own window (its run's reach) and its number of steps."""
+    run = reference_run(tm, word)
+    if not run.halted:
+        raise UsageError(f"{tm.name} does not halt on {''.join(word)!r}")
+    left = -min(run.leftmost_head, 0)
+    return UniformLayout(left + max(run.rightmost_head, len(word) - 1, 0) + 1, left), run.steps
+
+
+def sequences(rule: UniformRule, layout: UniformLayout, words: list[tuple[str, ...]], steps: int) -> np.ndarray:
+    """Flat token sequences ``#, row 0, #, row 1, ...`` (batch, (steps+1)(W+1)+1), from the
+    machine's rule (a halted configuration repeats)."""
+    rows = rollout(rule, layout, words, steps).rows
+    flat = rows.reshape(len(words), -1)
+    return np.concatenate([np.full((len(words), 1), rule.separator), flat], axis=1)
+
+
+def grouped(tm: TuringMachine, words: list[tuple[str, ...]]) -> dict[UniformLayout, tuple[list, int]]:
+    """Inputs grouped by their tight window, with the group's step count (one row more than
+    the longest run, so every halted configuration is shown repeating)."""
+    groups: dict[UniformLayout, tuple[list, int]] = {}
+    for w in words:
+        layout, steps = tight_layout(tm, w)
+        ws, most = groups.get(layout, ([], 0))
+        groups[layout] = ([*ws, w], max(most, steps + 1))
+    return groups
+
+
+def eval_words(tm: TuringMachine, n: int, seed: int) -> list[tuple[str, ...]]:
+    from itertools import product
+
+    alphabet = tm.input_symbols
+    if len(alphabet) ** n <= EVAL_INPUTS:
+        return list(product(alphabet, repeat=n))
+    rng = np.random.default_rng(seed + n)
+    return [tuple(rng.choice(alphabet, size=n).tolist()) for _ in range(EVAL_INPUTS)]
+
+
+# -- the tied model ----------------------------------------------------------------------------
+class TiedLinearLM(nn.Module):
+    """The paper's linear model with one shared block at offsets W+1, W, W-1 (module doc).
+
+    The embeddings are the identity (d = |V|), so the model is exactly a shared score table
+    and gradient descent on the cross-entropy drifts towards its max-margin table. Its loss
+    over a CoT is the sum over the CoT's generated positions, each a (left, middle, right)
+    triple of the positions W+2, W+1 and W back: :meth:`triple_logits` computes it on the
+    triples directly (the same gradient, without the sequence around them)."""
+
+    def __init__(self, vocab: int) -> None:
+        super().__init__()
+        self.V = vocab
+        self.register_buffer("embedding", torch.eye(vocab))
+        self.kernel = nn.Parameter(torch.zeros(3, vocab, vocab))
+        self.bias = nn.Parameter(torch.zeros(vocab))
+
+    def triple_logits(self, triples: torch.Tensor) -> torch.Tensor:
+        """Logits (batch, V) for rows (left, middle, right)."""
+        k = self.kernel
+        return k[0][:, triples[:, 0]].T + k[1][:, triples[:, 1]].T + k[2][:, triples[:, 2]].T + self.bias
+
+    def forward(self, seq: torch.Tensor, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(logits, targets) for every generated position of a batch of CoTs of one width."""
+        C = seq.shape[1]
+        t = torch.arange(width + 1, C - 1, device=seq.device)
+        triples = torch.stack([seq[:, t - width - 1], seq[:, t - width], seq[:, t - width + 1]], dim=-1)
+        return self.triple_logits(triples.reshape(-1, 3)).reshape(seq.shape[0], len(t), -1), seq[:, t + 1]
+
+    def file_bytes(self, vocab: tuple[str, ...], layout: UniformLayout, context_length: int) -> bytes:
+        eye = np.eye(self.V, dtype=np.float32)
+        return model_file_bytes(vocab, in_embedding=eye, kernel=self.kernel.detach().cpu().numpy(),
+                                bias=self.bias.detach().cpu().numpy(), out_weight=eye,
+                                out_bias=np.zeros(self.V, dtype=np.float32), layout=layout,
+                                context_length=context_length)
+
+
+def exact_rule(tm: TuringMachine, path: Path) -> UniformRule:
+    """The trained file's shared table, read exactly, in the machine's dictionary."""
+    from proofs_check.invariance import SharedTable, rule_for_machine
+
+    f = read(path)
+    table = SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, 0, "uniform-linearlm")
+    return rule_for_machine(tm, table)
+
+
+def exact_match(tm: TuringMachine, rule: UniformRule, reference: UniformRule, words: list[tuple[str, ...]]
+                ) -> float:
+    """Fraction of inputs whose whole roll-out (every row, strict argmax everywhere) is the
+    machine's run, in exact arithmetic, each input in its tight window."""
+    right = 0
+    for layout, (ws, steps) in grouped(tm, words).items():
+        got = rollout(rule, layout, ws, steps)
+        want = rollout(reference, layout, ws, steps).rows
+        ok = (got.rows == want).all(axis=(1, 2)) & ~got.ties.any(axis=(1, 2))
+        right += int(ok.sum())
+    return right / len(words)
+
+
+def rounded_rule(rule: UniformRule, scale_to: int = 1000) -> UniformRule:
+    """The table scaled so its largest entry is ``scale_to``, rounded to integers."""
+    arrays = [np.asarray(a, dtype=object) for a in (rule.left, rule.middle, rule.right, rule.bias)]
+    top = max(abs(int(v)) for a in arrays for v in a.ravel().tolist()) or 1
+    ints = [np.array([round(int(v) * scale_to / top) for v in a.ravel().tolist()], dtype=np.int64).reshape(a.shape)
+            for a in arrays]
+    return UniformRule(rule.vocab, rule.symbols, rule.states, rule.blank, rule.initial, rule.symbol_token,
+                       dict(rule.head_token), ints[0], ints[1], ints[2], ints[3])
+
+
+def train_tied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, seed: int, device: str,
+               workdir: Path, check_every: int = 50) -> dict[str, Any]:
+    """Train the tied model with Adam on the full-batch cross-entropy of every generated
+    position of the CoTs of inputs of length <= ``train_n`` (each run in the windows of
+    :func:`theorymodel.learn.uniform.observed_triples`: tight, cut after each step, and two
+    cells wider). Every ``check_every`` steps the weights are saved as float32 and the
+    uniform lemma is decided on them, exactly (by enumeration of its finite domain); training
+    stops when it holds."""
+    from proofs_check.uniform import lemma_exhaustive
+    from theorymodel.learn.uniform import observed_triples
+
+    reference = compile_uniform(tm)
+    V = reference.V
+    words = [w for n in range(train_n + 1) for w in eval_words_all(tm, n)]
+    data = observed_triples(tm, words, dict(reference.token_id))
+    # the CoTs repeat triples many times: each distinct row once, weighted by its count (the
+    # same loss and gradient as the full sequences)
+    rows, counts = np.unique(data, axis=0, return_counts=True)
+    triples = torch.as_tensor(rows[:, :3], device=device)
+    targets = torch.as_tensor(rows[:, 3], device=device)
+    weights = torch.as_tensor(counts / counts.sum(), dtype=torch.float32, device=device)
+    torch.manual_seed(seed)
+    model = TiedLinearLM(V).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    path = workdir / f"{tm.name}-tied.npz"
+    layout = UniformLayout(2 * train_n + 4, train_n + 2)  # any width: the table is the same
+    start = time.perf_counter()
+    proved_at = None
+    step = 0
+    loss_value = float("nan")
+    for step in range(1, steps + 1):
+        opt.zero_grad()
+        loss = (nn.functional.cross_entropy(model.triple_logits(triples), targets, reduction="none") * weights).sum()
+        loss.backward()
+        opt.step()
+        loss_value = float(loss.detach())
+        if step % check_every == 0 or step == steps:
+            path.write_bytes(model.file_bytes(reference.vocab, layout, 4 * layout.width))
+            if lemma_exhaustive(tm, exact_rule(tm, path)).verified:  # the fast decision; z3 proves it after
+                proved_at = step
+                break
+    return {"path": path, "steps": step, "proved_at_step": proved_at, "loss": loss_value,
+            "train_seconds": time.perf_counter() - start, "training_inputs": len(words),
+            "training_positions": len(data), "parameters": 3 * V * V + V}
+
+
+def eval_words_all(tm: TuringMachine, n: int) -> list[tuple[str, ...]]:
+    from itertools import product
+
+    return list(product(tm.input_symbols, repeat=n))
+
+
+# -- the untied baseline ----------------------------------------------------------------------
+def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: int, seed: int,
+                 device: str) -> dict[str, Any]:
+    """The paper's LinearModel on one window that holds every training run; exact match at
+    ``train_n`` by greedy decoding inside its context (float32, its own arithmetic)."""
+    from theorymodel.experiments.models import LinearLM
+
+    reference = compile_uniform(tm)
+    V = reference.V
+    words = [w for n in range(train_n + 1) for w in eval_words_all(tm, n)]
+    lays = [tight_layout(tm, w) for w in words]
+    left = max(lay.offset for lay, _ in lays)
+    right = max(lay.width - lay.offset for lay, _ in lays)
+    layout = UniformLayout(left + right, left)
+    rows = max(s for _, s in lays) + 1
+    data = torch.as_tensor(sequences(reference, layout, words, rows), device=device)
+    C = data.shape[1]
+    torch.manual_seed(seed)
+    model = LinearLM(V, C, d).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    prompt = layout.width + 2
+    start = time.perf_counter()
+    for _ in range(steps):
+        opt.zero_grad()
+        logits = model(data[:, :-1])[:, prompt - 1:]
+        loss = nn.functional.cross_entropy(logits.reshape(-1, V), data[:, prompt:].reshape(-1))
+        loss.backward()
+        opt.step()
+    seconds = time.perf_counter() - start
+    test = [w for w in words if len(w) == train_n]
+    idx = [words.index(w) for w in test]
+    with torch.no_grad():
+        out = model.greedy(data[idx, :prompt], C)
+    match = float((out == data[idx]).all(dim=1).float().mean())
+    # is it one shared table? the file in the paper's layout, checked like any other
+    from proofs_check.invariance import NotUniform, read_shared_table
+    from theorymodel.predictor.export import _npz_bytes
+
+    state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    with tempfile.TemporaryDirectory() as tmp:  # large: (C d)^2 floats; checked, then dropped
+        path = Path(tmp) / f"{tm.name}-untied.npz"
+        path.write_bytes(_npz_bytes({**state, "vocab": np.array(list(reference.vocab)),
+                                     "context_length": np.array(C), "input_tokens": np.array(prompt)}))
+        shared = read_shared_table(path)
+    return {"exact_match": match, "context_length": int(C), "width": layout.width, "train_seconds": seconds,
+            "parameters": model.parameter_counts()["effective"], "loss": float(loss.detach()),
+            "uniform": not isinstance(shared, NotUniform),
+            "first_difference": shared.to_json() if isinstance(shared, NotUniform) else None}
+
+
+# -- the experiment -------------------------------------------------------------------------
+def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] = (6, 12, 24, 48),
+              steps: int = 3000, untied_steps: int = 300, lr: float = 0.05, untied_d: int = 16, seed: int = 0,
+              device: str = "cpu", workdir: str | Path = ".", max_n: int = 12) -> list[dict[str, Any]]:
+    """One row per machine: the tied model's training and proof, exact match at each n for
+    both models (the untied one within its training context only)."""
+    from proofs_check.uniform import search_counterexample, verify_uniform
+
+    rows = []
+    for name in machines:
+        tm = library.load(name)
+        reference = compile_uniform(tm)
+        tied = train_tied(tm, train_n, steps=steps, lr=lr, seed=seed, device=device, workdir=Path(workdir))
+        start = time.perf_counter()
+        rule = exact_rule(tm, tied["path"])
+        verdict = verify_uniform(tm, rule)
+        proof_seconds = time.perf_counter() - start
+        cex = None if verdict.verified else search_counterexample(tm, rule, max_n=max_n)
+        rounded = verify_uniform(tm, rounded_rule(rule)).verified
+        untied = train_untied(tm, train_n, steps=untied_steps, lr=1e-2, d=untied_d, seed=seed, device=device)
+        row: dict[str, Any] = {
+            "machine": name, "train_n": [0, train_n], "training_inputs": tied["training_inputs"],
+            "tied": {"exact_match": {str(n): exact_match(tm, rule, reference, eval_words(tm, n, seed))
+                                     for n in eval_n},
+                     "parameters": tied["parameters"], "steps": tied["steps"], "loss": round(tied["loss"], 6),
+                     "train_seconds": round(tied["train_seconds"], 3), "proof": verdict.guarantee
+                     if verdict.verified else "not proved", "proved": verdict.verified,
+                     "proved_at_step": tied["proved_at_step"], "proof_seconds": round(proof_seconds, 3),
+                     "failed_triples": len(verdict.failed), "arithmetic": "exact-rational",
+                     "counterexample": None if cex is None else cex.to_json(),
+                     "rounded_to_integers_proved": rounded},
+            "untied": {"exact_match": {str(n): (untied["exact_match"] if n == train_n else None) for n in eval_n},
+                       "context_length": untied["context_length"], "parameters": untied["parameters"],
+                       "train_seconds": round(untied["train_seconds"], 3), "uniform": untied["uniform"],
+                       "first_difference": untied["first_difference"],
+                       "note": f"no weights beyond its training context of {untied['context_length']} tokens: "
+                               f"it cannot run on inputs longer than {train_n}"},
+        }
+        rows.append(row)
+    return rows
