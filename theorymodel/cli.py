@@ -374,8 +374,9 @@ def cmd_bound(args: argparse.Namespace) -> Report:
 
     plot, _ = plot_target(args.plot, None)
     routes = [args.route] if args.route else None
-    payload, text, holds = bound_report(resolve_target(args.machine, args.format), args.n, routes=routes,
-                                        time_bound=args.time_bound, output=args.output, plot=plot)
+    with ProgressBar(f"compiling every route of {args.machine} and proving the bounds", None, enabled=not args.json):
+        payload, text, holds = bound_report(resolve_target(args.machine, args.format), args.n, routes=routes,
+                                            time_bound=args.time_bound, output=args.output, plot=plot)
     return Report(payload, text + (f"\nwrote {plot}" if plot else ""), 0 if holds else 1,
                   None if holds else "a bound does not hold")
 
