@@ -51,3 +51,14 @@ def test_the_readme_picture_is_what_the_command_draws(tmp_path):
                  str(tmp_path / "t.svg"), "--input", "011", "--json"]) == 0
     assert (tmp_path / "t.svg").read_text() == (ROOT / "docs" / "img" / "tableau.svg").read_text()
     assert "docs/img/tableau.svg" in (ROOT / "README.md").read_text()
+
+
+def test_results_render_as_html_tables(tmp_path):
+    from theorymodel.complexity import length_complexity, resolve
+    from theorymodel.complexity.census import census
+
+    table = census(2, db=tmp_path / "c.sqlite", progress=False)
+    html = table._repr_html_()
+    xml.dom.minidom.parseString(html)
+    assert "16 functions" in html and "length 1" in html
+    xml.dom.minidom.parseString(length_complexity(resolve("parity", 3))._repr_html_())

@@ -130,7 +130,7 @@ def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, An
 
 
 def census(n: int, cls: str = "linear", *, db: str | Path | None = None, scheduler: str | None = None,
-           progress: bool = True) -> dict[str, Any]:
+           progress: bool = True) -> CensusTable:
     """Length complexity of all functions of n inputs, per NPN class and per function."""
     from theorymodel.complexity.classes import get_class
     from theorymodel.errors import UsageError
@@ -158,7 +158,7 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
     by_function: Counter[int | None] = Counter()
     for tt, size in sizes.items():
         by_function[done[tt]] += size
-    return {
+    return CensusTable({
         "n": n, "class": hclass.name, "classes": len(sizes),
         "functions": sum(sizes.values()),
         "functions_by_length": {str(k): by_function[k] for k in sorted(by_function, key=_order)},
@@ -166,7 +166,19 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
         "solved_now": len(todo), "reused": len(sizes) - len(todo),
         "db": str(db or default_db()),
         "seconds": round(time.perf_counter() - start, 6),
-    }
+    })
+
+
+class CensusTable(dict[str, Any]):
+    """The census payload (a plain dict for JSON) that renders as an HTML table in notebooks."""
+
+    def _repr_html_(self) -> str:
+        from theorymodel.display import html_table
+
+        rows = {f"length {k}": f"{count:,} functions in {self['classes_by_length'][k]:,} NPN classes"
+                for k, count in self["functions_by_length"].items()}
+        return html_table(f"census n = {self['n']}, class {self['class']}: {self['functions']:,} functions",
+                          rows)
 
 
 def _order(k: int | None) -> int:
