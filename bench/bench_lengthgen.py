@@ -1,6 +1,6 @@
 """Per machine: the tied model's SGD training time to a proved table, the proof time on
 its float32 weights, and the largest n checked by roll-out; the LP learner's time on the
-same CoTs as the baseline, with the ratio. Run: python bench/bench_lengthgen.py
+same CoTs as the baseline, with the ratio (LP time / SGD time). Run: python bench/bench_lengthgen.py
 [--machines a,b] [--train-n N]."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     eval_n = tuple(int(v) for v in args.eval_n.split(","))
     print(f"{'machine':18} {'SGD train s':>11} {'proved at':>9} {'proof s':>8} {'exact@max n':>11} "
-          f"{'max n':>5} {'LP s':>6} {'LP proved':>9} {'SGD/LP':>7}")
+          f"{'max n':>5} {'LP s':>6} {'LP proved':>9} {'LP/SGD':>7}")
     for name in args.machines.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             (row,) = lengthgen([name], train_n=args.train_n, eval_n=eval_n, untied_steps=1, workdir=tmp)
