@@ -165,11 +165,22 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
     if meta.get("route") == "uniform" and "width" in meta:  # compile --route uniform: past '#', row 0, '#'
         width = int(meta["width"])
         return shared_table(pred, width=width, first=width + 2, stop=int(meta.get("cell_tokens", pred.n_generated)))
+    route = str(meta.get("route", ""))
+    if route and route in _position_routes():
+        first = pred.n_inputs
+        return NotUniform(first, f"a {route}-route predictor has one weight block per position (its prompt is the "
+                                 f"raw input, not a row-0 window); compile --route uniform writes one shared table")
     width = pred.n_inputs - 2  # a LinearModel whose prompt is '#', row 0, '#'
     if width < 1:
         raise UsageError(f"a uniform predictor's prompt is '#', a row of W >= 1 cells and '#'; this file's prompt "
                          f"has {pred.n_inputs} tokens")
     return shared_table(pred, width=width, first=0)
+
+
+def _position_routes() -> set[str]:
+    from theorymodel.compile.routes import ROUTES
+
+    return {name for name, r in ROUTES.items() if not r.window_holds_input}
 
 
 def _far_read(arrays: dict[str, np.ndarray]) -> NotUniform | None:

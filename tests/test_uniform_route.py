@@ -164,7 +164,8 @@ def test_a_position_dependent_file_is_not_uniform(tmp_path, capsys):
     main(["compile", "binary_palindrome", "--n", "4", "--route", "tableau", "--out", str(tmp_path), "--json"])
     capsys.readouterr()
     code, out = run_cli(["verify", "--uniform", str(tmp_path / "predictor.npz"), "binary_palindrome"], capsys)
-    assert code == 1 and not out["uniform"] and out["first_difference"]["position"] == 5
+    assert code == 1 and not out["uniform"] and out["first_difference"]["position"] == 4
+    assert "one weight block per position" in out["first_difference"]["reason"]
 
 
 def test_one_changed_block_is_reported_at_its_position(tmp_path):
