@@ -143,12 +143,12 @@ def _first_difference(pred: LinearPredictor, cur: tuple, ref: tuple) -> str:
 
 def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
     """The shared table of a predictor file of any of the three kinds (module doc)."""
-    from theorymodel.predictor.export import _read_npz, load
-    from theorymodel.predictor.uniform_file import is_uniform_file, read
+    from theorymodel.predictor.export import MAX_NPZ_BYTES, _read_npz, load_arrays
+    from theorymodel.predictor.uniform_file import from_arrays, is_uniform_file
 
-    arrays = _read_npz(Path(path), 512 * 1024**2)
+    arrays = _read_npz(Path(path), MAX_NPZ_BYTES)  # read once, whatever kind the file is
     if is_uniform_file(arrays):
-        f = read(path)
+        f = from_arrays(arrays, str(path))
         return SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, f.context_length - f.width - 2,
                            "uniform-linearlm")
     if "n_inputs" not in arrays and "input_tokens" not in arrays:
@@ -160,7 +160,7 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
             raise FormatError(f"{path} is not a readable LinearModel file ({type(exc).__name__})") from None
         if far is not None:
             return far
-    pred = load(path)
+    pred = load_arrays(arrays, Path(path))
     meta = pred.meta
     if meta.get("route") == "uniform" and "width" in meta:  # compile --route uniform: past '#', row 0, '#'
         width = int(meta["width"])

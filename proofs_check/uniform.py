@@ -303,9 +303,7 @@ def _natural_window(tm: TuringMachine, word: tuple[str, ...], max_steps: int) ->
     run = reference_run(tm, word, max_steps=max_steps)
     if not run.halted:
         return None
-    left = -min(run.leftmost_head, 0)
-    right = max(run.rightmost_head, len(word) - 1, 0)
-    return UniformLayout(left + right + 1, left), run.steps
+    return UniformLayout.holding(len(word), run.leftmost_head, run.rightmost_head), run.steps
 
 
 def search_counterexample(tm: TuringMachine, rule: UniformRule, *, max_n: int = 8, max_inputs: int = 1 << 14,

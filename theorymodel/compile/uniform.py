@@ -74,9 +74,7 @@ def natural_layout(tm: TuringMachine, n: int, *, max_steps: int = 1_000_000) -> 
     batch = run_batch(tm, n, max_steps=max_steps)
     if not batch.all_halted:
         raise MachineError(f"some input of length {n} does not halt within {max_steps} steps")
-    left = -min(batch.leftmost_head, 0)
-    right = max(batch.rightmost_head, n - 1, 0)
-    return UniformLayout(left + right + 1, left), batch.time_bound
+    return UniformLayout.holding(n, batch.leftmost_head, batch.rightmost_head), batch.time_bound
 
 
 def compile_uniform_route(tm: TuringMachine, geometry: Geometry, output: str) -> CoTProgram:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from proofs_check.invariance import NotUniform
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.errors import UsageError
 from theorymodel.machines import TuringMachine, library, reference_run
-from theorymodel.predictor.uniform_file import model_file_bytes, read
+from theorymodel.predictor.uniform_file import model_file_bytes
 from theorymodel.program.uniform import UniformLayout, UniformRule, rollout
 
 EVAL_INPUTS = 64  # inputs per length for exact match (all of them when there are fewer)
@@ -47,8 +49,7 @@ def tight_layout(tm: TuringMachine, word: tuple[str, ...]) -> tuple[UniformLayou
     run = reference_run(tm, word)
     if not run.halted:
         raise UsageError(f"{tm.name} does not halt on {''.join(word)!r}")
-    left = -min(run.leftmost_head, 0)
-    return UniformLayout(left + max(run.rightmost_head, len(word) - 1, 0) + 1, left), run.steps
+    return UniformLayout.holding(len(word), run.leftmost_head, run.rightmost_head), run.steps
 
 
 def sequences(rule: UniformRule, layout: UniformLayout, words: list[tuple[str, ...]], steps: int) -> np.ndarray:
@@ -71,11 +72,9 @@ def grouped(tm: TuringMachine, words: list[tuple[str, ...]]) -> dict[UniformLayo
 
 
 def eval_words(tm: TuringMachine, n: int, seed: int) -> list[tuple[str, ...]]:
-    from itertools import product
-
     alphabet = tm.input_symbols
     if len(alphabet) ** n <= EVAL_INPUTS:
-        return list(product(alphabet, repeat=n))
+        return eval_words_all(tm, n)
     rng = np.random.default_rng(seed + n)
     return [tuple(rng.choice(alphabet, size=n).tolist()) for _ in range(EVAL_INPUTS)]
 
@@ -119,10 +118,10 @@ class TiedLinearLM(nn.Module):
 
 def exact_rule(tm: TuringMachine, path: Path) -> UniformRule:
     """The trained file's shared table, read exactly, in the machine's dictionary."""
-    from proofs_check.invariance import SharedTable, rule_for_machine
+    from proofs_check.invariance import read_shared_table, rule_for_machine
 
-    f = read(path)
-    table = SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, 0, "uniform-linearlm")
+    table = read_shared_table(path)
+    assert not isinstance(table, NotUniform)  # a tile file is one table by construction
     return rule_for_machine(tm, table)
 
 
@@ -196,8 +195,6 @@ def train_tied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, seed: 
 
 
 def eval_words_all(tm: TuringMachine, n: int) -> list[tuple[str, ...]]:
-    from itertools import product
-
     return list(product(tm.input_symbols, repeat=n))
 
 

@@ -200,7 +200,11 @@ def load(path: str | Path, *, n_inputs: int | None = None, max_bytes: int = MAX_
         A file that is, or inflates to, more than ``max_bytes`` (exit 3).
     """
     p = Path(path)
-    z = _read_npz(p, max_bytes)
+    return load_arrays(_read_npz(p, max_bytes), p, n_inputs=n_inputs)
+
+
+def load_arrays(z: dict[str, np.ndarray], p: Path, *, n_inputs: int | None = None) -> LinearPredictor:
+    """:func:`load` on arrays already read (``p`` names them in errors)."""
     try:
         if "format" in z and str(z["format"]) == FORMAT:
             W, b = _csr(z, "W"), _csr(z, "b")

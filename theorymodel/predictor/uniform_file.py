@@ -27,7 +27,7 @@ import numpy as np
 
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 from theorymodel.io import atomic_write
-from theorymodel.predictor.export import _dyadic, _npz_bytes, _read_npz, _strings
+from theorymodel.predictor.export import MAX_NPZ_BYTES, _dyadic, _npz_bytes, _read_npz, _strings
 from theorymodel.program import CoTProgram
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule
 
@@ -127,7 +127,7 @@ class UniformFile:
         return UniformLayout(self.width, self.offset)
 
 
-def read(path: str | Path, *, max_bytes: int = 512 * 1024**2) -> UniformFile:
+def read(path: str | Path, *, max_bytes: int = MAX_NPZ_BYTES) -> UniformFile:
     """Read a uniform LinearModel file and collapse its embeddings and tile exactly.
 
     Raises
@@ -135,7 +135,11 @@ def read(path: str | Path, *, max_bytes: int = 512 * 1024**2) -> UniformFile:
     FormatError
         Not this layout, or arrays of the wrong shape (exit 2).
     """
-    z = _read_npz(Path(path), max_bytes)
+    return from_arrays(_read_npz(Path(path), max_bytes), str(path))
+
+
+def from_arrays(z: dict[str, np.ndarray], path: str) -> UniformFile:
+    """:func:`read` on arrays already read (``path`` names them in errors)."""
     if not is_uniform_file(z):
         raise FormatError(f"{path} is not a uniform LinearModel file (layout {LAYOUT})")
     missing = [k for k in KEYS if k not in z]
@@ -188,7 +192,7 @@ def dense_layer(path: str | Path, context_length: int | None = None, *, max_byte
     """The paper's masked layer and bias that the tile stands for, for C positions:
     ``(C*d, C*d)`` with block ``(t, t - offsets[j]) = kernel[j]`` for every output
     position ``t`` from the last prompt token on (float32, as stored)."""
-    z = _read_npz(Path(path), 512 * 1024**2)
+    z = _read_npz(Path(path), MAX_NPZ_BYTES)
     C = int(z["context_length"]) if context_length is None else context_length
     kernel = np.asarray(z["linear1.kernel"], dtype=np.float32)
     d = kernel.shape[1]

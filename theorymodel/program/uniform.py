@@ -143,6 +143,13 @@ class UniformLayout:
     def row_length(self) -> int:
         return self.width + 1
 
+    @classmethod
+    def holding(cls, n: int, leftmost: int, rightmost: int) -> UniformLayout:
+        """The smallest window holding an input of length ``n`` and a head that visits
+        cells ``leftmost..rightmost`` (tape coordinates, the input starting at 0)."""
+        left = -min(leftmost, 0)
+        return cls(left + max(rightmost, n - 1, 0) + 1, left)
+
 
 def initial_row(rule: UniformRule, layout: UniformLayout, word: Sequence[str]) -> np.ndarray:
     """Row 0 (``W`` cells, then ``#``): the input at the offset, the head on its first cell."""
