@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +35,17 @@ def exactly_one(bools: Sequence[z3.BoolRef]) -> z3.BoolRef:
     if not bools:
         return z3.BoolVal(False)
     return z3.Sum([z3.If(b, 1, 0) for b in bools]) == 1
+
+
+@atexit.register
+def _leave_main_context_to_the_os() -> None:
+    """At interpreter exit, do not destroy z3's main context: the process is ending and the
+    OS takes its memory back. Its destructor walks every node some Python object still
+    holds. After the whole test suite it was seen to run for more than ten minutes (in
+    ``ast_manager::~ast_manager``) after the last test had passed."""
+    ctx = z3.z3._main_ctx
+    if ctx is not None:
+        ctx.owner = False
 
 
 def version() -> str:
