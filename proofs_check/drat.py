@@ -2,29 +2,77 @@
 
 ``length --class parity-K|b2 --certificate DIR`` writes the UNSAT query of k - 1 tokens as
 DIMACS and the solver's DRAT proof. No DRAT checker is published on the Python package
-index (drat-trim and cake_lpr are C and CakeML programs), so this module is a small forward
-checker written from the definition, sharing no code with any solver:
+index (drat-trim and cake_lpr are C and CakeML programs), so this module is a forward
+checker written from the definition (Wetzler, Heule and Hunt, "DRAT-trim", SAT 2014),
+sharing no code with any solver, and self-contained: a third party needs this file and
+Python, nothing else.
 
-- every added lemma must be RUP (unit propagation on the negated lemma over the formula
-  and the lemmas so far reaches a conflict) or, failing that, RAT on its first literal;
-- the proof must add the empty clause (or the formula must propagate to a conflict).
+The rules, exactly
+------------------
+The checker keeps a clause database ``D``, starting as the formula, and the top-level
+assignment that unit propagation derives from ``D``.
 
-Deletions are counted but not applied. Checking against a superset of the clauses is
-still sound: every clause kept is implied by the formula (RUP) or keeps it satisfiable
-(RAT against more clauses is a stronger demand). As a second, independent check,
-:func:`resolve_dimacs` solves the DIMACS file again with z3 (another solver, reading
-only the file).
+- **Clauses** are sets: a duplicate literal counts once. A tautology (``x`` and ``-x``) is
+  satisfied by every assignment; it is accepted as a lemma and never stored.
+- **Unit clauses** are stored like every other clause (they take part in RAT checks) and
+  assign their literal at the top level.
+- A lemma ``C`` is **RUP** when propagating the negation of every literal of ``C`` over
+  ``D`` (on top of the top-level assignment) reaches a conflict.
+- Otherwise ``C`` must be **RAT on its first literal** ``p``: for every clause ``E`` of ``D``
+  holding ``-p``, the resolvent ``C | (E - {-p})`` is a tautology or RUP. The empty clause
+  has no first literal and is never RAT.
+- **Deletions** ``d ...`` remove one stored copy of the clause (matched as a set). As
+  drat-trim does by default, a deletion is *ignored* when the clause is a unit clause or
+  the reason of a top-level assignment ("ignoring deletion of unit clauses"), and when the
+  clause is not in ``D``. Ignoring a deletion is always sound: every step of the
+  argument below holds for any superset of the clauses.
+- The proof is **verified** when it adds the empty clause and that clause is RUP, or when
+  ``D`` propagates to a conflict at the top level (the formula, or a lemma, contains the
+  complementary units).
+
+Why a yes means UNSAT: each RUP lemma is implied by ``D``; each RAT lemma keeps ``D``
+satisfiable if it was; deleting clauses keeps ``D`` satisfiable. So if the formula were
+satisfiable, ``D`` would stay satisfiable, and could neither propagate to a conflict nor
+imply the empty clause.
+
+Limits and format
+-----------------
+Both files are read as ASCII text (binary DRAT is refused), at most
+:data:`MAX_FILE_BYTES` each, from regular files only (a FIFO or device is refused at
+once). Numbers are plain decimal integers (no ``+``, ``_`` or leading zeros); the DIMACS
+file has exactly one ``p cnf V C`` line before its clauses, at most :data:`MAX_VARS`
+variables, and exactly ``C`` clauses; a clause has at most :data:`MAX_CLAUSE_LITERALS`
+literals; every proof line is one clause ended by ``0``. All limits are checked before
+the work; parsing and tautology checks take linear time.
 
 ``python -m proofs_check.drat FILE.cnf FILE.drat`` prints ``s VERIFIED`` (exit 0) or
-``s NOT VERIFIED`` with the reason (exit 1); ``--resolve FILE.cnf`` prints z3's answer.
+``s NOT VERIFIED`` with the reason (exit 1); a malformed file is one ``error:`` line and
+exit 2, a file past a limit exit 3. ``--resolve FILE.cnf`` prints z3's answer on the
+formula: a second solver, reading only the file.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_VARS = 10_000_000
+MAX_CLAUSE_LITERALS = 1_000_000
+MAX_FILE_BYTES = 256 * 1024 * 1024
+_INT = re.compile(r"-?[1-9][0-9]{0,18}|0")  # 19 digits at most: the value is bounded before the cap is checked
+
+
+class DratFormatError(ValueError):
+    """A malformed DIMACS or DRAT file (exit 2)."""
+
+
+class DratLimitError(ValueError):
+    """A file past one of this module's limits, found before the work (exit 3)."""
 
 
 @dataclass(frozen=True)
@@ -35,218 +83,358 @@ class DratResult:
     rat_lemmas: int
     seconds: float
     reason: str = ""
+    ignored_deletions: int = 0
 
     def to_json(self) -> dict[str, object]:
         return {"verified": self.verified, "lemmas": self.lemmas, "deletions": self.deletions,
-                "rat_lemmas": self.rat_lemmas, "seconds": round(self.seconds, 6), "reason": self.reason}
+                "ignored_deletions": self.ignored_deletions, "rat_lemmas": self.rat_lemmas,
+                "seconds": round(self.seconds, 6), "reason": self.reason}
 
 
-def read_dimacs(text: str) -> tuple[int, list[list[int]]]:
-    """(variables, clauses) of a DIMACS CNF text; ``ValueError`` when malformed."""
+def _literals(line: str, where: str, max_var: int) -> list[int]:
+    """The integers of one line, strictly decimal, each within ``max_var``."""
+    tokens = line.split()
+    if len(tokens) > MAX_CLAUSE_LITERALS + 1:
+        raise DratLimitError(f"{where}: {len(tokens)} numbers on one line; the cap is {MAX_CLAUSE_LITERALS} literals")
+    out = []
+    for tok in tokens:
+        if not _INT.fullmatch(tok):
+            raise DratFormatError(f"{where}: {tok[:20]!r} is not a decimal literal")
+        lit = int(tok)
+        if abs(lit) > max_var:
+            raise DratLimitError(f"{where}: variable {abs(lit)} is past the cap of {max_var}") \
+                if abs(lit) > MAX_VARS else DratFormatError(f"{where}: variable {abs(lit)} is past the header's {max_var}")
+        out.append(lit)
+    return out
+
+
+def _ascii(data: str | bytes, what: str) -> str:
+    if isinstance(data, str):
+        if not data.isascii():
+            raise DratFormatError(f"the {what} is not ASCII text (binary DRAT is not read)")
+        return data
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        raise DratFormatError(f"the {what} is not ASCII text (binary DRAT is not read)") from None
+
+
+def read_dimacs(text: str | bytes) -> tuple[int, list[list[int]]]:
+    """(variables, clauses) of a DIMACS CNF text, one clause per ``0``-ended run of literals.
+
+    Raises
+    ------
+    DratFormatError
+        No ``p cnf`` line, two of them, a clause before it, a malformed number, a literal past
+        the declared variables, a clause left open, or a clause count that differs.
+    DratLimitError
+        More than :data:`MAX_VARS` variables or a clause past :data:`MAX_CLAUSE_LITERALS`.
+    """
+    text = _ascii(text, "DIMACS file")
     n_vars: int | None = None
-    declared: int | None = None
+    declared = 0
     clauses: list[list[int]] = []
     current: list[int] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("c"):
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line or line[0] == "c":
             continue
-        if line.startswith("p"):
+        where = f"line {number}"
+        if line[0] == "p":
             parts = line.split()
-            if len(parts) != 4 or parts[1] != "cnf":
-                raise ValueError(f"bad problem line {line!r}")
+            if n_vars is not None:
+                raise DratFormatError(f"{where}: a second problem line")
+            if clauses or current:
+                raise DratFormatError(f"{where}: the problem line comes after a clause")
+            if len(parts) != 4 or parts[:2] != ["p", "cnf"] or not all(re.fullmatch(r"[0-9]{1,20}", x)
+                                                                       for x in parts[2:]):
+                raise DratFormatError(f"{where}: bad problem line {line[:60]!r}")
             n_vars, declared = int(parts[2]), int(parts[3])
+            if n_vars > MAX_VARS:
+                raise DratLimitError(f"{where}: {n_vars} variables; the cap is {MAX_VARS}")
+            if declared > len(text) // 2 + 1:  # every clause takes at least "0\n"
+                raise DratFormatError(f"{where}: {declared} clauses cannot fit in {len(text)} bytes")
             continue
-        for tok in line.split():
-            lit = int(tok)
+        if n_vars is None:
+            raise DratFormatError(f"{where}: a clause before the problem line")
+        for lit in _literals(line, where, n_vars):
             if lit == 0:
                 clauses.append(current)
                 current = []
             else:
                 current.append(lit)
-    if n_vars is None or current:
-        raise ValueError("no problem line, or a clause not closed by 0")
-    if declared != len(clauses) or any(abs(lit) > n_vars for c in clauses for lit in c):
-        raise ValueError(f"the header says {declared} clauses over {n_vars} variables; the file differs")
+                if len(current) > MAX_CLAUSE_LITERALS:
+                    raise DratLimitError(f"{where}: a clause of more than {MAX_CLAUSE_LITERALS} literals")
+    if n_vars is None:
+        raise DratFormatError("no problem line 'p cnf VARIABLES CLAUSES'")
+    if current:
+        raise DratFormatError("the last clause is not closed by 0")
+    if declared != len(clauses):
+        raise DratFormatError(f"the header says {declared} clauses; the file has {len(clauses)}")
     return n_vars, clauses
 
 
+def read_drat(text: str | bytes) -> list[tuple[bool, list[int]]]:
+    """The steps of a textual DRAT proof: (is a deletion, literals without the closing 0).
+
+    Raises
+    ------
+    DratFormatError
+        A malformed number, a line not ended by exactly one ``0``, or binary data.
+    DratLimitError
+        A variable past :data:`MAX_VARS` or a clause past :data:`MAX_CLAUSE_LITERALS`.
+    """
+    text = _ascii(text, "DRAT proof")
+    steps: list[tuple[bool, list[int]]] = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line or line[0] == "c":
+            continue
+        deletion = line[0] == "d"
+        if deletion:
+            line = line[1:]
+        lits = _literals(line, f"proof line {number}", MAX_VARS)
+        if not lits or lits[-1] != 0 or 0 in lits[:-1]:
+            raise DratFormatError(f"proof line {number}: one clause per line, ended by a single 0")
+        steps.append((deletion, lits[:-1]))
+    return steps
+
+
 def write_dimacs(n_vars: int, clauses: list[list[int]], comments: tuple[str, ...] | list[str] = ()) -> str:
+    """DIMACS text. A comment must be one printable ASCII line: nothing else can enter the file."""
+    for c in comments:
+        if not (c.isascii() and c.isprintable()):
+            raise ValueError(f"a DIMACS comment must be one printable ASCII line: {c[:40]!r}")
     head = [f"c {c}" for c in comments] + [f"p cnf {n_vars} {len(clauses)}"]
     return "\n".join([*head, *(" ".join(map(str, c)) + " 0" for c in clauses)]) + "\n"
 
 
-class _Checker:
-    """Unit propagation with two watched literals over a growing clause database."""
+class _Database:
+    """The clause database with two watched literals and a top-level assignment.
+
+    Literals index ``value`` directly: ``value[x]`` for ``x`` in ``1..n`` and ``value[-x]``
+    (Python's negative index) hold +1 for true, -1 for false, 0 for unassigned.
+    """
 
     def __init__(self, n_vars: int) -> None:
-        self.n = n_vars
-        self.value = [0] * (n_vars + 1)  # +1 true, -1 false, 0 unassigned
+        self.value = [0] * (2 * n_vars + 1)
         self.trail: list[int] = []
+        self.reason: dict[int, int] = {}  # variable -> clause id, top level only
         self.clauses: list[list[int]] = []
+        self.active: list[bool] = []
+        self.index: dict[tuple[int, ...], list[int]] = {}
+        self.occurs: dict[int, list[int]] = {}
         self.watches: dict[int, list[int]] = {}
-        self.conflict = False  # the database propagates to a conflict with no assumption
+        self.conflict = False  # D propagates to a conflict at the top level
 
-    def true(self, lit: int) -> bool:
-        return self.value[abs(lit)] * (1 if lit > 0 else -1) > 0
-
-    def false(self, lit: int) -> bool:
-        return self.value[abs(lit)] * (1 if lit > 0 else -1) < 0
-
-    def assign(self, lit: int) -> None:
-        self.value[abs(lit)] = 1 if lit > 0 else -1
+    def assign(self, lit: int, reason: int | None) -> None:
+        self.value[lit], self.value[-lit] = 1, -1
         self.trail.append(lit)
+        if reason is not None:
+            self.reason[abs(lit)] = reason
 
-    def grow(self, n_vars: int) -> None:
-        if n_vars > self.n:
-            self.value += [0] * (n_vars - self.n)
-            self.n = n_vars
-
-    def add(self, clause: list[int]) -> None:
-        """Add a clause at the top level (its units propagated)."""
-        self.grow(max((abs(x) for x in clause), default=0))
-        lits = list(dict.fromkeys(clause))
-        if any(-x in lits for x in lits) or self.conflict:
-            return  # a tautology constrains nothing
-        free = [x for x in lits if not self.false(x)]
-        if not free:
-            self.conflict = True
-            return
-        if len(lits) == 1 or len(free) == 1:
-            if not self.true(free[0]):
-                self.assign(free[0])
-                if not self.propagate(len(self.trail) - 1):
-                    self.conflict = True
-            if len(lits) == 1:
-                return
-        # watch two literals that are not false if possible
-        lits.sort(key=lambda x: self.false(x))
+    def add(self, lits: list[int]) -> None:
+        """Store a clause (a set of literals, not a tautology) and propagate at the top level."""
         k = len(self.clauses)
         self.clauses.append(lits)
-        for x in lits[:2]:
-            self.watches.setdefault(x, []).append(k)
+        self.active.append(True)
+        self.index.setdefault(tuple(sorted(lits)), []).append(k)
+        for x in lits:
+            self.occurs.setdefault(x, []).append(k)
+        if self.conflict:
+            return
+        value = self.value
+        lits.sort(key=lambda x: -value[x])  # true literals first, then unassigned, then false
+        if not lits or value[lits[0]] < 0:
+            self.conflict = True
+            return
+        if len(lits) >= 2:
+            self.watches.setdefault(lits[0], []).append(k)
+            self.watches.setdefault(lits[1], []).append(k)
+        if value[lits[0]] == 0 and (len(lits) == 1 or value[lits[1]] < 0):
+            level = len(self.trail)
+            self.assign(lits[0], k)
+            if not self.propagate(level, top=True):
+                self.conflict = True
 
-    def propagate(self, start: int) -> bool:
+    def delete(self, lits: list[int]) -> bool:
+        """Remove one copy of the clause; False when the deletion is ignored (module doc)."""
+        ids = self.index.get(tuple(sorted(lits)))
+        if not ids:
+            return False
+        k = ids[-1]
+        if len(lits) == 1 or self.reason.get(abs(self.clauses[k][0])) == k:
+            return False  # a unit or reason clause: ignored, as drat-trim does
+        ids.pop()
+        self.active[k] = False
+        for x in self.clauses[k]:
+            self.occurs[x].remove(k)
+        return True
+
+    def propagate(self, start: int, *, top: bool = False) -> bool:
         """Propagate the trail from ``start``; False on a conflict."""
+        value, clauses, active, watches = self.value, self.clauses, self.active, self.watches
         i = start
         while i < len(self.trail):
             falsified = -self.trail[i]
             i += 1
-            watching = self.watches.get(falsified)
+            watching = watches.get(falsified)
             if not watching:
                 continue
             keep: list[int] = []
             for j, k in enumerate(watching):
-                c = self.clauses[k]
+                if not active[k]:
+                    continue  # deleted: dropped from this watch list lazily
+                c = clauses[k]
                 if c[0] == falsified:
                     c[0], c[1] = c[1], c[0]
-                if self.true(c[0]):
+                if value[c[0]] > 0:
                     keep.append(k)
                     continue
                 for m in range(2, len(c)):
-                    if not self.false(c[m]):
+                    if value[c[m]] >= 0:
                         c[1], c[m] = c[m], c[1]
-                        self.watches.setdefault(c[1], []).append(k)
+                        watches.setdefault(c[1], []).append(k)
                         break
                 else:
                     keep.append(k)
-                    if self.false(c[0]):
+                    if value[c[0]] < 0:
                         keep.extend(watching[j + 1:])
-                        self.watches[falsified] = keep
+                        watches[falsified] = keep
                         return False
-                    self.assign(c[0])
-            self.watches[falsified] = keep
+                    self.assign(c[0], k if top else None)
+            watches[falsified] = keep
         return True
 
     def rup(self, lemma: list[int]) -> bool:
-        """Does propagating the negated lemma reach a conflict? (state restored after)"""
+        """Does propagating the negated lemma reach a conflict? (the state is restored after)"""
         if self.conflict:
             return True
-        self.grow(max((abs(x) for x in lemma), default=0))
+        value = self.value
         level = len(self.trail)
         ok = False
         for x in lemma:
-            if self.true(x):
-                ok = True
+            if value[x] > 0:
+                ok = True  # true at the top level or a tautology: implied
                 break
-            if not self.false(x):
-                self.assign(-x)
+            if value[x] == 0:
+                self.assign(-x, None)
         if not ok:
             ok = not self.propagate(level)
         for x in self.trail[level:]:
-            self.value[abs(x)] = 0
+            value[x] = value[-x] = 0
         del self.trail[level:]
         return ok
 
     def rat(self, lemma: list[int]) -> bool:
-        """RAT on the lemma's first literal: every resolvent on it is RUP."""
+        """RAT on the lemma's first literal: every resolvent on it is a tautology or RUP."""
         if not lemma:
             return False
         pivot = lemma[0]
-        for c in self.clauses:
-            if -pivot in c:
-                resolvent = list(dict.fromkeys([*lemma, *(x for x in c if x != -pivot)]))
-                if any(-x in resolvent for x in resolvent):
-                    continue
-                if not self.rup(resolvent):
-                    return False
+        for k in list(self.occurs.get(-pivot, ())):
+            resolvent = set(lemma)
+            resolvent.update(x for x in self.clauses[k] if x != -pivot)
+            if any(-x in resolvent for x in resolvent):
+                continue
+            if not self.rup(list(resolvent)):
+                return False
         return True
 
 
-def check_drat(n_vars: int, clauses: list[list[int]], proof_text: str, *, deadline: float | None = None
-               ) -> DratResult:
-    """Check a textual DRAT proof against a formula (module doc)."""
+def _is_tautology(lits: list[int]) -> bool:
+    seen = set(lits)
+    return any(-x in seen for x in seen)
+
+
+def check_drat(n_vars: int, clauses: list[list[int]], proof: str | bytes | list[tuple[bool, list[int]]], *,
+               deadline: float | None = None) -> DratResult:
+    """Check a DRAT proof (text, or the steps of :func:`read_drat`) against a formula (module doc).
+
+    Raises
+    ------
+    DratFormatError, DratLimitError
+        A malformed proof text, or one past a limit.
+    """
     start = time.perf_counter()
-    checker = _Checker(n_vars)
+    steps = read_drat(proof) if isinstance(proof, str | bytes) else proof
+    top = max([n_vars, *(abs(x) for _, lemma in steps for x in lemma)])
+    if top > MAX_VARS:
+        raise DratLimitError(f"variable {top} is past the cap of {MAX_VARS}")
+    db = _Database(top)
     for c in clauses:
-        if not c:
-            checker.conflict = True
-        checker.add(c)
-    lemmas = deletions = rats = 0
-    for raw in proof_text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("c"):
-            continue
+        lits = list(dict.fromkeys(c))
+        if not _is_tautology(lits):
+            db.add(lits)
+    lemmas = deletions = ignored = rats = 0
+
+    def result(verified: bool, reason: str = "") -> DratResult:
+        return DratResult(verified, lemmas, deletions, rats, time.perf_counter() - start, reason, ignored)
+
+    for deletion, clause in steps:
         if deadline is not None and time.perf_counter() > deadline:
-            return DratResult(False, lemmas, deletions, rats, time.perf_counter() - start, "out of time")
-        if line.startswith("d"):
+            return result(False, "out of time")
+        lits = list(dict.fromkeys(clause))
+        if deletion:
             deletions += 1
+            if _is_tautology(lits) or not db.delete(lits):
+                ignored += 1
             continue
-        lits = [int(t) for t in line.split()]
-        if not lits or lits[-1] != 0:
-            return DratResult(False, lemmas, deletions, rats, time.perf_counter() - start,
-                              f"proof line {line!r} is not closed by 0")
-        lemma = lits[:-1]
         lemmas += 1
-        if not checker.rup(lemma):
-            if not checker.rat(lemma):
-                return DratResult(False, lemmas, deletions, rats, time.perf_counter() - start,
-                                  f"lemma {lemmas} ({' '.join(map(str, lemma))} 0) is neither RUP nor RAT")
+        if not db.rup(lits):
+            if not db.rat(lits):
+                shown = " ".join(map(str, clause[:12])) + (" ..." if len(clause) > 12 else "")
+                return result(False, f"lemma {lemmas} ({shown} 0) is neither RUP nor RAT")
             rats += 1
-        if not lemma:
-            return DratResult(True, lemmas, deletions, rats, time.perf_counter() - start)
-        checker.add(lemma)
-    if checker.conflict:
-        return DratResult(True, lemmas, deletions, rats, time.perf_counter() - start)
-    return DratResult(False, lemmas, deletions, rats, time.perf_counter() - start,
-                      "the proof never derives the empty clause")
+        if not lits:
+            return result(True)
+        if not _is_tautology(lits):
+            db.add(lits)
+    if db.conflict:
+        return result(True)
+    return result(False, "the proof never derives the empty clause")
+
+
+def _read_regular(path: str | Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES` (a FIFO is never waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise DratFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DratFormatError(f"{path} is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise DratLimitError(f"{path} is {info.st_size} bytes; the cap is {MAX_FILE_BYTES}")
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                raise DratLimitError(f"{path} grew past {MAX_FILE_BYTES} bytes while being read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def check_files(cnf_path: str | Path, drat_path: str | Path) -> DratResult:
-    n_vars, clauses = read_dimacs(Path(cnf_path).read_text(encoding="ascii"))
-    return check_drat(n_vars, clauses, Path(drat_path).read_text(encoding="ascii"))
+    n_vars, clauses = read_dimacs(_read_regular(cnf_path))
+    return check_drat(n_vars, clauses, _read_regular(drat_path))
 
 
 def resolve_dimacs(cnf_path: str | Path) -> str:
     """z3's answer (``sat``/``unsat``/``unknown``) on the DIMACS file: a second solver."""
     import z3
 
-    n_vars, clauses = read_dimacs(Path(cnf_path).read_text(encoding="ascii"))
+    n_vars, clauses = read_dimacs(_read_regular(cnf_path))
     xs = [z3.Bool(f"v{i}") for i in range(n_vars + 1)]
     s = z3.Solver()
     for c in clauses:
         s.add(z3.Or([xs[x] if x > 0 else z3.Not(xs[-x]) for x in c]) if c else z3.BoolVal(False))
     return str(s.check())
+
+
+USAGE = "usage: python -m proofs_check.drat FILE.cnf FILE.drat | --resolve FILE.cnf"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,14 +444,18 @@ def main(argv: list[str] | None = None) -> int:
             answer = resolve_dimacs(args[1])
             print(f"s {answer.upper()}")
             return 0 if answer == "unsat" else 1
-        if len(args) != 2:
-            print("usage: python -m proofs_check.drat FILE.cnf FILE.drat | --resolve FILE.cnf", file=sys.stderr)
+        if len(args) != 2 or any(a.startswith("-") for a in args):
+            print(f"error: expected two files. {USAGE}", file=sys.stderr)
             return 2
         result = check_files(args[0], args[1])
+    except DratLimitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"c {result.lemmas} lemmas ({result.rat_lemmas} RAT), {result.deletions} deletions, {result.seconds:.3f} s")
+    print(f"c {result.lemmas} lemmas ({result.rat_lemmas} RAT), {result.deletions} deletions "
+          f"({result.ignored_deletions} ignored), {result.seconds:.3f} s")
     print("s VERIFIED" if result.verified else f"s NOT VERIFIED: {result.reason}")
     return 0 if result.verified else 1
 

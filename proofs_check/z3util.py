@@ -89,4 +89,5 @@ def record_query(solver: z3.Solver, name: str) -> Path | None:
     from theorymodel.io import atomic_write
 
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60]
-    return atomic_write(directory / f"{k:04d}-{safe}.smt2", f"; {name}\n{solver.to_smt2()}")
+    # ascii() keeps the comment one printable line: a name cannot end it and add an assertion
+    return atomic_write(directory / f"{k:04d}-{safe}.smt2", f"; {ascii(name)}\n{solver.to_smt2()}")

@@ -84,3 +84,50 @@ def test_a_malformed_dimacs_file_is_exit_2(tmp_path):
     bad.write_text("p cnf 2 3\n1 2 0\n")
     assert run(["-m", "proofs_check.drat", str(bad), str(bad)]).returncode == 2
     assert Path(bad).exists()
+
+
+HOSTILE_NAME = "x\n(assert false)\n|)%\n1 -1 0\nc"
+
+
+@pytest.mark.parametrize(("cls", "files"), [("linear", ("k1.smt2",)), ("b2", ("k1.cnf", "k1.drat"))])
+def test_no_name_enters_a_certified_file(tmp_path, capsys, cls, files):
+    import hashlib
+
+    bench = tmp_path / f"{HOSTILE_NAME}.bench"
+    bench.write_text("INPUT(a)\nINPUT(b)\nINPUT(c)\nOUTPUT(g)\nh = XOR(a, b)\ng = XOR(h, c)\n")
+    out = tmp_path / "cert"
+    assert main(["length", str(bench), "--n", "3", "--class", cls, "--certificate", str(out), "--json"]) == 0
+    cert = json.loads((out / "certificate.json").read_text())
+    assert cert["verified"] and cert["read_back"]["equals_solved_query"]
+    assert "assert false" in cert["target"]  # the name is kept, escaped, in the JSON only
+    for name in files:
+        data = (out / name).read_bytes()
+        assert cert["sha256"][name] == hashlib.sha256(data).hexdigest()
+        assert b"assert false" not in data and b"|)%" not in data
+        assert all(line.isascii() and line.isprintable() for line in data.decode().splitlines())
+
+
+def test_the_read_back_catches_a_file_that_differs_from_the_query(tmp_path):
+    import z3
+
+    from theorymodel.complexity.certificate import _read_back_cnf, _read_back_smt2
+    from theorymodel.complexity.classes.cnf import CNF
+
+    cnf = CNF()
+    a, b = cnf.var(), cnf.var()
+    cnf.add([a, b])
+    cnf.add([-a])
+    cnf.add([-b])
+    path = tmp_path / "q.cnf"
+    path.write_text(write_dimacs(2, [[1, 2], [-1], [-2]]))
+    assert _read_back_cnf(path, cnf)
+    path.write_text(write_dimacs(2, [[1, 2], [-1], [-2], [1, -1]]))  # a tautology more
+    assert not _read_back_cnf(path, cnf)
+    s = z3.Solver()
+    x = z3.Real("x")
+    s.add(x > 1, x < 0)
+    smt = tmp_path / "q.smt2"
+    smt.write_text(s.to_smt2())
+    assert _read_back_smt2(smt, s)
+    smt.write_text(s.to_smt2().replace("(check-sat)", "(assert false)\n(check-sat)"))
+    assert not _read_back_smt2(smt, s)

@@ -10,11 +10,16 @@
   checked by a fresh z3 process that reads only the file.
 
 Every file is written atomically; ``certificate.json`` in the same folder says what each
-file claims and how it was checked.
+file claims and how it was checked. A certified file holds the query and nothing else: no
+name, path or free text enters it (its only comment is a fixed line), ``certificate.json``
+records the SHA-256 of its exact bytes, and before anything is reported the file is read
+back and its clauses (or assertions), in canonical form, are compared with the query that
+was solved.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -59,6 +64,34 @@ def _run_checker(args: list[str]) -> tuple[int, str]:
     return proc.returncode, (proc.stdout + proc.stderr).strip()
 
 
+def _canonical_clauses(clauses: list[list[int]]) -> list[tuple[int, ...]]:
+    """A CNF up to the order of literals within clauses (the clause order is kept)."""
+    return [tuple(sorted(set(c))) for c in clauses]
+
+
+def _read_back_cnf(path: Path, cnf: CNF) -> bool:
+    """Does the DIMACS file on disk hold exactly the solved CNF?"""
+    from proofs_check.drat import read_dimacs
+
+    try:
+        n_vars, clauses = read_dimacs(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return n_vars == cnf.top and _canonical_clauses(clauses) == _canonical_clauses(cnf.clauses)
+
+
+def _read_back_smt2(path: Path, solver: Any) -> bool:
+    """Does the SMT-LIB2 file on disk assert exactly what the solver was asked?"""
+    import z3
+
+    try:
+        parsed = z3.parse_smt2_string(path.read_text(encoding="ascii"), ctx=solver.ctx)
+    except (OSError, UnicodeDecodeError, z3.Z3Exception):
+        return False
+    asserted = list(solver.assertions())
+    return len(parsed) == len(asserted) and all(a.eq(b) for a, b in zip(parsed, asserted, strict=True))
+
+
 def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, Any]:
     """Write the lower bound's files into ``directory`` and check them outside this process.
 
@@ -81,31 +114,34 @@ def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, 
 
         cnf = refuted.query
         cnf_name, drat_name = f"k{k}.cnf", f"k{k}.drat"
-        files[cnf_name] = write_dimacs(cnf.top, cnf.clauses, [claim, f"encoding: {json.dumps(refuted.certificate)}",
-                                                              "expected: UNSAT"]).encode("ascii")
+        files[cnf_name] = write_dimacs(cnf.top, cnf.clauses, ["expected: UNSAT"]).encode("ascii")
         proof = drat_proof(cnf)
         files[drat_name] = ("\n".join(proof) + "\n").encode("ascii")
         report["files"] = {"cnf": cnf_name, "drat": drat_name}
         report["proof_solver"] = f"python-sat ({PROOF_SOLVER[1]}), {len(proof)} proof lines"
         atomic_write_files(folder, files)
+        report["read_back"] = {"file": cnf_name, "equals_solved_query": _read_back_cnf(folder / cnf_name, cnf)}
         code, out = _run_checker(["-m", "proofs_check.drat", str(folder / cnf_name), str(folder / drat_name)])
         report["drat_check"] = {"checker": "proofs_check.drat (forward RUP/RAT, a fresh process)",
                                 "verified": code == 0, "output": out}
         code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", str(folder / cnf_name)])
         report["second_solver"] = {"solver": "z3 (a fresh process reading the DIMACS file)", "unsat": code2 == 0,
                                    "output": out2}
-        report["verified"] = code == 0 and code2 == 0
+        report["verified"] = code == 0 and code2 == 0 and report["read_back"]["equals_solved_query"]
     else:
         smt_name = f"k{k}.smt2"
-        files[smt_name] = f"; {claim}\n; expected: unsat\n{refuted.query.to_smt2()}".encode()
+        files[smt_name] = f"; expected: unsat\n{refuted.query.to_smt2()}".encode("ascii")
         report["files"] = {"smt2": smt_name}
         atomic_write_files(folder, files)
+        report["read_back"] = {"file": smt_name,
+                               "equals_solved_query": _read_back_smt2(folder / smt_name, refuted.query)}
         code, out = _run_checker(["-c", "import sys, z3; s = z3.Solver(); s.from_file(sys.argv[1]); "
                                         "r = s.check(); print(r); sys.exit(0 if r == z3.unsat else 1)",
                                   str(folder / smt_name)])
         report["smt_check"] = {"checker": "z3 (a fresh process reading the SMT-LIB2 file)", "unsat": code == 0,
                                "output": out}
-        report["verified"] = code == 0
+        report["verified"] = code == 0 and report["read_back"]["equals_solved_query"]
+    report["sha256"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     atomic_write_files(folder, {"certificate.json": (json.dumps(report, indent=2) + "\n").encode()})
     report["written"] = [str(folder / name) for name in (*files, "certificate.json")]
     return report
