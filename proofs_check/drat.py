@@ -101,9 +101,10 @@ def _literals(line: str, where: str, max_var: int) -> list[int]:
         if not _INT.fullmatch(tok):
             raise DratFormatError(f"{where}: {tok[:20]!r} is not a decimal literal")
         lit = int(tok)
+        if abs(lit) > MAX_VARS:
+            raise DratLimitError(f"{where}: variable {abs(lit)} is past the cap of {MAX_VARS}")
         if abs(lit) > max_var:
-            raise DratLimitError(f"{where}: variable {abs(lit)} is past the cap of {max_var}") \
-                if abs(lit) > MAX_VARS else DratFormatError(f"{where}: variable {abs(lit)} is past the header's {max_var}")
+            raise DratFormatError(f"{where}: variable {abs(lit)} is past the header's {max_var}")
         out.append(lit)
     return out
 

@@ -90,4 +90,4 @@ def record_query(solver: z3.Solver, name: str) -> Path | None:
 
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60]
     # ascii() keeps the comment one printable line: a name cannot end it and add an assertion
-    return atomic_write(directory / f"{k:04d}-{safe}.smt2", f"; {ascii(name)}\n{solver.to_smt2()}")
+    return atomic_write(directory / f"{k:04d}-{safe}.smt2", f"; {name!a}\n{solver.to_smt2()}")
