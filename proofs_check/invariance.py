@@ -50,6 +50,8 @@ class SharedTable:
     width: int
     positions_checked: int
     source: str
+    whole_file: LinearPredictor | None = None  # a position-dependent file: checked position by position too
+    rows: int = 0  # its rows 1..T (from the arrays)
 
 
 def rule_for_machine(tm: TuringMachine, table: SharedTable) -> UniformRule:
@@ -163,8 +165,7 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
     pred = load_arrays(arrays, Path(path))
     meta = pred.meta
     if meta.get("route") == "uniform" and "width" in meta:  # compile --route uniform: past '#', row 0, '#'
-        width = int(meta["width"])
-        return shared_table(pred, width=width, first=width + 2, stop=int(meta.get("cell_tokens", pred.n_generated)))
+        return _route_file_table(pred, meta["width"])
     route = str(meta.get("route", ""))
     if route and route in _position_routes():
         first = pred.n_inputs
@@ -175,6 +176,58 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
         raise UsageError(f"a uniform predictor's prompt is '#', a row of W >= 1 cells and '#'; this file's prompt "
                          f"has {pred.n_inputs} tokens")
     return shared_table(pred, width=width, first=0)
+
+
+def _route_file_table(pred: LinearPredictor, width_hint: Any) -> SharedTable | NotUniform:
+    """A ``predictor.npz`` of the uniform route: its rows, found from the arrays alone.
+
+    The width in ``meta`` is only a hypothesis: every generated position from the first
+    cell of row 1 up to the first answer position (the answer positions are the file's
+    last ones, as its answer layout says) must read exactly W+2, W+1 and W back through
+    one table. Row 0's construction and the answer are checked by the per-n proof of the
+    whole file (:func:`uniform_claim_for_file`), never skipped.
+    """
+    try:
+        width = int(width_hint)
+    except (TypeError, ValueError):
+        raise FormatError(f"the predictor's meta width {width_hint!r} is not an integer") from None
+    n, total = pred.n_inputs, pred.n_generated
+    answer = sorted(set(pred.answer.positions))
+    first_answer = answer[0] - n if answer else total
+    if answer != list(range(n + first_answer, n + total)):
+        return NotUniform(n + first_answer, "the answer positions are not the file's last positions")
+    if not width >= 1 or first_answer < width + 2:
+        return NotUniform(n, f"the file has {first_answer} positions before its answer: no row after row 0 "
+                             f"for width {width}")
+    rows, extra = divmod(first_answer - (width + 2), width + 1)
+    if extra or not rows:
+        return NotUniform(n + first_answer, f"{first_answer - width - 2} positions between row 0 and the answer "
+                                            f"are not whole rows of {width} cells and '#'")
+    table = shared_table(pred, width=width, first=width + 2, stop=first_answer)
+    if isinstance(table, NotUniform):
+        return table
+    return SharedTable(table.vocab, table.left, table.middle, table.right, table.bias, width,
+                       table.positions_checked, "predictor", pred, rows)
+
+
+def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: float | None) -> dict[str, Any]:
+    """The per-n proof of a position-dependent file: every position (row 0 built from the
+    raw input, the shared rows, the answer) for every input of its length, against the
+    machine's run of ``rows`` steps, the answer decoded by the file's layout."""
+    from proofs_check.verdict import MachineTarget, verify
+
+    pred = table.whole_file
+    assert pred is not None
+    output = "accept" if pred.answer.kind == "accept" else "tape"
+    reach = pred.meta.get("reach")  # an assumption the proof itself checks (its head-reach lemma)
+    try:
+        bounds = (int(reach[0]), int(reach[1])) if isinstance(reach, list) and len(reach) == 2 else None
+    except (TypeError, ValueError):
+        bounds = None
+    target = MachineTarget(tm, pred.n_inputs, table.rows, output)
+    verdict = verify(target, pred, method="exhaustive" if method == "exhaustive" else "z3", reach=bounds,
+                     timeout=timeout)
+    return verdict.to_json()
 
 
 def _position_routes() -> set[str]:
@@ -227,5 +280,35 @@ def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str =
                 "first_difference": table.to_json()}
     payload = uniform_claim(tm, rule_for_machine(tm, table), method=method, timeout=timeout, max_n=max_n)
     payload.update({"predictor": str(path), "uniform": True, "source": table.source, "width": table.width,
-                    "tiled_positions": table.positions_checked})
+                    "tiled_positions": table.positions_checked, "covers": _covers(table)})
+    if table.whole_file is not None:
+        whole = _whole_file(tm, table, method, timeout)
+        payload["whole_file"] = whole
+        if not whole["verified"]:
+            payload["verified"] = False
+            cex = whole["counterexample"]
+            payload["counterexample"] = {"input": cex["input"], "width": table.width, "row": "answer",
+                                         "cell": cex["position"], "expected": cex["expected"], "got": cex["got"]}
     return payload
+
+
+def _covers(table: SharedTable) -> dict[str, Any]:
+    """What a file-level proof covers, in the file's own terms (docs/uniform.md)."""
+    W = table.width
+    if table.whole_file is not None:
+        pred = table.whole_file
+        return {"file": "position-dependent (predictor.npz of the uniform route)", "input_length": pred.n_inputs,
+                "width": W, "rows": table.rows, "positions": pred.n_generated,
+                "this_file": f"every input of length {pred.n_inputs}: every one of its {pred.n_generated} positions "
+                             f"(row 0 from the raw input, {table.rows} rows, the answer) by the per-n proof",
+                "every_length": "its shared table, run in rows of any width W' for any number of rows, "
+                                "reproduces the machine's run on every input whose run stays in the window"}
+    rows = table.positions_checked // (W + 1)
+    return {"file": "one shared table" + (" (uniform LinearModel tile)" if table.source == "uniform-linearlm"
+                                          else " (dense LinearModel)"),
+            "width": W, "context_length": table.positions_checked + W + 2,
+            "generated_positions": table.positions_checked, "complete_rows": rows,
+            "this_file": f"for every prompt '#', row 0 of {W} cells, '#' that holds an input with the head on its "
+                         f"first cell, its {table.positions_checked} generated tokens are the machine's next "
+                         f"configurations, while the run stays inside the {W} cells",
+            "every_length": "the same table in rows of any width, for any number of rows"}

@@ -293,50 +293,69 @@ class UniformCounterexample:
     cell: int
     expected: str
     got: str
+    offset: int = 0  # where row 0 put the input's first symbol
 
     def to_json(self) -> dict[str, Any]:
-        return {"input": self.input, "width": self.width, "row": self.row, "cell": self.cell,
+        return {"input": self.input, "width": self.width, "offset": self.offset, "row": self.row, "cell": self.cell,
                 "expected": self.expected, "got": self.got}
 
 
-def _natural_window(tm: TuringMachine, word: tuple[str, ...], max_steps: int) -> tuple[UniformLayout, int] | None:
+MARGINS = 2  # blank cells added on either side: past the lemma's radius (one cell), so walls meet every cell kind
+
+
+def _windows(tm: TuringMachine, word: tuple[str, ...], max_steps: int) -> tuple[list[UniformLayout], int] | None:
+    """The windows the claim covers for this input, tightest first: the natural one, then
+    the same with 0..:data:`MARGINS` blank cells added on the left and on the right."""
     run = reference_run(tm, word, max_steps=max_steps)
     if not run.halted:
         return None
-    return UniformLayout.holding(len(word), run.leftmost_head, run.rightmost_head), run.steps
+    tight = UniformLayout.holding(len(word), run.leftmost_head, run.rightmost_head)
+    layouts = [UniformLayout(tight.width + a + b, tight.offset + a)
+               for total in range(2 * MARGINS + 1) for a in range(MARGINS + 1) if 0 <= (b := total - a) <= MARGINS]
+    return layouts, run.steps
 
 
 def search_counterexample(tm: TuringMachine, rule: UniformRule, *, max_n: int = 8, max_inputs: int = 1 << 14,
                           max_steps: int = 10_000) -> UniformCounterexample | None:
-    """Inputs of length 0, 1, ... max_n (breadth first), each in its natural window: the
-    first whose roll-out differs from the machine's run (or ties), replayed on the
-    reference semantics; None when every run up to max_n is reproduced."""
+    """Inputs of length 0, 1, ... max_n (breadth first), each in every window the claim
+    covers near its tightest (:func:`_windows`): the first whose roll-out differs from the
+    machine's run (or ties), replayed on the reference semantics; None when every run up
+    to max_n is reproduced in all those windows."""
     tried = 0
     for n in range(max_n + 1):
         for word in product(tm.input_symbols, repeat=n):
             tried += 1
             if tried > max_inputs:
                 return None
-            window = _natural_window(tm, word, max_steps)
-            if window is None:
+            windows = _windows(tm, word, max_steps)
+            if windows is None:
                 continue
-            layout, T = window
-            got = rollout(rule, layout, [word], T)
+            layouts, T = windows
             confs = configurations(tm, word, T)
-            for t in range(1, T + 1):
-                state, head, cells = confs[t]
-                for i in range(layout.width + 1):
-                    if i == layout.width:
-                        want = SEPARATOR
-                    else:
-                        c = i - layout.offset
-                        sym = cells.get(c, tm.blank_symbol)
-                        want = f"[{state}]{sym}" if c == head else sym
-                    tok = int(got.rows[0, t, i])
-                    if rule.vocab[tok] != want or got.ties[0, t - 1, i]:
-                        shown = rule.vocab[tok] + (" (tie)" if got.ties[0, t - 1, i] else "")
-                        text = "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
-                        return UniformCounterexample(text, layout.width, t, i, want, shown)
+            for layout in layouts:
+                cex = _first_wrong_cell(tm, rule, layout, word, T, confs)
+                if cex is not None:
+                    return cex
+    return None
+
+
+def _first_wrong_cell(tm: TuringMachine, rule: UniformRule, layout: UniformLayout, word: tuple[str, ...], T: int,
+                      confs: list) -> UniformCounterexample | None:
+    got = rollout(rule, layout, [word], T)
+    for t in range(1, T + 1):
+        state, head, cells = confs[t]
+        for i in range(layout.width + 1):
+            if i == layout.width:
+                want = SEPARATOR
+            else:
+                c = i - layout.offset
+                sym = cells.get(c, tm.blank_symbol)
+                want = f"[{state}]{sym}" if c == head else sym
+            tok = int(got.rows[0, t, i])
+            if rule.vocab[tok] != want or got.ties[0, t - 1, i]:
+                shown = rule.vocab[tok] + (" (tie)" if got.ties[0, t - 1, i] else "")
+                text = "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
+                return UniformCounterexample(text, layout.width, t, i, want, shown, layout.offset)
     return None
 
 

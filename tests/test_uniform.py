@@ -97,13 +97,14 @@ def reached_triples(tm: TuringMachine, rule, max_n: int) -> set[tuple[int, int, 
         for word in product(tm.input_symbols, repeat=n):
             run = reference_run(tm, word)
             left = -min(run.leftmost_head, 0)
-            layout = UniformLayout(left + max(run.rightmost_head, n - 1, 0) + 1, left)
-            rows = [[rule.token_id[t] for t in row] for row in expected_rows(tm, layout, word, run.steps)]
-            sep = rule.token_id[SEPARATOR]
-            for prev, cur in pairwise(rows):
-                for i in range(layout.width):
-                    out.add((prev[i - 1] if i else sep, prev[i], prev[i + 1]))
-                out.add((prev[layout.width - 1], prev[layout.width], cur[0]))
+            for a, b in product(range(3), repeat=2):  # the tightest window, and blank margins on either side
+                layout = UniformLayout(left + max(run.rightmost_head, n - 1, 0) + 1 + a + b, left + a)
+                rows = [[rule.token_id[t] for t in row] for row in expected_rows(tm, layout, word, run.steps)]
+                sep = rule.token_id[SEPARATOR]
+                for prev, cur in pairwise(rows):
+                    for i in range(layout.width):
+                        out.add((prev[i - 1] if i else sep, prev[i], prev[i + 1]))
+                    out.add((prev[layout.width - 1], prev[layout.width], cur[0]))
     return out
 
 

@@ -329,7 +329,8 @@ def _uniform_outcome(payload: dict[str, Any], lines: list[str], wrong: str, unpr
         return Report(payload, "\n".join(lines))
     cex = payload["counterexample"]
     if cex is not None:
-        lines.append(f"  counterexample: input {cex['input']!r}, width {cex['width']}: row {cex['row']}, cell "
+        where = f", input at cell {cex['offset']}" if "offset" in cex else ""
+        lines.append(f"  counterexample: input {cex['input']!r}, width {cex['width']}{where}: row {cex['row']}, cell "
                      f"{cex['cell']}: expected {cex['expected']!r}, got {cex['got']!r}")
         return Report(payload, "\n".join(lines), 1, wrong.format(**cex))
     lines.append(f"  {len(payload['failed_triples'])} failed triples, none reached by inputs up to length "

@@ -138,30 +138,70 @@ def read(path: str | Path, *, max_bytes: int = MAX_NPZ_BYTES) -> UniformFile:
     return from_arrays(_read_npz(Path(path), max_bytes), str(path))
 
 
+MAX_WIDTH = 1 << 20  # cells per row; a tile of a wider row is refused before any work
+MAX_CONTEXT = 1 << 40  # positions; the claim is stated for the file's C, which must be a real length
+
+
+def _scalar(z: dict[str, np.ndarray], key: str, path: str, lo: int, hi: int) -> int:
+    """One integer in ``lo..hi``, stored as an integer (a float, bool or string is refused)."""
+    a = np.asarray(z[key])
+    if a.dtype.kind not in "iu" or a.shape != ():
+        raise FormatError(f"{path}: {key!r} must be one integer, not {a.dtype} of shape {a.shape}")
+    value = int(a)
+    if not lo <= value <= hi:
+        raise FormatError(f"{path}: {key!r} is {value}; it must lie in {lo}..{hi}")
+    return value
+
+
+def _weights(z: dict[str, np.ndarray], key: str, path: str) -> tuple[np.ndarray, int]:
+    """A real array read exactly (integers or floats only: strings, complex, bools and
+    objects are refused, never converted)."""
+    a = np.asarray(z[key])
+    if a.dtype.kind not in "iuf":
+        raise FormatError(f"{path}: {key!r} must hold real numbers, not {a.dtype}")
+    try:
+        return _dyadic(a)
+    except FormatError as exc:
+        raise FormatError(f"{path}: {key!r}: {exc}") from None
+
+
 def from_arrays(z: dict[str, np.ndarray], path: str) -> UniformFile:
-    """:func:`read` on arrays already read (``path`` names them in errors)."""
+    """:func:`read` on arrays already read (``path`` names them in errors).
+
+    Every key the forward pass uses is checked against every other: the prompt is ``#``,
+    a row of ``width`` cells and ``#`` (``input_tokens = width + 2``), the three kernel
+    offsets are the integers ``W+1, W, W-1``, the context holds at least one generated
+    token, the dictionary spells no token twice, and the file holds no array besides the
+    tile's (a dense layer beside the tile would be a second, unchecked forward pass).
+    """
     if not is_uniform_file(z):
         raise FormatError(f"{path} is not a uniform LinearModel file (layout {LAYOUT})")
     missing = [k for k in KEYS if k not in z]
     if missing:
         raise FormatError(f"{path} lacks the array {missing[0]!r}")
+    extra = sorted(set(z) - {*KEYS, "layout"})
+    if extra:
+        raise FormatError(f"{path}: the array {extra[0]!r} is not part of a uniform file (only the tile is read)")
     vocab = _strings(z, "vocab")
     V = len(vocab)
     if not V or vocab[0] != SEPARATOR:
         raise FormatError(f"the dictionary of a uniform file lists {SEPARATOR!r} first")
-    try:
-        width, offset = int(z["width"]), int(z["offset"])
-        C = int(z["context_length"])
-        offsets = np.asarray(z["linear1.kernel_offsets"]).astype(np.int64).tolist()
-    except (TypeError, ValueError):
-        raise FormatError(f"{path}: width, offset, context_length and kernel offsets are integers") from None
-    if not 0 <= offset < width or offsets != kernel_offsets(width).tolist():
-        raise FormatError(f"{path}: the kernel offsets {offsets} are not W+1, W, W-1 for width {width}")
-    emb, e_emb = _dyadic(z["in_embedding.weight"])
-    out, e_out = _dyadic(z["out_embedding.weight"])
-    bout, e_bout = _dyadic(z["out_embedding.bias"])
-    kernel, e_k = _dyadic(z["linear1.kernel"])
-    b1, e_b1 = _dyadic(z["linear1.bias"])
+    if len(set(vocab)) != V:
+        twice = next(t for i, t in enumerate(vocab) if t in vocab[:i])
+        raise FormatError(f"{path}: 'vocab' spells the token {twice!r} twice")
+    width = _scalar(z, "width", path, 1, MAX_WIDTH)
+    offset = _scalar(z, "offset", path, 0, width - 1)
+    prompt = _scalar(z, "input_tokens", path, width + 2, width + 2)
+    C = _scalar(z, "context_length", path, prompt + 1, MAX_CONTEXT)
+    offsets = np.asarray(z["linear1.kernel_offsets"])
+    if offsets.dtype.kind not in "iu" or offsets.shape != (3,) or offsets.tolist() != kernel_offsets(width).tolist():
+        raise FormatError(f"{path}: 'linear1.kernel_offsets' must be the integers {kernel_offsets(width).tolist()} "
+                          f"(W+1, W, W-1 for width {width}), not {offsets.dtype} {offsets.tolist()!r:.60}")
+    emb, e_emb = _weights(z, "in_embedding.weight", path)
+    out, e_out = _weights(z, "out_embedding.weight", path)
+    bout, e_bout = _weights(z, "out_embedding.bias", path)
+    kernel, e_k = _weights(z, "linear1.kernel", path)
+    b1, e_b1 = _weights(z, "linear1.bias", path)
     if emb.ndim != 2 or emb.shape[0] != V or out.shape != emb.shape or bout.shape != (V,):
         raise FormatError(f"{path}: the embeddings must be ({V}, d) and the output bias ({V},)")
     d = emb.shape[1]
@@ -193,14 +233,17 @@ def dense_layer(path: str | Path, context_length: int | None = None, *, max_byte
     ``(C*d, C*d)`` with block ``(t, t - offsets[j]) = kernel[j]`` for every output
     position ``t`` from the last prompt token on (float32, as stored)."""
     z = _read_npz(Path(path), MAX_NPZ_BYTES)
-    C = int(z["context_length"]) if context_length is None else context_length
+    checked = from_arrays(z, str(path))  # the same checks as every reader: no metadata is taken on trust
+    C = checked.context_length if context_length is None else context_length
     kernel = np.asarray(z["linear1.kernel"], dtype=np.float32)
     d = kernel.shape[1]
     if 4 * (C * d) ** 2 > max_bytes:
         raise ResourceLimitError(f"the dense layer for C = {C} takes {4 * (C * d) ** 2} bytes", limit="size-cap",
                                  details={"bytes": 4 * (C * d) ** 2, "max_bytes": max_bytes})
-    offsets = np.asarray(z["linear1.kernel_offsets"]).tolist()
-    prompt = int(z["input_tokens"])
+    offsets = kernel_offsets(checked.width).tolist()
+    prompt = checked.width + 2
+    if not prompt < C <= MAX_CONTEXT:
+        raise UsageError(f"a context of {C} positions holds no generated token after the {prompt}-token prompt")
     layer = np.zeros((C * d, C * d), dtype=np.float32)
     bias = np.zeros(C * d, dtype=np.float32)
     for t in range(prompt - 1, C - 1):
