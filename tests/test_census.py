@@ -135,3 +135,54 @@ def test_linear_length_is_npn_invariant_on_random_4_input_functions(code, perm, 
     # and both agree with the census value of their NPN class
     canon = canonical_all(4)
     assert canon[code] == canon[from_tt("".join(map(str, moved)))]
+
+
+@pytest.mark.parametrize("cls", ["linear", "b2"])
+def test_an_edited_store_is_never_counted(tmp_path, cls):
+    """Every stored row is re-checked on read: edits to the length, the witness or the lower
+    bound record (the oracle: a fresh census in another file) are solved again, never counted."""
+    import json as _json
+    import random
+
+    from theorymodel.complexity.census import census
+
+    n = 2
+    truth = census(n, cls, db=tmp_path / "fresh.sqlite", progress=False)
+    db = tmp_path / "edited.sqlite"
+    census(n, cls, db=db, progress=False)
+    rows = sqlite3.connect(db).execute("SELECT tt, length, witness, lower_bound FROM length").fetchall()
+    rng = random.Random(0)
+    edits = [
+        ("length to 7", "UPDATE length SET length = 7 WHERE tt = ?", ()),
+        ("length 1.5", "UPDATE length SET length = 1.5 WHERE tt = ?", ()),
+        ("length text", "UPDATE length SET length = 'two' WHERE tt = ?", ()),
+        ("length null", "UPDATE length SET length = NULL WHERE tt = ?", ()),
+        ("witness emptied", "UPDATE length SET witness = '[]' WHERE tt = ?", ()),
+        ("witness not json", "UPDATE length SET witness = '[{' WHERE tt = ?", ()),
+        ("lower bound lowered", "UPDATE length SET lower_bound = ? WHERE tt = ?",
+         (_json.dumps({"k": 0, "status": "unsat"}),)),
+        ("lower bound removed", "UPDATE length SET lower_bound = '{}' WHERE tt = ?", ()),
+    ]
+    for name, sql, extra in edits:
+        tt = rng.choice([r[0] for r in rows if r[1] is not None])
+        con = sqlite3.connect(db)
+        con.execute(sql, (*extra, tt))
+        con.commit()
+        con.close()
+        out = census(n, cls, db=db, progress=False)
+        assert out["functions_by_length"] == truth["functions_by_length"], name
+        assert out["rejected_rows"] == 1 and out["rejected"][0]["tt"] == tt, name
+        assert census(n, cls, db=db, progress=False)["rejected_rows"] == 0  # solved again and stored
+
+
+def test_census_on_a_closed_port_fails_fast(tmp_path, cli):
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port nobody listens at
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    code, _, err = cli("census", "--n", "2", "--db", str(tmp_path / "c.sqlite"), "--scheduler",
+                       f"tcp://127.0.0.1:{port}")
+    assert code == 2 and "cannot reach the Dask scheduler" in err and time.perf_counter() - start < 10

@@ -488,6 +488,10 @@ def cmd_census(args: argparse.Namespace) -> Report:
              "  length  functions  classes"]
     for k, count in payload["functions_by_length"].items():
         lines.append(f"  {k:>6}  {count:>9,}  {payload['classes_by_length'][k]:>7}")
+    if payload["rejected_rows"]:
+        first = payload["rejected"][0]
+        lines.append(f"  warning: {payload['rejected_rows']} stored rows were not backed by their own witness and "
+                     f"lower bound (first {first['tt']}: {first['reason']}); they were solved again")
     return Report(payload, "\n".join(lines))
 
 

@@ -82,10 +82,12 @@ class Store:
                                       limit="db-locked", details={"seconds": BUSY_SECONDS})
         return UsageError(f"--db {p} cannot be used as a SQLite results file ({text})")
 
-    def done(self, n: int, cls: str) -> dict[str, int | None]:
+    def done(self, n: int, cls: str) -> dict[str, tuple[Any, str, str]]:
+        """tt -> (length, witness JSON, lower bound JSON) as stored: unchecked (see :func:`checked_rows`)."""
         try:
-            rows = self.db.execute("SELECT tt, length FROM length WHERE n = ? AND class = ?", (n, cls))
-            return dict(rows.fetchall())
+            rows = self.db.execute("SELECT tt, length, witness, lower_bound FROM length WHERE n = ? AND class = ?",
+                                   (n, cls))
+            return {tt: (length, witness, lower) for tt, length, witness, lower in rows.fetchall()}
         except sqlite3.Error as exc:
             raise self._error(self.path, exc) from None
 
@@ -99,6 +101,45 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def check_row(hclass: Any, n: int, tt: Any, stored: tuple[Any, Any, Any]) -> tuple[int | None, str]:
+    """A stored row's length if its own record backs it, else ``(None, why)``.
+
+    Backed means: the witness, read back strictly, has exactly ``length`` tokens and its
+    last token is the function on all 2^n inputs (re-simulated here); the lower bound's
+    record says ``k = length`` was reached by refuting ``length - 1`` tokens (or, for
+    length 1, by definition). A function no k can compute is stored with no witness and
+    an ``inexpressible`` record. Nothing else in the file is believed.
+    """
+    import numpy as np
+
+    from theorymodel.circuits.model import all_assignments
+
+    length, witness_text, lower_text = stored
+    try:
+        if not isinstance(tt, str) or len(tt) != 1 << n or set(tt) - {"0", "1"}:
+            raise ValueError("the truth table is not 2^n bits")
+        witness_data, lower = json.loads(witness_text), json.loads(lower_text)
+        if not isinstance(lower, dict):
+            raise ValueError("the lower bound record is not an object")
+        if length is None:
+            if witness_data != [] or lower.get("status") != "inexpressible":
+                raise ValueError("no length, but not an inexpressible record")
+            return None, ""
+        if type(length) is not int or length < 1:
+            raise ValueError(f"the length {length!r:.20} is not a positive integer")
+        witness = hclass.witness_from_json(witness_data, n)
+        if len(witness) != length:
+            raise ValueError(f"the witness has {len(witness)} tokens, the row says {length}")
+        table = np.array([int(b) for b in tt], dtype=np.int64)
+        if not np.array_equal(np.asarray(hclass.simulate(witness, all_assignments(n)))[:, -1], table):
+            raise ValueError("the witness does not compute the function")
+        if lower.get("k") != length or lower.get("status") != "unsat":
+            raise ValueError("the lower bound record does not refute length - 1 tokens")
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        return None, str(exc) or type(exc).__name__
+    return length, ""
 
 
 def _local(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
@@ -115,6 +156,7 @@ def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, An
         raise UsageError("--scheduler needs dask distributed: pip install 'theorymodel[distributed]'") from exc
 
     def run(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
+        _probe(address)
         try:
             client = Client(address, timeout="20s")
         except (OSError, ValueError, TimeoutError) as exc:
@@ -127,6 +169,30 @@ def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, An
                 yield fut.result()
 
     return run
+
+
+PROBE_SECONDS = 3.0
+
+
+def _probe(address: str) -> None:
+    """Fail fast on a scheduler nobody listens at (Dask itself retries for its whole timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        if parts.scheme not in ("tcp", "tls"):
+            return  # another transport (inproc://, ucx://): Dask's own connect decides
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise UsageError(f"--scheduler {address!r} is not tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host, port), timeout=PROBE_SECONDS):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc.strerror or exc}") from None
 
 
 def census(n: int, cls: str = "linear", *, db: str | Path | None = None, scheduler: str | None = None,
@@ -143,7 +209,17 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
     sizes = {to_tt(code, n): size for code, size in classes(n).items()}
     store = Store(db or default_db())
     try:
-        done = store.done(n, hclass.name)
+        done: dict[str, int | None] = {}
+        rejected: list[dict[str, str]] = []
+        for tt, stored in store.done(n, hclass.name).items():
+            if tt not in sizes:
+                rejected.append({"tt": str(tt)[:80], "reason": "not a class representative of this n"})
+                continue
+            length, why = check_row(hclass, n, tt, stored)
+            if why:
+                rejected.append({"tt": tt, "reason": why})
+            else:
+                done[tt] = length
         todo = [tt for tt in sizes if tt not in done]
         runner = _dask(scheduler) if scheduler else _local
         with ProgressBar(f"census n={n} {hclass.name}", len(sizes), completed=len(sizes) - len(todo),
@@ -164,6 +240,7 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
         "functions_by_length": {str(k): by_function[k] for k in sorted(by_function, key=_order)},
         "classes_by_length": {str(k): by_class[k] for k in sorted(by_class, key=_order)},
         "solved_now": len(todo), "reused": len(sizes) - len(todo),
+        "rejected_rows": len(rejected), "rejected": rejected[:20],
         "db": str(db or default_db()),
         "seconds": round(time.perf_counter() - start, 6),
     })

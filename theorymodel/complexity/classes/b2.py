@@ -21,7 +21,7 @@ import numpy as np
 
 from theorymodel.circuits.model import all_assignments
 from theorymodel.complexity.classes import cnf
-from theorymodel.complexity.classes.base import KResult, remaining_seconds
+from theorymodel.complexity.classes.base import KResult, json_int, remaining_seconds
 from theorymodel.complexity.targets import Target
 
 
@@ -111,6 +111,19 @@ class B2Class:
 
     def witness_json(self, witness: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return witness
+
+    def witness_from_json(self, data: Any, n: int) -> list[dict[str, Any]]:
+        if not isinstance(data, list):
+            raise ValueError("a witness is a list of gates")
+        out = []
+        for j, gate in enumerate(data):
+            if not isinstance(gate, dict) or set(gate) != {"inputs", "table"} or not isinstance(gate["inputs"], list) \
+                    or len(gate["inputs"]) not in (0, 2) or not isinstance(gate["table"], list) \
+                    or len(gate["table"]) != 4:
+                raise ValueError(f"gate {j} is not {{inputs: [p, q], table: 4 bits}}")
+            out.append({"inputs": [json_int(i, 0, n + j - 1, "a gate input") for i in gate["inputs"]],
+                        "table": [json_int(b, 0, 1, "a table bit") for b in gate["table"]]})
+        return out
 
     def upper_bounds(self, target: Target) -> dict[str, int]:
         if target.name == "parity" and target.n >= 2:

@@ -43,6 +43,11 @@ class HypothesisClass(Protocol):
 
     def witness_json(self, witness: list[Any]) -> list[dict[str, Any]]: ...
 
+    def witness_from_json(self, data: Any, n: int) -> list[Any]:
+        """The witness that :meth:`witness_json` wrote, read back strictly (``ValueError``
+        for anything else: wrong types, reads of later tokens, out-of-range indices)."""
+        ...
+
     def upper_bounds(self, target: Target) -> dict[str, int]:
         """Constructions from the paper or the literature: name -> token count."""
         ...
@@ -50,3 +55,10 @@ class HypothesisClass(Protocol):
 
 def remaining_seconds(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.001, deadline - time.perf_counter())
+
+
+def json_int(value: Any, lo: int, hi: int, what: str) -> int:
+    """An integer of a stored witness in ``lo..hi`` (a bool, float or string is refused)."""
+    if type(value) is not int or not lo <= value <= hi:
+        raise ValueError(f"{what} must be an integer in {lo}..{hi}, not {value!r:.40}")
+    return value

@@ -33,7 +33,7 @@ import numpy as np
 import z3
 
 from theorymodel.circuits.model import all_assignments
-from theorymodel.complexity.classes.base import KResult, remaining_seconds
+from theorymodel.complexity.classes.base import KResult, json_int, remaining_seconds
 from theorymodel.complexity.targets import Symmetries, Target, symmetries
 
 
@@ -206,6 +206,22 @@ class LinearClass:
 
     def witness_json(self, witness: list[ThresholdToken]) -> list[dict[str, Any]]:
         return [t.to_json() for t in witness]
+
+    def witness_from_json(self, data: Any, n: int) -> list[ThresholdToken]:
+        if not isinstance(data, list):
+            raise ValueError("a witness is a list of tokens")
+        out = []
+        big = 1 << 62  # int64 arithmetic in simulate stays exact for 2^n terms of this size
+        for j, tok in enumerate(data):
+            if not isinstance(tok, dict) or set(tok) != {"input_weights", "token_weights", "threshold"} \
+                    or not isinstance(tok["input_weights"], list) or not isinstance(tok["token_weights"], list) \
+                    or len(tok["input_weights"]) != n or len(tok["token_weights"]) != j:
+                raise ValueError(f"token {j} is not {{input_weights: {n} ints, token_weights: {j} ints, threshold}}")
+            limit = big >> (n + j + 1)
+            out.append(ThresholdToken([json_int(w, -limit, limit, "a weight") for w in tok["input_weights"]],
+                                      [json_int(w, -limit, limit, "a weight") for w in tok["token_weights"]],
+                                      json_int(tok["threshold"], -big, big, "a threshold")))
+        return out
 
     def upper_bounds(self, target: Target) -> dict[str, int]:
         if target.name == "parity":

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from theorymodel.complexity.classes import cnf
-from theorymodel.complexity.classes.base import KResult, remaining_seconds
+from theorymodel.complexity.classes.base import KResult, json_int, remaining_seconds
 from theorymodel.complexity.targets import Target, index_map
 
 
@@ -90,6 +90,17 @@ class ParityClass:
 
     def witness_json(self, witness: list[list[int]]) -> list[dict[str, Any]]:
         return [{"xor_of": reads} for reads in witness]
+
+    def witness_from_json(self, data: Any, n: int) -> list[list[int]]:
+        if not isinstance(data, list):
+            raise ValueError("a witness is a list of tokens")
+        out = []
+        for j, tok in enumerate(data):
+            if not isinstance(tok, dict) or set(tok) != {"xor_of"} or not isinstance(tok["xor_of"], list) \
+                    or len(tok["xor_of"]) > self.K:
+                raise ValueError(f"token {j} is not {{xor_of: at most {self.K} earlier positions}}")
+            out.append([json_int(p, 0, n + j - 1, "a read position") for p in tok["xor_of"]])
+        return out
 
     def upper_bounds(self, target: Target) -> dict[str, int]:
         support = linear_support(target)
