@@ -24,7 +24,9 @@ import sympy
 
 from theorymodel.compile.geometry import G_, L_, NATURAL_WIDTH, Q_, R_, T_, W_, n_
 from theorymodel.compile.routes import get_route
-from theorymodel.errors import UsageError
+from theorymodel.errors import ResourceLimitError, UsageError, input_space
+
+MAX_SERIES = 1000  # lengths in one ``bound --n A..B`` range
 
 S_ = sympy.Symbol("S", integer=True, positive=True)
 
@@ -176,7 +178,7 @@ def bound_report(target: Any, n_range: tuple[int, int] | None, *, routes: list[s
     """
     from theorymodel.circuits import Circuit
     from theorymodel.compile.geometry import evaluate_formula
-    from theorymodel.compile.pipeline import compile_target, measure
+    from theorymodel.compile.pipeline import MAX_ENUMERATED_INPUTS, compile_target, measure
     from theorymodel.compile.routes import ROUTES
 
     if isinstance(target, Circuit):
@@ -193,6 +195,14 @@ def bound_report(target: Any, n_range: tuple[int, int] | None, *, routes: list[s
         raise UsageError("--n is required for a machine")
     names = routes or list(ROUTES)
     lo, hi = n_range
+    # refused before any input is run: a range of more lengths than a table shows, or a last
+    # length whose inputs cannot be enumerated (nor counted) without a time bound
+    if hi - lo + 1 > MAX_SERIES:
+        raise ResourceLimitError(f"--n {lo}..{hi} asks for {hi - lo + 1} lengths; the cap is {MAX_SERIES}",
+                                 limit="size-cap", details={"lengths": hi - lo + 1, "cap": MAX_SERIES})
+    count = input_space(len(target.input_symbols), hi)
+    if time_bound is None and count > MAX_ENUMERATED_INPUTS:
+        raise UsageError(f"{count} inputs of length {hi} are too many to simulate; give --time-bound T")
     Q, G = len(target.states), len(target.tape_symbols)
     series = []
     for n in range(lo, hi):  # the range's other lengths: formulas at the measured geometry

@@ -96,6 +96,31 @@ def _under_a_file(tmp: Path) -> str:
     return str(f / "out.dot")
 
 
+def _many_states(tmp: Path, k: int = 500) -> str:
+    """A machine of ``k`` states in a ring (its state graph: far too large a png)."""
+    states = [f"q{i}" for i in range(k)]
+    return _write(tmp, "ring.json", json.dumps({
+        "blank_symbol": "0", "initial_state": "q0",
+        "transitions": {q: {"0": [states[(i + 1) % k], "1", "R"], "1": [states[i - 1], "0", "L"]}
+                        for i, q in enumerate(states)}}))
+
+
+def _closed_port(tmp: Path) -> str:
+    """A scheduler address on 127.0.0.1 where nothing listens (a port just released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"tcp://127.0.0.1:{port}"
+
+
+def _bench_weight(digits: int, where: str) -> str:
+    big = "1" * digits
+    return ("INPUT(a)\nOUTPUT(g)\n" + (f"g = THRESHOLD({big}, 1*a)\n" if where == "threshold"
+                                        else f"g = THRESHOLD(1, {big}*a)\n"))
+
+
 # (id, argv built from tmp_path, expected exit code)
 F = Callable[[Path], list[str]]
 CASES: list[tuple[str, F, int]] = [
@@ -152,6 +177,7 @@ CASES: list[tuple[str, F, int]] = [
     ("batch huge", lambda t: ["run", "binary_increment", "--batch", "100000000000000000000"], 3),
     ("batch 20000", lambda t: ["run", "binary_increment", "--batch", "20000"], 3),
     ("batch with input", lambda t: ["run", "parity", "--batch", "2", "--input", "01"], 2),
+    ("bbchallenge index not ascii", lambda t: ["run", "bbchallenge:seeds#\u00b2"], 2),
     ("non-halting", lambda t: ["run", "1RA---", "--max-steps", "100000"], 3),
     ("trace too long", lambda t: ["run", "1RA---", "--trace", "--max-steps", "200000"], 3),
     ("unknown command", lambda t: ["frobnicate"], 2),
@@ -163,6 +189,7 @@ CASES: list[tuple[str, F, int]] = [
     ("show --write /dev/full", lambda t: ["show", "parity", "--write", "/dev/full", "--to", "yaml"], 2),
     ("show --write unknown ext", lambda t: ["show", "parity", "--write", str(t / "x.unknown")], 2),
     ("show --to unknown", lambda t: ["show", "parity", "--to", "xml"], 2),
+    ("show --picture png of 500 states", lambda t: ["show", _many_states(t), "--picture", str(t / "big.png")], 3),
     ("morphett writer, hostile state", lambda t: ["show", _write(t, "h.json", json.dumps({
         "blank_symbol": "_", "initial_state": "a", "final_states": ["ok"],
         "transitions": {"a": {"_": ["b;c", "_", "R"]}, "b;c": {"_": ["ok", "_", "N"]}}})), "--to", "morphett"], 2),
@@ -190,6 +217,9 @@ CASES: list[tuple[str, F, int]] = [
         "transitions": {"b": {"0": ["c", "[b]0", "R"]}}})), "--n", "2", "--route", "tableau"], 2),
     ("bench huge weight", lambda t: ["compile", _write(t, "w.bench", "INPUT(a)\nOUTPUT(g)\n"
                                                        "g = THRESHOLD(1, 100000000000000000000000*a)\n")], 2),
+    ("bench weight of 5000 digits", lambda t: ["compile", _write(t, "w5.bench", _bench_weight(5000, "weight"))], 2),
+    ("bench threshold of 5000 digits", lambda t: ["compile", _write(t, "t5.bench", _bench_weight(5000, "threshold"))],
+     2),
     ("bench syntax", lambda t: ["compile", _write(t, "s.bench", "INPUT(a)\nOUTPUT(g)\ng = AND(a\n")], 2),
     ("bench cycle", lambda t: ["compile", _write(t, "c.bench", "INPUT(a)\nOUTPUT(g)\ng = AND(a, h)\n"
                                                  "h = AND(a, g)\n")], 2),
@@ -197,6 +227,15 @@ CASES: list[tuple[str, F, int]] = [
     ("aag M too small", lambda t: ["compile", _write(t, "m.aag", "aag 1 2 0 1 1\n2\n4\n6\n6 2 4\n")], 2),
     ("aag repeated input", lambda t: ["compile", _write(t, "r.aag", "aag 3 2 0 1 1\n2\n2\n6\n6 2 2\n")], 2),
     ("aag header garbage", lambda t: ["compile", _write(t, "h.aag", "aag x y\n")], 2),
+    ("aig declares 10^7 inputs", lambda t: ["compile", _write(t, "big.aig", b"aig 10000000 10000000 0 0 0\n")], 3),
+    ("aig outputs beyond its bytes", lambda t: ["compile", _write(t, "o.aig", b"aig 3 0 0 1000000 2\n")], 2),
+    ("compile --input without --picture", lambda t: ["compile", "parity", "--n", "3", "--input", "010"], 2),
+    ("compile uniform width 10^6", lambda t: ["compile", "parity", "--n", "3", "--route", "uniform",
+                                               "--width", "1000000"], 3),
+    ("export context-length 2^70", lambda t: ["compile", "parity", "--n", "3", "--route", "uniform",
+                                               "--export-linearlm", str(t / "F.npz"),
+                                               "--context-length", str(2**70)], 2),
+    ("bound range huge", lambda t: ["bound", "parity", "--n", "0..100000000"], 3),
     # -- predictor files (counterexample) ------------------------------------------------
     ("predictor missing", lambda t: ["counterexample", str(t / "none.npz"), "parity", "--n", "3"], 2),
     ("predictor not a zip", lambda t: ["counterexample", _write(t, "x.npz", "hello"), "parity", "--n", "3"], 2),
@@ -251,6 +290,8 @@ CASES: list[tuple[str, F, int]] = [
     ("census db not sqlite", lambda t: ["census", "--n", "2", "--db", _write(t, "x.sqlite", "hello" * 1000)], 2),
     ("census db directory", lambda t: ["census", "--n", "2", "--db", str(t)], 2),
     ("census n too big", lambda t: ["census", "--n", "6"], 3),
+    ("census scheduler port closed", lambda t: ["census", "--n", "2", "--db", str(t / "c.sqlite"),
+                                                "--scheduler", _closed_port(t)], 2),
     # -- learn / experiment ---------------------------------------------------------------
     ("learn jsonl not utf8", lambda t: ["learn", _write(t, "b.jsonl", b"\xff\xfe{}\n"), "--samples", "2"], 2),
     ("learn jsonl garbage", lambda t: ["learn", _write(t, "g.jsonl", "not json\n"), "--samples", "2"], 2),
@@ -259,6 +300,14 @@ CASES: list[tuple[str, F, int]] = [
     ("learn jsonl empty", lambda t: ["learn", _write(t, "e.jsonl", "\n"), "--samples", "2"], 2),
     ("learn no samples", lambda t: ["learn", "parity", "--n", "3"], 2),
     ("learn unknown learner", lambda t: ["learn", "parity", "--n", "3", "--samples", "4", "--learner", "x"], 2),
+    ("learn uniform non-halting", lambda t: ["learn", "1RA---", "--uniform", "--train-n", "0..2"], 3),
+    ("learn uniform train-n 0..40", lambda t: ["learn", "binary_increment", "--uniform", "--train-n", "0..40"], 3),
+    ("lengthgen eval-n huge", lambda t: ["experiment", "lengthgen", "--eval-n", "1000000000", "--no-plot"], 3),
+    ("lengthgen max-n huge", lambda t: ["experiment", "lengthgen", "--max-n", "1000000000", "--no-plot"], 3),
+    ("lengthgen train-n huge", lambda t: ["experiment", "lengthgen", "--train-n", "1000000", "--no-plot"], 3),
+    ("lengthgen untied-d huge", lambda t: ["experiment", "lengthgen", "--untied-d", "100000000", "--no-plot"], 3),
+    ("lengthgen lr nan", lambda t: ["experiment", "lengthgen", "--lr", "nan", "--no-plot"], 2),
+    ("lengthgen lr negative", lambda t: ["experiment", "lengthgen", "--lr", "-1", "--no-plot"], 2),
     ("tradeoff n huge", lambda t: ["experiment", "tradeoff", "--n", "1000000000"], 3),
     ("tradeoff s too big", lambda t: ["experiment", "tradeoff", "--n", "4", "--s", "9"], 2),
     ("tradeoff k 1", lambda t: ["experiment", "tradeoff", "--n", "8", "--s", "2", "--k", "1"], 2),
@@ -270,6 +319,8 @@ CASES: list[tuple[str, F, int]] = [
                                                "--checkpoint", _write(t, "c.pt", "garbage"),
                                                "--plot", str(t / "p.png")], 2),
     ("text corpus missing", lambda t: ["experiment", "text", "--corpus", str(t / "none.txt"), "--steps", "1"], 2),
+    ("text corpus /dev/zero", lambda t: ["experiment", "text", "--corpus", "/dev/zero", "--steps", "1",
+                                         "--no-plot"], 2),
 ]
 
 
@@ -342,6 +393,24 @@ def test_malicious_checkpoint_runs_nothing(cli, tmp_path):
                        "--plot", str(tmp_path / "p.png"))
     assert code == 2 and err.startswith("error:")
     assert not (tmp_path / "pwned").exists()
+
+
+def test_svg_pictures_are_xml_whatever_the_names(cli, tmp_path):
+    """Control characters in gate names (a .bench file allows them) are escaped, so every
+    SVG picture is well-formed XML 1.0."""
+    import xml.etree.ElementTree as ET
+
+    from theorymodel.circuits import load_circuit
+    from theorymodel.display import Scene
+
+    bench = _write(tmp_path, "ctl.bench", "INPUT(a\x01)\nOUTPUT(g\x1b)\ng\x1b = NOT(a\x01)\n")
+    assert cli("compile", bench, "--picture", str(tmp_path / "c.svg"))[0] == 0
+    ET.parse(tmp_path / "c.svg")
+    ET.fromstring(load_circuit(bench)._repr_svg_())
+    scene = Scene(10, 10)
+    scene.text(1, 1, "\x00\x08\x0b\x1f<&>\ud800 ok")
+    root = ET.fromstring(scene.svg())
+    assert "\\x1f<&>" in "".join(root.itertext())
 
 
 # -- random junk into every reader -----------------------------------------------------------

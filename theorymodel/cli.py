@@ -177,6 +177,15 @@ def cmd_compile(args: argparse.Namespace) -> Report:
     if args.context_length is not None and (args.route != "uniform" or not args.export_linearlm):
         raise UsageError("--context-length goes with --route uniform --export-linearlm (other routes' context is "
                          "their CoT)")
+    if args.context_length is not None:
+        from theorymodel.predictor.uniform_file import MAX_CONTEXT
+
+        if args.context_length > MAX_CONTEXT:  # what every reader of the file refuses
+            raise UsageError(f"--context-length {args.context_length} is more than the {MAX_CONTEXT} positions a "
+                             "uniform file may cover")
+    if args.input is not None and not args.picture:
+        raise UsageError("--input goes with --picture (it chooses the input drawn); compile covers every input of "
+                         "length --n")
     start = time.perf_counter()
     target = resolve_target(args.machine, args.format)
     with ProgressBar(f"compiling {args.machine} (route {args.route})", None, enabled=not args.json):

@@ -22,11 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from theorymodel.errors import ResourceLimitError
+
 CELL = 34  # pixels per tableau cell
 HEAD_FILL = "#ffd479"
 CELL_FILL = "#f4f6fa"
 WALL_FILL = "#d0d4dc"
 HEAD_TOKEN = re.compile(r"^\[(.+)\](.*)$")
+MAX_PICTURE_STATES = 1000  # states in a state graph (each a circle with its edges and labels)
+MAX_RASTER_AREA = 36_000_000  # square pixels of a scene drawn by matplotlib (png, pdf): about 100 states
+# characters XML 1.0 does not allow (a name read from a file may hold them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(s: str) -> str:
+    """``s`` as SVG text: markup escaped, and each character that XML 1.0 forbids (control
+    characters, lone surrogates) written as a visible escape such as ``\\x01``."""
+    return html.escape(_NOT_XML.sub(lambda m: ascii(m.group())[1:-1], s))
 
 
 @dataclass
@@ -77,7 +89,7 @@ class Scene:
             else:
                 _, x, y, s, size, color, anchor = shape
                 out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" fill="{color}" '
-                           f'text-anchor="{anchor}" dominant-baseline="middle">{html.escape(s)}</text>')
+                           f'text-anchor="{anchor}" dominant-baseline="middle">{_xml_text(s)}</text>')
         out.append("</svg>")
         return "\n".join(out) + "\n"
 
@@ -123,6 +135,11 @@ class Scene:
         fmt = plot_format(path)
         if fmt == "svg":
             return atomic_write(path, self.svg().encode("utf-8"))
+        if self.width * self.height > MAX_RASTER_AREA:  # refused before matplotlib lays anything out
+            raise ResourceLimitError(
+                f"a {fmt} picture of {self.width:.0f} x {self.height:.0f} pixels is larger than the cap of "
+                f"{MAX_RASTER_AREA:,} square pixels; draw it as .svg", limit="size-cap",
+                details={"width": round(self.width), "height": round(self.height), "cap": MAX_RASTER_AREA})
         return save_figure(self.figure(), path)
 
 
@@ -132,6 +149,9 @@ def machine_scene(tm: Any) -> Scene:
     its transitions listed, final states as double circles, halting states grey."""
     states = list(tm.states)
     k = len(states)
+    if k > MAX_PICTURE_STATES:  # refused before the layout
+        raise ResourceLimitError(f"a state graph of {k} states is larger than the cap of {MAX_PICTURE_STATES}",
+                                 limit="size-cap", details={"states": k, "cap": MAX_PICTURE_STATES})
     radius = 40 + 28 * k
     size = 2 * radius + 160
     cx = cy = size / 2

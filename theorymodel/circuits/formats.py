@@ -16,16 +16,20 @@ import sympy
 from sympy.logic import boolalg
 
 from theorymodel.circuits.model import Circuit, Gate
-from theorymodel.errors import CircuitError, FormatError
+from theorymodel.errors import CircuitError, FormatError, ResourceLimitError
 
 MAX_WEIGHT = 1 << 40  # |threshold weight|: sums stay exact in int64 and in every solver
 
 
 def _small_int(text: str, lineno: int) -> int:
+    digits = text.strip().lstrip("+-").lstrip("0")
+    if len(digits) > len(str(MAX_WEIGHT)):  # refused before int() reads it (Python caps that at 4300 digits)
+        raise FormatError(f".bench line {lineno}: a weight of {len(digits)} digits is larger than 2^40 in magnitude")
     try:
         value = int(text)
     except ValueError:
-        raise FormatError(f".bench line {lineno}: thresholds and weights are integers, got {text!r}") from None
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise FormatError(f".bench line {lineno}: thresholds and weights are integers, got {shown!r}") from None
     if abs(value) > MAX_WEIGHT:
         raise FormatError(f".bench line {lineno}: weight {value} is larger than 2^40 in magnitude")
     return value
@@ -106,6 +110,7 @@ def to_bench(circuit: Circuit) -> str:
 
 # -- ASCII AIGER ----------------------------------------------------------------------
 MAX_AAG = 10_000_000  # header counts
+MAX_AIG_INPUTS = 1 << 16  # inputs of a binary AIGER file (declared by the header alone)
 
 
 def _aiger_header(line: str, kind: str) -> tuple[int, int, int, int]:
@@ -115,6 +120,8 @@ def _aiger_header(line: str, kind: str) -> tuple[int, int, int, int]:
     if len(header) < 6 or header[0] != kind:
         raise FormatError(f".{kind} must start with '{kind} M I L O A'")
     try:
+        if any(len(field) > 20 for field in header[1:6]):  # far beyond the cap: not read as a number at all
+            raise FormatError(f".{kind} header fields must lie in 0..{MAX_AAG}")
         max_var, n_in, n_latch, n_out, n_and = map(int, header[1:6])
     except ValueError:
         raise FormatError(f".{kind} header fields must be integers") from None
@@ -139,7 +146,8 @@ def parse_aag(text: str, *, name: str = "circuit") -> Circuit:
         try:
             vals = [int(v) for v in line.split()]
         except ValueError:
-            raise FormatError(f".aag line {where}: expected integers, got {line!r}") from None
+            shown = line if len(line) <= 60 else line[:60] + "..."
+            raise FormatError(f".aag line {where}: expected integers, got {shown!r}") from None
         if len(vals) != count or any(v < 0 for v in vals):
             raise FormatError(f".aag line {where}: expected {count} non-negative integers")
         return vals
@@ -391,7 +399,13 @@ def parse_aig(data: bytes, *, name: str = "circuit") -> Circuit:
     except UnicodeDecodeError:
         raise FormatError(".aig header is not ASCII") from None
     max_var, n_in, n_out, n_and = _aiger_header(header, "aig")
+    if n_in > MAX_AIG_INPUTS:  # inputs take no bytes in binary AIGER: only this cap bounds them
+        raise ResourceLimitError(f".aig declares {n_in} inputs; the cap is {MAX_AIG_INPUTS}", limit="size-cap",
+                                 details={"inputs": n_in, "cap": MAX_AIG_INPUTS})
     pos = end + 1
+    if 2 * (n_out + n_and) > len(data) - pos:  # each output line and each AND gate takes at least two bytes
+        raise FormatError(f".aig declares {n_out} outputs and {n_and} AND gates, more than its "
+                          f"{len(data) - pos} bytes after the header can hold")
     outputs = []
     for _ in range(n_out):
         nl = data.find(b"\n", pos)

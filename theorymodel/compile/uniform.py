@@ -20,12 +20,14 @@ import numpy as np
 from theorymodel.compile.geometry import Geometry, uniform_formula
 from theorymodel.compile.route import Route
 from theorymodel.compile.tableau import check_spellings, head_token
-from theorymodel.errors import MachineError, UsageError
+from theorymodel.errors import MachineError, ResourceLimitError, UsageError
 from theorymodel.machines import TuringMachine, run_batch
 from theorymodel.machines.model import MOVE_DELTA
 from theorymodel.program import AcceptRule, Answer, CoTProgram, MapRule, Rule, SharedRule, token_ids
 from theorymodel.program import labels as lb
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule, uniform_vocab
+
+MAX_PREDICTOR_NNZ = 1 << 24  # non-zero weights of a compiled uniform-route predictor (one table per position)
 
 
 def compile_uniform(tm: TuringMachine) -> UniformRule:
@@ -88,6 +90,12 @@ def compile_uniform_route(tm: TuringMachine, geometry: Geometry, output: str) ->
     if geometry.natural_columns > W:
         raise UsageError(f"--width {W} is narrower than the {geometry.natural_columns} cells that inputs of "
                          f"length {n} need (reach {geometry.L} left, {geometry.R} right)")
+    weights = T * (W + 1) * rule.nnz  # each generated cell and # reads the whole shared table
+    if weights > MAX_PREDICTOR_NNZ:
+        raise ResourceLimitError(
+            f"rows of {W} cells: the predictor would hold {weights:,} non-zero weights ({T} rows x {W + 1} "
+            f"positions x {rule.nnz} table entries); the cap is {MAX_PREDICTOR_NNZ:,}", limit="size-cap",
+            details={"weights_nnz": weights, "cap": MAX_PREDICTOR_NNZ})
     vocab = list(rule.vocab)
     if output == "accept":
         vocab += [b for b in ("0", "1") if b not in vocab]

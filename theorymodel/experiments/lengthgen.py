@@ -23,6 +23,7 @@ reported too.
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from itertools import product
@@ -35,12 +36,17 @@ from torch import nn
 
 from proofs_check.invariance import NotUniform
 from theorymodel.compile.uniform import compile_uniform
-from theorymodel.errors import UsageError
+from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.machines import TuringMachine, library, reference_run
 from theorymodel.predictor.uniform_file import model_file_bytes
 from theorymodel.program.uniform import UniformLayout, UniformRule, rollout
 
 EVAL_INPUTS = 64  # inputs per length for exact match (all of them when there are fewer)
+# caps, each checked before any model is trained (exit 3)
+MAX_LENGTH = 256  # input length of --train-n, --eval-n and --max-n (each run is simulated, then rolled out)
+MAX_TRAIN_INPUTS = 1 << 16  # every input of length 0..--train-n is trained on
+MAX_EVAL_CELLS = 1 << 25  # cells of one machine's exact-match roll-outs (inputs x rows x (W + 1))
+MAX_UNTIED_BYTES = 4 << 30  # float32 bytes of the untied model: its (C d)^2 layer (x 6: mask, gradient, Adam)
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -125,17 +131,16 @@ def exact_rule(tm: TuringMachine, path: Path) -> UniformRule:
     return rule_for_machine(tm, table)
 
 
-def exact_match(tm: TuringMachine, rule: UniformRule, reference: UniformRule, words: list[tuple[str, ...]]
-                ) -> float:
-    """Fraction of inputs whose whole roll-out (every row, strict argmax everywhere) is the
-    machine's run, in exact arithmetic, each input in its tight window."""
+def exact_match(rule: UniformRule, reference: UniformRule, groups: dict[UniformLayout, tuple[list, int]]) -> float:
+    """Fraction of inputs (:func:`grouped` by their tight window) whose whole roll-out (every
+    row, strict argmax everywhere) is the machine's run, in exact arithmetic."""
     right = 0
-    for layout, (ws, steps) in grouped(tm, words).items():
+    for layout, (ws, steps) in groups.items():
         got = rollout(rule, layout, ws, steps)
         want = rollout(reference, layout, ws, steps).rows
         ok = (got.rows == want).all(axis=(1, 2)) & ~got.ties.any(axis=(1, 2))
         right += int(ok.sum())
-    return right / len(words)
+    return right / sum(len(ws) for ws, _ in groups.values())
 
 
 def rounded_rule(rule: UniformRule, scale_to: int = 1000) -> UniformRule:
@@ -199,6 +204,15 @@ def eval_words_all(tm: TuringMachine, n: int) -> list[tuple[str, ...]]:
 
 
 # -- the untied baseline ----------------------------------------------------------------------
+def untied_window(tm: TuringMachine, words: list[tuple[str, ...]]) -> tuple[UniformLayout, int]:
+    """The one window that holds every training run, and the rows drawn in it (the context
+    is ``(rows + 1) (W + 1) + 1`` tokens)."""
+    lays = [tight_layout(tm, w) for w in words]
+    left = max(lay.offset for lay, _ in lays)
+    right = max(lay.width - lay.offset for lay, _ in lays)
+    return UniformLayout(left + right, left), max(s for _, s in lays) + 1
+
+
 def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: int, seed: int,
                  device: str) -> dict[str, Any]:
     """The paper's LinearModel on one window that holds every training run; exact match at
@@ -208,11 +222,7 @@ def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: i
     reference = compile_uniform(tm)
     V = reference.V
     words = [w for n in range(train_n + 1) for w in eval_words_all(tm, n)]
-    lays = [tight_layout(tm, w) for w in words]
-    left = max(lay.offset for lay, _ in lays)
-    right = max(lay.width - lay.offset for lay, _ in lays)
-    layout = UniformLayout(left + right, left)
-    rows = max(s for _, s in lays) + 1
+    layout, rows = untied_window(tm, words)
     data = torch.as_tensor(sequences(reference, layout, words, rows), device=device)
     C = data.shape[1]
     torch.manual_seed(seed)
@@ -249,6 +259,49 @@ def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: i
 
 
 # -- the experiment -------------------------------------------------------------------------
+def _too_large(what: str, value: int, cap: int, unit: str = "") -> ResourceLimitError:
+    return ResourceLimitError(f"{what}: {value:,}{unit}, more than the cap of {cap:,}{unit}", limit="size-cap",
+                              details={"value": value, "cap": cap})
+
+
+def check_limits(machines: list[str], *, train_n: int, eval_n: tuple[int, ...], lr: float, untied_d: int,
+                 seed: int, max_n: int) -> dict[str, dict[int, dict[UniformLayout, tuple[list, int]]]]:
+    """Every flag and cap checked before any training: the learning rate (exit 2), then the
+    lengths, the training inputs, the untied model's bytes and the exact-match roll-outs'
+    cells (exit 3), from the machines' runs alone. Returns each machine's evaluation inputs
+    grouped by window (:func:`grouped`), for :func:`exact_match`."""
+    from theorymodel.learn.uniform import check_runs
+
+    if not (math.isfinite(lr) and lr > 0):
+        raise UsageError(f"--lr must be a positive number, got {lr}")
+    for flag, n in (("--eval-n", max(eval_n, default=0)), ("--max-n", max_n), ("--train-n", train_n)):
+        if n > MAX_LENGTH:
+            raise _too_large(f"{flag} {n}", n, MAX_LENGTH, " symbols")
+    evals = {}
+    for name in machines:
+        tm = library.load(name)
+        k = len(tm.input_symbols)
+        inputs = sum(k**n for n in range(train_n + 1))
+        if inputs > MAX_TRAIN_INPUTS:
+            raise _too_large(f"{name}: training inputs of length 0..{train_n}", inputs, MAX_TRAIN_INPUTS)
+        words = [w for n in range(train_n + 1) for w in eval_words_all(tm, n)]
+        check_runs(tm, words)
+        layout, rows = untied_window(tm, words)
+        C = (rows + 1) * (layout.width + 1) + 1
+        V = compile_uniform(tm).V
+        untied = 4 * (6 * (C * untied_d) ** 2 + 3 * len(words) * C * (untied_d + V))
+        if untied > MAX_UNTIED_BYTES:
+            raise _too_large(f"{name}: the untied model (context {C}, d = {untied_d})", untied, MAX_UNTIED_BYTES,
+                             " bytes")
+        evals[name] = {n: grouped(tm, eval_words(tm, n, seed)) for n in eval_n}
+        cells = sum(len(ws) * (steps + 1) * (lay.width + 1) for groups in evals[name].values()
+                    for lay, (ws, steps) in groups.items())
+        if cells > MAX_EVAL_CELLS:
+            raise _too_large(f"{name}: the exact-match roll-outs at n = {', '.join(map(str, eval_n))}", cells,
+                             MAX_EVAL_CELLS, " cells")
+    return evals
+
+
 def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] = (6, 12, 24, 48),
               steps: int = 3000, untied_steps: int = 300, lr: float = 0.05, untied_d: int = 16, seed: int = 0,
               device: str = "cpu", workdir: str | Path = ".", max_n: int = 12) -> list[dict[str, Any]]:
@@ -256,6 +309,8 @@ def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] 
     both models (the untied one within its training context only)."""
     from proofs_check.uniform import search_counterexample, verify_uniform
 
+    evals = check_limits(machines, train_n=train_n, eval_n=eval_n, lr=lr, untied_d=untied_d, seed=seed,
+                         max_n=max_n)
     rows = []
     for name in machines:
         tm = library.load(name)
@@ -270,8 +325,7 @@ def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] 
         untied = train_untied(tm, train_n, steps=untied_steps, lr=1e-2, d=untied_d, seed=seed, device=device)
         row: dict[str, Any] = {
             "machine": name, "train_n": [0, train_n], "training_inputs": tied["training_inputs"],
-            "tied": {"exact_match": {str(n): exact_match(tm, rule, reference, eval_words(tm, n, seed))
-                                     for n in eval_n},
+            "tied": {"exact_match": {str(n): exact_match(rule, reference, evals[name][n]) for n in eval_n},
                      "parameters": tied["parameters"], "steps": tied["steps"], "loss": round(tied["loss"], 6),
                      "train_seconds": round(tied["train_seconds"], 3), "proof": verdict.guarantee
                      if verdict.verified else "not proved", "proved": verdict.verified,

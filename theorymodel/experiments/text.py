@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,18 +28,10 @@ def load_corpus(path: str | None) -> tuple[str, str]:
         import pydoc_data.topics as topics
 
         return "\n".join(topics.topics[k] for k in sorted(topics.topics)), "python pydoc_data topics"
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_CORPUS:
-            from theorymodel.errors import ResourceLimitError
+    from theorymodel.io import read_utf8
 
-            raise ResourceLimitError(f"{path}: {size} bytes exceeds the {MAX_CORPUS}-byte corpus cap",
-                                     limit="size-cap", details={"bytes": size})
-        return Path(path).read_text(encoding="utf-8"), str(path)
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    # a regular file of at most MAX_CORPUS bytes (a device or a pipe is refused at once)
+    return read_utf8(path, cap=MAX_CORPUS, what="corpus"), str(path)
 
 
 def baselines(train: np.ndarray, val: np.ndarray, V: int) -> dict[str, float]:

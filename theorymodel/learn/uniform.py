@@ -18,23 +18,38 @@ from typing import Any
 import numpy as np
 
 from theorymodel.compile.tableau import check_spellings, head_token
-from theorymodel.errors import UsageError, input_space
+from theorymodel.errors import ResourceLimitError, UsageError, input_space
 from theorymodel.learn.learners import LEARNERS, fit_position
 from theorymodel.machines import TuringMachine
 from theorymodel.program.uniform import SEPARATOR, UniformRule, uniform_vocab
+
+MAX_TRAINING_INPUTS = 1 << 16  # inputs whose runs are drawn (every input of the lengths, or --samples)
+MAX_TRAINING_POSITIONS = 1 << 22  # generated positions of all the training CoTs (rows of four integers)
+MAX_RUN_STEPS = 100_000  # steps of one training run
 
 
 def training_words(tm: TuringMachine, lengths: tuple[int, int], samples: int | None, seed: int
                    ) -> list[tuple[str, ...]]:
     """Every input with a length in ``lengths`` (inclusive), or a seeded sample of
-    ``samples`` of them drawn uniformly with replacement when there are more."""
+    ``samples`` of them drawn uniformly with replacement when there are more; either
+    is refused (exit 3) beyond ``MAX_TRAINING_INPUTS`` before any is built."""
     lo, hi = lengths
-    total = sum(input_space(len(tm.input_symbols), n) for n in range(lo, hi + 1))
+    if hi - lo + 1 > MAX_TRAINING_INPUTS:  # each length has an input
+        raise ResourceLimitError(f"--train-n {lo}..{hi}: more than {MAX_TRAINING_INPUTS} lengths",
+                                 limit="size-cap", details={"cap": MAX_TRAINING_INPUTS})
+    sizes = [input_space(len(tm.input_symbols), n) for n in range(lo, hi + 1)]
+    total = sum(sizes)
+    drawn = total if samples is None else min(total, samples)
+    if drawn > MAX_TRAINING_INPUTS:
+        shown = f"{drawn:,}" if drawn < 10**15 else f"about 10^{len(str(drawn)) - 1}"
+        raise ResourceLimitError(
+            f"{shown} training inputs (lengths {lo}..{hi}" + ("" if samples is None else f", --samples {samples}")
+            + f") are more than the cap of {MAX_TRAINING_INPUTS}" + ("; give --samples M" if samples is None else ""),
+            limit="size-cap", details={"inputs": drawn, "cap": MAX_TRAINING_INPUTS})
     if samples is None or total <= samples:
         return [w for n in range(lo, hi + 1) for w in product(tm.input_symbols, repeat=n)]
     rng = np.random.default_rng(seed)
-    sizes = np.array([input_space(len(tm.input_symbols), n) for n in range(lo, hi + 1)], dtype=float)
-    ns = rng.choice(np.arange(lo, hi + 1), size=samples, p=sizes / sizes.sum())
+    ns = rng.choice(np.arange(lo, hi + 1), size=samples, p=np.array([size / total for size in sizes]))
     return [tuple(rng.choice(tm.input_symbols, size=int(n)).tolist()) for n in ns]
 
 
@@ -57,12 +72,36 @@ def run_configurations(tm: TuringMachine, word: tuple[str, ...], max_steps: int
     raise UsageError(f"input {' '.join(word)!r} does not halt within {max_steps} steps")
 
 
+def check_runs(tm: TuringMachine, words: list[tuple[str, ...]], max_steps: int = MAX_RUN_STEPS) -> int:
+    """Refuse (exit 3), from fast runs alone, training runs that :func:`observed_triples`
+    cannot draw: one that does not halt within ``max_steps``, or more generated positions in
+    all than ``MAX_TRAINING_POSITIONS``. Returns (a bound on) the positions."""
+    from theorymodel.machines.simulate import simulate
+
+    total = 0
+    for word in words:
+        run = simulate(tm, word, max_steps=max_steps)
+        if not run.halted:
+            raise ResourceLimitError(f"{tm.name} does not halt within {max_steps} steps on input "
+                                     f"{' '.join(word)[:80]!r}", limit="max-steps", details={"max_steps": max_steps})
+        rows = run.steps + 2  # with the halted configuration shown once more
+        width = max(run.rightmost_head, len(word) - 1, 0) - min(run.leftmost_head, 0) + 1
+        total += rows * (rows - 1) // 2 * (width + 1) + (rows - 1) * (width + 5)  # every prefix, and padded
+        if total > MAX_TRAINING_POSITIONS:
+            raise ResourceLimitError(f"the training CoTs hold more than {MAX_TRAINING_POSITIONS} generated positions "
+                                     f"(runs of up to {run.steps} steps); give shorter inputs or fewer of them",
+                                     limit="size-cap", details={"cap": MAX_TRAINING_POSITIONS})
+    return total
+
+
 def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: dict[str, int],
-                     max_steps: int = 100_000) -> np.ndarray:
+                     max_steps: int = MAX_RUN_STEPS) -> np.ndarray:
     """Rows ``(left, middle, right, next)`` of every generated position of every run,
     duplicates kept: each prefix of each run drawn in the tightest window that holds it
     (the walls next to the head's extremes so far), and the whole run also in a window two
-    cells wider on each side, so that walls and open tape both appear in the data."""
+    cells wider on each side, so that walls and open tape both appear in the data. The runs
+    are checked first (:func:`check_runs`)."""
+    check_runs(tm, words, max_steps)
     out: list[tuple[int, int, int, int]] = []
     for word in words:
         confs = run_configurations(tm, word, max_steps)

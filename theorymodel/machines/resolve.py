@@ -66,7 +66,7 @@ def load_bbchallenge(spec: str) -> TuringMachine:
     """``bbchallenge:FILE#INDEX``: machine INDEX (from 0) of a bbchallenge seed database,
     read by seeking to its record (the 2 GB file is never read whole)."""
     path, sep, index = spec[len("bbchallenge:"):].rpartition("#")
-    if not sep or not path or not index.isdigit():
+    if not sep or not path or not (index.isascii() and index.isdigit()) or len(index) > 18:
         raise UsageError(f"{spec!r}: write bbchallenge:FILE#INDEX, e.g. bbchallenge:seeds#108115")
     i = int(index)
     record = read_record(path, BBCHALLENGE_RECORD * (i + 1), BBCHALLENGE_RECORD, what="bbchallenge database")
