@@ -129,7 +129,29 @@ def _moves(tab: Tables, cell: tuple[int, int], direction: int) -> bool:
     return q >= 0 and tab.defined.get((q, s), False) and tab.move[q, s] == direction
 
 
-def domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, int, int]]:
+def domain(tm: TuringMachine, rule: UniformRule, *, tight: bool = True) -> list[tuple[int, int, int]]:
+    """The lemma's domain: the syntactic triples (:func:`syntactic_domain`) that the
+    inductive window invariant (:mod:`proofs_check.invariant`) also admits; with
+    ``tight=False``, the syntactic triples alone. Both over-approximate the triples of
+    every run inside the window, so their intersection does too."""
+    triples = syntactic_domain(tm, rule)
+    if not tight:
+        return triples
+    from proofs_check.invariant import invariant_domain
+
+    admitted = invariant_domain(tm, rule)
+    return [t for t in triples if t in admitted]
+
+
+def domain_sizes(tm: TuringMachine, rule: UniformRule) -> dict[str, Any]:
+    """The syntactic domain's size beside the invariant's (and the invariant's own size)."""
+    from proofs_check.invariant import invariant_size
+
+    return {"syntactic": len(syntactic_domain(tm, rule)), "invariant": len(domain(tm, rule)),
+            "window_invariant": invariant_size(tm)}
+
+
+def syntactic_domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, int, int]]:
     """Every (left, middle, right) that a run inside the window can show a position: for a
     cell, three cells of one row (at most one head; walls only at the ends; no head
     stepping through a wall); for a closing ``#``, the row above's last cell and this
@@ -194,20 +216,22 @@ def _names(rule: UniformRule, triple: tuple[int, int, int]) -> tuple[str, str, s
     return (rule.vocab[triple[0]], rule.vocab[triple[1]], rule.vocab[triple[2]])
 
 
-def lemma_exhaustive(tm: TuringMachine, rule: UniformRule) -> UniformVerdict:
+def lemma_exhaustive(tm: TuringMachine, rule: UniformRule, *, tight: bool = True) -> UniformVerdict:
     """The local lemma on every triple of the domain, with exact integer scores."""
     start = time.perf_counter()
     tab, views = Tables.of(tm), cell_views(tm, rule)
-    triples = domain(tm, rule)
+    triples = domain(tm, rule, tight=tight)
     arr = np.array(triples, dtype=np.int64).reshape(-1, 3)
     best, tie = rule.next_tokens(arr[:, 0], arr[:, 1], arr[:, 2])
     failed = [t for t, b, x in zip(triples, best.tolist(), tie.tolist(), strict=True)
               if x or b != expected_token(tm, rule, tab, views, t)]
     return UniformVerdict(not failed, "exhaustive", "exhaustive-uniform", len(triples),
-                          tuple(_names(rule, t) for t in failed), time.perf_counter() - start)
+                          tuple(_names(rule, t) for t in failed), time.perf_counter() - start,
+                          {"domain": "invariant" if tight else "syntactic"})
 
 
-def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = None) -> UniformVerdict:
+def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = None, tight: bool = True
+             ) -> UniformVerdict:
     """The local lemma as one z3 query over a symbolic triple: the domain's constraints,
     the next cell by :func:`step_cell` (the transition table's z3 semantics), and "some
     other token scores at least as much" must be unsatisfiable. Failed triples are then
@@ -245,6 +269,10 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
                            z3.And(lt != wall, r != wall, z3.Not(moves(vl, 1)), at(last, vl), at(first_later, vr)),
                            z3.And(z3.Implies(lt == wall, z3.And(z3.Not(moves(vm, -1)), at(first, vm))),
                                   z3.Implies(r == wall, z3.And(z3.Not(moves(vm, 1)), at(last, vm))))))
+    triples = domain(tm, rule, tight=tight)
+    if tight:  # the window invariant's triples (proofs_check/invariant.py), beside the syntactic constraints
+        in_domain.append(z3.Or(*[z3.And(lt == a, m == b, r == c) for a, b, c in triples]) if triples
+                         else z3.BoolVal(False))
     new_sym, new_state = step_cell(tab, vl, vm, vr)
     cell_tok: z3.ArithRef = z3.IntVal(-1)
     for c, s in enumerate(tm.tape_symbols):
@@ -281,8 +309,9 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
         from theorymodel.errors import ResourceLimitError
 
         raise ResourceLimitError("the solver ran out of time (uniform lemma)", limit="solver-timeout")
-    return UniformVerdict(not failed, "z3", "smt-proof-uniform", len(domain(tm, rule)), tuple(failed),
-                          time.perf_counter() - start, {"solver": f"z3 {version()}", "query_size": size})
+    return UniformVerdict(not failed, "z3", "smt-proof-uniform", len(triples), tuple(failed),
+                          time.perf_counter() - start, {"solver": f"z3 {version()}", "query_size": size,
+                                                        "domain": "invariant" if tight else "syntactic"})
 
 
 @dataclass(frozen=True)
@@ -359,16 +388,17 @@ def _first_wrong_cell(tm: TuringMachine, rule: UniformRule, layout: UniformLayou
     return None
 
 
-def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None
-                   ) -> UniformVerdict:
-    """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree)."""
+def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
+                   tight: bool = True) -> UniformVerdict:
+    """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree);
+    on the invariant's domain, or with ``tight=False`` the syntactic one."""
     if method == "exhaustive":
-        return lemma_exhaustive(tm, rule)
+        return lemma_exhaustive(tm, rule, tight=tight)
     if method not in ("z3", "both"):
         raise UsageError(f"unknown method {method!r}; methods are z3, exhaustive, both")
-    proof = lemma_z3(tm, rule, timeout=timeout)
+    proof = lemma_z3(tm, rule, timeout=timeout, tight=tight)
     if method == "both":
-        check = lemma_exhaustive(tm, rule)
+        check = lemma_exhaustive(tm, rule, tight=tight)
         if check.verified != proof.verified or (not proof.verified and set(check.failed) != set(proof.failed)
                                                 and len(proof.failed) < 64):
             raise AssertionError("z3 and enumeration disagree on the uniform lemma")
@@ -376,10 +406,10 @@ def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", 
 
 
 def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
-                  max_n: int = 8) -> dict[str, Any]:
+                  max_n: int = 8, tight: bool = True) -> dict[str, Any]:
     """The whole uniform check as a report: the claim, its assumption, the lemma's
     verdict and size, and for a failed lemma the search for a real run that reaches it."""
-    verdict = verify_uniform(tm, rule, method=method, timeout=timeout)
+    verdict = verify_uniform(tm, rule, method=method, timeout=timeout, tight=tight)
     report: dict[str, Any] = {
         "machine": tm.name,
         "claim": "for every width W and every input x that fits the W-cell window, if the machine's head "
@@ -388,6 +418,7 @@ def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", t
         "assumption": "space bound: the head never leaves the W-cell window",
         "table": {"vocab_size": rule.V, "nnz": rule.nnz},
         **verdict.to_json(),
+        "domain_sizes": domain_sizes(tm, rule),
         "counterexample": None,
     }
     if not verdict.verified:

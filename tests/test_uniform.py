@@ -9,6 +9,8 @@ from itertools import pairwise, product
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import machines
 
 from proofs_check.uniform import (
     domain,
@@ -206,3 +208,27 @@ def test_uniform_certificate(cli_json, tmp_path):
     cert = json.loads((tmp_path / "certificate.json").read_text())
     assert code == 0 and cert["guarantee"] == "smt-proof-uniform" and cert["claim"] == obj["claim"]
     assert cert["assumption"].startswith("space bound") and cert["solver"].startswith("z3")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(machines(max_states=3, max_symbols=3))
+def test_the_invariant_domain_contains_every_triple_random_machines_show(tm):
+    """The tight domain over random machines: stay moves, re-entered start states, written
+    blanks, heads at either wall. Every triple their runs show (inputs up to length 3, tight
+    windows and windows two cells wider) lies in the invariant's domain, which lies in the
+    syntactic one."""
+    from hypothesis import assume
+
+    from proofs_check.uniform import syntactic_domain
+    from theorymodel.learn.uniform import observed_triples
+
+    words = [w for n in range(4) for w in product(tm.input_symbols, repeat=n)
+             if reference_run(tm, w, max_steps=60).halted]
+    assume(words)
+    rule = compile_uniform(tm)
+    data = observed_triples(tm, words, dict(rule.token_id), max_steps=60)
+    seen = {tuple(t) for t in data[:, :3].tolist()}
+    tight = set(domain(tm, rule))
+    missing = seen - tight
+    assert not missing, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]]
+    assert tight <= set(syntactic_domain(tm, rule))

@@ -185,7 +185,7 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
     """Learn the shared table from short runs, then prove it for every length
     (:func:`proofs_check.uniform.verify_uniform`); if the proof fails, search inputs up to
     ``max_n`` (default: four beyond training) for a replayed counterexample."""
-    from proofs_check.uniform import domain, search_counterexample, verify_uniform
+    from proofs_check.uniform import domain, domain_sizes, search_counterexample, verify_uniform
 
     result = learn_uniform(tm, lengths=lengths, samples=samples, learner=learner, seed=seed)
     rule = result.rule
@@ -200,6 +200,7 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
         "never_seen_examples": [{"triple": [rule.vocab[x] for x in t], "default": rule.vocab[int(d)]}
                                 for t, d in zip(unseen[:10], default.tolist(), strict=False)],
         **verdict.to_json(),
+        "domain_sizes": {**domain_sizes(tm, rule), "observed": result.triples_seen},
         "counterexample": None,
     }
     if not verdict.verified:
