@@ -62,6 +62,9 @@ def model_file_bytes(vocab: tuple[str, ...], *, in_embedding: np.ndarray, kernel
     """The file's bytes for any weights of the tied model (a trained one: any d, any
     embeddings), stored as float32."""
     prompt = layout.width + 2
+    if context_length > MAX_CONTEXT or layout.width > MAX_WIDTH:
+        raise UsageError(f"a uniform file holds at most {MAX_CONTEXT} positions and rows of {MAX_WIDTH} cells "
+                         "(what every reader accepts)")
     if context_length <= prompt:
         raise UsageError(f"--context-length {context_length} leaves no generated token after the "
                          f"{prompt}-token prompt (#, row 0 of {layout.width} cells, #)")
