@@ -512,13 +512,16 @@ def _learn_uniform(args: argparse.Namespace) -> Report:
     if args.train_n is None:
         raise UsageError("--uniform learns from runs of several lengths: give --train-n A..B")
     tm = load_machine(args.target)
+    if args.export_linearlm:
+        raise UsageError("learn --uniform writes its tile file with --out DIR (DIR/uniform.npz)")
     payload = learn_uniform_report(tm, lengths=args.train_n, samples=args.samples, learner=args.learner,
-                                   seed=args.seed, method=args.method or "z3", max_n=args.max_n)
+                                   seed=args.seed, method=args.method or "z3", max_n=args.max_n, out=args.out)
     lines = [f"{tm.name}: uniform table learned ({args.learner}) from {payload['training_inputs']} inputs of "
              f"length {args.train_n[0]}..{args.train_n[1]}: {payload['triples_seen']} triples seen, "
              f"{payload['triples_never_seen']} never seen",
              f"  {'PROVED for every input length' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
              f"{payload['triples']} triples, {payload['seconds']:.2f} s)"]
+    lines += [f"  wrote {w}" for w in payload["written"]]
     return _uniform_outcome(payload, lines, "the learned table is wrong on input {input!r}",
                             "the uniform claim is not proved for the learned table")
 
@@ -993,7 +996,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_nonnegative_int, help="processes for independent positions")
     p.add_argument("--export-linearlm", metavar="FILE.npz")
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
-    p.add_argument("--out", metavar="DIR", help="write predictor.npz")
+    p.add_argument("--out", metavar="DIR", help="write predictor.npz (with --uniform: DIR/uniform.npz, the proved tile file)")
 
     p = add("experiment", cmd_demo, "The paper's experiments: learning curves, trade-off, noise, ...")
     exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)

@@ -21,7 +21,7 @@ from theorymodel.compile.tableau import check_spellings, head_token
 from theorymodel.errors import ResourceLimitError, UsageError, input_space
 from theorymodel.learn.learners import LEARNERS, fit_position
 from theorymodel.machines import TuringMachine
-from theorymodel.program.uniform import SEPARATOR, UniformRule, uniform_vocab
+from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule, uniform_vocab
 
 MAX_TRAINING_INPUTS = 1 << 16  # inputs whose runs are drawn (every input of the lengths, or --samples)
 MAX_TRAINING_POSITIONS = 1 << 22  # generated positions of all the training CoTs (rows of four integers)
@@ -134,11 +134,13 @@ def _window_triples(tm: TuringMachine, confs: list[tuple[str, int, dict[int, str
 
 @dataclass(frozen=True)
 class UniformLearnResult:
-    rule: UniformRule
+    rule: UniformRule  # the table as the file stores it, read back exactly
     words: int
     seen: frozenset[tuple[int, int, int]]  # the (left, middle, right) triples of the training CoTs
     samples: int  # generated positions in the training CoTs
     seconds: float
+    file: bytes = b""  # the tile file (uniform LinearModel) holding the learned weights
+    training: dict[str, Any] | None = None  # the SGD run: steps, loss, when the lemma first held
 
     @property
     def triples_seen(self) -> int:
@@ -147,12 +149,81 @@ class UniformLearnResult:
     def to_json(self) -> dict[str, Any]:
         return {"training_inputs": self.words, "training_positions": self.samples,
                 "triples_seen": self.triples_seen, "learn_seconds": round(self.seconds, 6),
-                "table": {"vocab_size": self.rule.V, "nnz": self.rule.nnz}}
+                "table": {"vocab_size": self.rule.V, "nnz": self.rule.nnz},
+                **({"sgd": self.training} if self.training else {})}
+
+
+SGD_STEPS = 3000
+SGD_LR = 0.05
+SGD_CHECK_EVERY = 50
+FILE_LAYOUT = UniformLayout(4, 1)  # the width stored in a learned tile file: the table is the same for any width
+
+
+def _tile_rule(tm: TuringMachine, data: bytes) -> UniformRule:
+    """The tile file's table, read back exactly (the rule every check sees)."""
+    from proofs_check.invariance import SharedTable, rule_for_machine
+    from theorymodel.predictor.export import _read_npz_bytes
+    from theorymodel.predictor.uniform_file import from_arrays
+
+    f = from_arrays(_read_npz_bytes(data), "learned table")
+    return rule_for_machine(tm, SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, 0, "learned"))
+
+
+def _sgd_tied(tm: TuringMachine, data: np.ndarray, vocab: tuple[str, ...], seed: int, *, steps: int = SGD_STEPS,
+              lr: float = SGD_LR, check_every: int = SGD_CHECK_EVERY) -> tuple[bytes, dict[str, Any]]:
+    """The tied linear model of ``experiment lengthgen`` (identity embeddings, one shared
+    block at the three offsets, softmax cross-entropy over every generated position), by
+    full-batch Adam in numpy: no torch needed. Every ``check_every`` steps the float32
+    weights are written as a tile file, read back exactly and the lemma decided on them by
+    enumeration; training stops when it holds (z3 proves the file after)."""
+    from proofs_check.uniform import lemma_exhaustive
+    from theorymodel.predictor.uniform_file import model_file_bytes
+
+    V = len(vocab)
+    rows, counts = np.unique(data, axis=0, return_counts=True)
+    weight = (counts / counts.sum())[:, None]
+    onehots = [np.eye(V)[rows[:, j]] for j in range(3)]  # (N, V) each
+    target = np.eye(V)[rows[:, 3]]
+    params = [np.zeros((V, V)) for _ in range(3)] + [np.zeros(V)]
+    # a seeded tiny start, so that seeds differ as in the torch model's runs
+    rng = np.random.default_rng(seed)
+    params = [p + rng.normal(0, 1e-3, p.shape) for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    eye = np.eye(V, dtype=np.float32)
+    started = time.perf_counter()
+    file, proved_at, loss, step = b"", None, float("nan"), 0
+    for step in range(1, steps + 1):
+        logits = sum(onehots[j] @ params[j].T for j in range(3)) + params[3]
+        logits -= logits.max(axis=1, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(axis=1, keepdims=True)
+        loss = float(-(weight[:, 0] * np.log(np.maximum((prob * target).sum(axis=1), 1e-300))).sum())
+        g = (prob - target) * weight  # (N, V)
+        grads = [g.T @ onehots[j] for j in range(3)] + [g.sum(axis=0)]
+        for i, gr in enumerate(grads):  # Adam
+            m[i] = 0.9 * m[i] + 0.1 * gr
+            v[i] = 0.999 * v[i] + 0.001 * gr * gr
+            params[i] -= lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
+        if step % check_every == 0 or step == steps:
+            file = model_file_bytes(vocab, in_embedding=eye, kernel=np.stack(params[:3]), bias=params[3],
+                                    out_weight=eye, out_bias=np.zeros(V), layout=FILE_LAYOUT,
+                                    context_length=FILE_LAYOUT.width + 2 + 64 * (FILE_LAYOUT.width + 1))
+            if lemma_exhaustive(tm, _tile_rule(tm, file)).verified:
+                proved_at = step
+                break
+    return file, {"steps": step, "proved_at_step": proved_at, "loss": round(loss, 6), "lr": lr,
+                  "max_steps": steps, "optimizer": "Adam, full batch", "weights": "float32",
+                  "parameters": 3 * V * V + V, "train_seconds": round(time.perf_counter() - started, 3)}
 
 
 def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None, learner: str = "lp",
                   seed: int = 0) -> UniformLearnResult:
-    """Fit the shared table on the triples of the training CoTs (exact integer weights)."""
+    """Fit the shared table on the triples of the training CoTs: ``lp`` and ``perceptron``
+    give exact integer weights; ``sgd`` trains the tied linear model's float32 weights
+    (:func:`_sgd_tied`). Either way the result's rule is the tile file's, read back exactly."""
+    from theorymodel.predictor.uniform_file import uniform_file_bytes
+
     if learner not in LEARNERS:
         raise UsageError(f"unknown learner {learner!r}; learners are {', '.join(LEARNERS)}")
     start = time.perf_counter()
@@ -163,6 +234,11 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
     data = observed_triples(tm, words, token_id)
     if not len(data):
         raise UsageError("the training runs show no generated position: give longer inputs")
+    seen = frozenset((lt, m, r) for lt, m, r in data[:, :3].tolist())
+    if learner == "sgd":
+        file, training = _sgd_tied(tm, data, vocab, seed)
+        return UniformLearnResult(_tile_rule(tm, file), len(words), seen, len(data), time.perf_counter() - start,
+                                  file, training)
     V = len(vocab)
     features = np.array([(q, t) for q in range(3) for t in range(V)], dtype=np.int64)
     rule = fit_position(data, 3, learner, seed=seed, features=features)
@@ -175,19 +251,29 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
             tables[q, d, t] += int(w)
     learned = UniformRule(vocab, tm.tape_symbols, tm.states, tm.blank_symbol, tm.initial_state, symbol_token, head,
                           tables[0], tables[1], tables[2], bias)
-    seen = frozenset((lt, m, r) for lt, m, r in data[:, :3].tolist())
-    return UniformLearnResult(learned, len(words), seen, len(data), time.perf_counter() - start)
+    file = uniform_file_bytes(vocab, (learned.left, learned.middle, learned.right, learned.bias), FILE_LAYOUT,
+                              context_length=FILE_LAYOUT.width + 2 + 64 * (FILE_LAYOUT.width + 1))
+    return UniformLearnResult(_tile_rule(tm, file), len(words), seen, len(data), time.perf_counter() - start, file)
 
 
 def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None,
-                         learner: str = "lp", seed: int = 0, method: str = "z3", max_n: int | None = None
-                         ) -> dict[str, Any]:
+                         learner: str = "lp", seed: int = 0, method: str = "z3", max_n: int | None = None,
+                         out: str | None = None) -> dict[str, Any]:
     """Learn the shared table from short runs, then prove it for every length
     (:func:`proofs_check.uniform.verify_uniform`); if the proof fails, search inputs up to
-    ``max_n`` (default: four beyond training) for a replayed counterexample."""
+    ``max_n`` (default: four beyond training) for a replayed counterexample. ``out``: a
+    folder for ``uniform.npz``, the tile file whose table was proved (``verify --uniform``
+    re-checks it)."""
     from proofs_check.uniform import domain, domain_sizes, search_counterexample, verify_uniform
 
     result = learn_uniform(tm, lengths=lengths, samples=samples, learner=learner, seed=seed)
+    written = []
+    if out is not None:
+        from pathlib import Path
+
+        from theorymodel.io import atomic_write
+
+        written.append(str(atomic_write(Path(out) / "uniform.npz", result.file)))
     rule = result.rule
     verdict = verify_uniform(tm, rule, method=method)
     unseen = [t for t in domain(tm, rule) if t not in result.seen]
@@ -202,6 +288,7 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
         **verdict.to_json(),
         "domain_sizes": {**domain_sizes(tm, rule), "observed": result.triples_seen},
         "counterexample": None,
+        "written": written,
     }
     if not verdict.verified:
         limit = lengths[1] + 4 if max_n is None else max_n

@@ -140,9 +140,14 @@ MAX_NPZ_BYTES = 512 * 1024**2  # uncompressed bytes of all arrays in a predictor
 def _read_npz(p: Path, max_bytes: int) -> dict[str, np.ndarray]:
     """The arrays of an ``.npz`` file, with the uncompressed sizes checked in the zip
     directory before anything is inflated, and no pickles."""
+    return _read_npz_bytes(read_bytes(p, cap=max_bytes, what="predictor file"), p, max_bytes)
+
+
+def _read_npz_bytes(data: bytes, p: Path | str = "the arrays", max_bytes: int = MAX_NPZ_BYTES
+                    ) -> dict[str, np.ndarray]:
+    """:func:`_read_npz` on bytes already in memory."""
     import zipfile
 
-    data = read_bytes(p, cap=max_bytes, what="predictor file")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = sum(info.file_size for info in zf.infolist())
