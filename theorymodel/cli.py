@@ -996,7 +996,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_nonnegative_int, help="processes for independent positions")
     p.add_argument("--export-linearlm", metavar="FILE.npz")
     p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
-    p.add_argument("--out", metavar="DIR", help="write predictor.npz (with --uniform: DIR/uniform.npz, the proved tile file)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write predictor.npz (with --uniform: DIR/uniform.npz, the proved tile file)")
 
     p = add("experiment", cmd_demo, "The paper's experiments: learning curves, trade-off, noise, ...")
     exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
