@@ -141,30 +141,51 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invarian
         right = wall_view if w[i + 1] == wall else views[w[i + 1]]
         return token_of[next_cell(tab, left, views[t], right)]
 
+    cache: dict[tuple[int, int, int], int] = {}
+
+    def stepped(w: tuple[int, ...]) -> tuple[int, ...]:
+        out = []
+        for i in range(1, k + 1):
+            key = (w[i - 1], w[i], w[i + 1])
+            if key not in cache:
+                cache[key] = step(w, i)
+            out.append(cache[key])
+        return tuple(out)
+
     windows = initial_windows(tm, tid, k)
+    by_prefix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
+    by_suffix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
+    for w in windows:
+        by_prefix[w[:-1]].append(w)
+        by_suffix[w[1:]].append(w)
+    delta = set(windows)
     rounds = 0
-    while True:
+    while delta:  # semi-naive: every new (k+2)-window joins at least one window added last round
         rounds += 1
-        by_prefix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
-        for w in windows:
-            by_prefix[w[:-1]].append(w)
+        joined: set[tuple[int, ...]] = set()
+        for x in delta:
+            for b in by_prefix.get(x[1:], ()):  # x first
+                joined.update((*x, b[-1], c[-1]) for c in by_prefix.get(b[1:], ()))
+            for a in by_suffix.get(x[:-1], ()):  # x in the middle
+                joined.update((*a, x[-1], c[-1]) for c in by_prefix.get(x[1:], ()))
+            for b in by_suffix.get(x[:-1], ()):  # x last
+                joined.update((*a, b[-1], x[-1]) for a in by_suffix.get(b[:-1], ()))
         new = set()
-        for a in windows:
-            for b in by_prefix.get(a[1:], ()):
-                for c in by_prefix.get(b[1:], ()):
-                    w = (*a, b[-1], c[-1])
-                    if sum(t in heads for t in w) > 1 or not _SHAPE.fullmatch("".join(kind[t] for t in w)) \
-                            or leaves(w):
-                        continue
-                    stepped = tuple(step(w, i) for i in range(1, k + 1))
-                    if stepped not in windows:
-                        new.add(stepped)
-        if not new:
-            return Invariant(k, frozenset(windows), rounds)
+        for w in joined:
+            if sum(t in heads for t in w) > 1 or not _SHAPE.fullmatch("".join(kind[t] for t in w)) or leaves(w):
+                continue
+            nxt = stepped(w)
+            if nxt not in windows:
+                new.add(nxt)
         windows |= new
+        for w in new:
+            by_prefix[w[:-1]].append(w)
+            by_suffix[w[1:]].append(w)
+        delta = new
         if len(windows) > MAX_WINDOWS:
             raise ResourceLimitError(f"the window invariant of {tm.name} passed {MAX_WINDOWS} windows of {k}",
                                      limit="size-cap", details={"windows": len(windows), "k": k})
+    return Invariant(k, frozenset(windows), rounds)
 
 
 DEFAULT_K = 4  # bb2 needs windows of 4; larger k adds little on the bundled machines (docs/uniform.md)

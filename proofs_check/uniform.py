@@ -291,20 +291,33 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     for d in range(rule.V):
         want_score = z3.If(want == d, scores[d], want_score)
     wrong = z3.Or(want < 0, *[z3.And(want != d, scores[d] >= want_score) for d in range(rule.V)])
-    solver = z3.Solver()
-    if timeout:
-        solver.set("timeout", int(timeout * 1000))
-    solver.add(*in_domain, wrong)
-    size = query_size(solver)
-    record_query(solver, "uniform local lemma")
+    whole = z3.Solver()
+    whole.add(*in_domain, wrong)
+    size = query_size(whole)
+    record_query(whole, "uniform local lemma")
+    # decided one middle token at a time: the same formula with ``middle`` fixed, which z3
+    # simplifies to a small query (the whole one is unsat iff every part is)
+    formula = z3.And(*in_domain, wrong)
+    middles = sorted({t[1] for t in triples}) if tight else toks
     failed: list[tuple[str, str, str]] = []
-    res = solver.check()
-    while res == z3.sat and len(failed) < 64:
-        model = solver.model()
-        triple = tuple(model.eval(v, model_completion=True).as_long() for v in (lt, m, r))
-        failed.append(_names(rule, triple))
-        solver.add(z3.Or(lt != triple[0], m != triple[1], r != triple[2]))
-        res = solver.check()
+    res = z3.unsat
+    for value in middles:
+        solver = z3.Solver()
+        if timeout:
+            solver.set("timeout", int(timeout * 1000))
+        solver.add(z3.simplify(z3.substitute(formula, (m, z3.IntVal(value)))))
+        part = solver.check()
+        while part == z3.sat and len(failed) < 64:
+            model = solver.model()
+            triple = (model.eval(lt, model_completion=True).as_long(), value,
+                      model.eval(r, model_completion=True).as_long())
+            failed.append(_names(rule, triple))
+            solver.add(z3.Or(lt != triple[0], r != triple[2]))
+            part = solver.check()
+        if part == z3.unknown:
+            res = z3.unknown
+        if len(failed) >= 64:
+            break
     if res == z3.unknown and not failed:
         from theorymodel.errors import ResourceLimitError
 
