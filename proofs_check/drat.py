@@ -65,6 +65,9 @@ MAX_VARS = 10_000_000
 MAX_CLAUSE_LITERALS = 1_000_000
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _INT = re.compile(r"-?[1-9][0-9]{0,18}|0")  # 19 digits at most: the value is bounded before the cap is checked
+_COUNT = re.compile(r"0|[1-9][0-9]{0,19}")
+_SPACE = re.compile(r"[ \t]+")  # the only separators: str.split() would also split on \x1c..\x1f
+MAX_RAT_CHECKS = 2_000_000  # resolvents checked over the whole proof: RAT checking is quadratic at worst
 
 
 class DratFormatError(ValueError):
@@ -91,9 +94,13 @@ class DratResult:
                 "seconds": round(self.seconds, 6), "reason": self.reason}
 
 
+def _tokens(line: str) -> list[str]:
+    return [t for t in _SPACE.split(line) if t]
+
+
 def _literals(line: str, where: str, max_var: int) -> list[int]:
     """The integers of one line, strictly decimal, each within ``max_var``."""
-    tokens = line.split()
+    tokens = _tokens(line)
     if len(tokens) > MAX_CLAUSE_LITERALS + 1:
         raise DratLimitError(f"{where}: {len(tokens)} numbers on one line; the cap is {MAX_CLAUSE_LITERALS} literals")
     out = []
@@ -137,17 +144,17 @@ def read_dimacs(text: str | bytes) -> tuple[int, list[list[int]]]:
     clauses: list[list[int]] = []
     current: list[int] = []
     for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
+        line = raw.strip(" \t\r")
         if not line or line[0] == "c":
             continue
         where = f"line {number}"
         if line[0] == "p":
-            parts = line.split()
+            parts = _tokens(line)
             if n_vars is not None:
                 raise DratFormatError(f"{where}: a second problem line")
             if clauses or current:
                 raise DratFormatError(f"{where}: the problem line comes after a clause")
-            if len(parts) != 4 or parts[:2] != ["p", "cnf"] or not all(re.fullmatch(r"[0-9]{1,20}", x)
+            if len(parts) != 4 or parts[:2] != ["p", "cnf"] or not all(_COUNT.fullmatch(x)
                                                                        for x in parts[2:]):
                 raise DratFormatError(f"{where}: bad problem line {line[:60]!r}")
             n_vars, declared = int(parts[2]), int(parts[3])
@@ -188,11 +195,13 @@ def read_drat(text: str | bytes) -> list[tuple[bool, list[int]]]:
     text = _ascii(text, "DRAT proof")
     steps: list[tuple[bool, list[int]]] = []
     for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
+        line = raw.strip(" \t\r")
         if not line or line[0] == "c":
             continue
         deletion = line[0] == "d"
         if deletion:
+            if len(line) > 1 and line[1] not in " \t":
+                raise DratFormatError(f"proof line {number}: a deletion is 'd' and a space, then the clause")
             line = line[1:]
         lits = _literals(line, f"proof line {number}", MAX_VARS)
         if not lits or lits[-1] != 0 or 0 in lits[:-1]:
@@ -224,7 +233,8 @@ class _Database:
         self.clauses: list[list[int]] = []
         self.active: list[bool] = []
         self.index: dict[tuple[int, ...], list[int]] = {}
-        self.occurs: dict[int, list[int]] = {}
+        self.occurs: dict[int, set[int]] = {}
+        self.rat_checks = 0
         self.watches: dict[int, list[int]] = {}
         self.conflict = False  # D propagates to a conflict at the top level
 
@@ -241,7 +251,7 @@ class _Database:
         self.active.append(True)
         self.index.setdefault(tuple(sorted(lits)), []).append(k)
         for x in lits:
-            self.occurs.setdefault(x, []).append(k)
+            self.occurs.setdefault(x, set()).add(k)
         if self.conflict:
             return
         value = self.value
@@ -261,15 +271,15 @@ class _Database:
     def delete(self, lits: list[int]) -> bool:
         """Remove one copy of the clause; False when the deletion is ignored (module doc)."""
         ids = self.index.get(tuple(sorted(lits)))
-        if not ids:
-            return False
+        if not ids or not lits:
+            return False  # not stored, or the empty clause (its conflict stays)
         k = ids[-1]
         if len(lits) == 1 or self.reason.get(abs(self.clauses[k][0])) == k:
             return False  # a unit or reason clause: ignored, as drat-trim does
         ids.pop()
         self.active[k] = False
         for x in self.clauses[k]:
-            self.occurs[x].remove(k)
+            self.occurs[x].discard(k)
         return True
 
     def propagate(self, start: int, *, top: bool = False) -> bool:
@@ -332,7 +342,12 @@ class _Database:
         if not lemma:
             return False
         pivot = lemma[0]
-        for k in list(self.occurs.get(-pivot, ())):
+        candidates = sorted(self.occurs.get(-pivot, ()))
+        self.rat_checks += len(candidates)
+        if self.rat_checks > MAX_RAT_CHECKS:
+            raise DratLimitError(f"the RAT checks passed {MAX_RAT_CHECKS} resolvents (a proof this size needs "
+                                 "drat-trim)")
+        for k in candidates:
             resolvent = set(lemma)
             resolvent.update(x for x in self.clauses[k] if x != -pivot)
             if any(-x in resolvent for x in resolvent):
@@ -358,6 +373,14 @@ def check_drat(n_vars: int, clauses: list[list[int]], proof: str | bytes | list[
     """
     start = time.perf_counter()
     steps = read_drat(proof) if isinstance(proof, str | bytes) else proof
+    if type(n_vars) is not int or not 0 <= n_vars <= MAX_VARS:
+        raise DratLimitError(f"{n_vars!r} variables: the cap is {MAX_VARS}")
+    for c in clauses:
+        if any(type(x) is not int or x == 0 or abs(x) > n_vars for x in c):
+            raise DratFormatError(f"a clause holds a literal that is not a non-zero integer within {n_vars} variables")
+    for _, lemma in steps:
+        if any(type(x) is not int or x == 0 or abs(x) > MAX_VARS for x in lemma):
+            raise DratFormatError(f"a proof step holds a literal that is not a non-zero integer within {MAX_VARS}")
     top = max([n_vars, *(abs(x) for _, lemma in steps for x in lemma)])
     if top > MAX_VARS:
         raise DratLimitError(f"variable {top} is past the cap of {MAX_VARS}")
@@ -455,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug here must not read as "not verified" (exit 1)
+        print(f"error: internal error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 70
     print(f"c {result.lemmas} lemmas ({result.rat_lemmas} RAT), {result.deletions} deletions "
           f"({result.ignored_deletions} ignored), {result.seconds:.3f} s")
     print("s VERIFIED" if result.verified else f"s NOT VERIFIED: {result.reason}")

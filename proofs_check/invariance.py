@@ -52,6 +52,7 @@ class SharedTable:
     source: str
     whole_file: LinearPredictor | None = None  # a position-dependent file: checked position by position too
     rows: int = 0  # its rows 1..T (from the arrays)
+    arrays: dict[str, np.ndarray] | None = None  # a tile file's arrays, for the float readers' check
 
 
 def rule_for_machine(tm: TuringMachine, table: SharedTable) -> UniformRule:
@@ -152,7 +153,7 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
     if is_uniform_file(arrays):
         f = from_arrays(arrays, str(path))
         return SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, f.context_length - f.width - 2,
-                           "uniform-linearlm")
+                           "uniform-linearlm", arrays=arrays)
     if "n_inputs" not in arrays and "input_tokens" not in arrays:
         raise FormatError(f"{path} does not say how many prompt tokens it has (input_tokens)")
     if "linear1.weight" in arrays and "format" not in arrays:
@@ -210,24 +211,73 @@ def _route_file_table(pred: LinearPredictor, width_hint: Any) -> SharedTable | N
                        table.positions_checked, "predictor", pred, rows)
 
 
+MAX_POSITION_CHECK_INPUTS = 1 << 16
+
+
+def _expected_rows(tm: TuringMachine, word: tuple[str, ...], width: int, offset: int, rows: int) -> list[str]:
+    """The uniform layout's tokens for one input: '#', row 0, '#', then rows 1..T each closed
+    by '#' (the machine's configurations, from the transition table)."""
+    from proofs_check.verdict import configurations
+
+    out = ["#"]
+    for state, head, cells in configurations(tm, word, rows):
+        for i in range(width):
+            c = i - offset
+            sym = cells.get(c, tm.blank_symbol)
+            out.append(f"[{state}]{sym}" if c == head else sym)
+        out.append("#")
+    return out
+
+
 def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: float | None) -> dict[str, Any]:
-    """The per-n proof of a position-dependent file: every position (row 0 built from the
-    raw input, the shared rows, the answer) for every input of its length, against the
-    machine's run of ``rows`` steps, the answer decoded by the file's layout."""
+    """The per-n check of a position-dependent file: every position before the answer (row 0
+    built from the raw input, then rows 1..T) against the layout's tokens of the machine's
+    run, for every input of its length (ties wrong), and the decoded answer by the per-n
+    proof (:func:`proofs_check.verdict.verify`: z3, or enumeration)."""
+    from itertools import product
+
     from proofs_check.verdict import MachineTarget, verify
+    from theorymodel.errors import input_space
 
     pred = table.whole_file
     assert pred is not None
+    n, W, T = pred.n_inputs, table.width, table.rows
+    first_answer = W + 2 + T * (W + 1)
+    total = input_space(len(tm.input_symbols), n)
+    positions: dict[str, Any] = {"positions": first_answer, "inputs": total}
+    offset = pred.meta.get("offset")  # a hypothesis: every row-0 position is checked against it
+    if total > MAX_POSITION_CHECK_INPUTS:
+        positions.update(checked=False, reason=f"{total} inputs: positions are checked by enumeration up to "
+                                                f"{MAX_POSITION_CHECK_INPUTS}")
+    elif type(offset) is not int or not 0 <= offset < W:
+        positions.update(checked=False, reason="the file does not say where row 0 puts the input (meta.offset)")
+    else:
+        words = list(product(tm.input_symbols, repeat=n))
+        seqs = pred.rollout(pred.encode_inputs(words), margins=True)
+        positions.update(checked=True, wrong=None)
+        for b, word in enumerate(words):
+            want = _expected_rows(tm, word, W, offset, T)
+            got = seqs.sequences[b, n:n + first_answer].tolist()
+            tie = seqs.ties[b, :first_answer].tolist()
+            bad = next((k for k in range(first_answer) if tie[k] or pred.vocab[got[k]] != want[k]), None)
+            if bad is not None:
+                text = "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
+                positions["wrong"] = {"input": text, "position": n + bad, "expected": want[bad],
+                                      "got": pred.vocab[got[bad]] + (" (tie)" if tie[bad] else "")}
+                break
     output = "accept" if pred.answer.kind == "accept" else "tape"
     reach = pred.meta.get("reach")  # an assumption the proof itself checks (its head-reach lemma)
     try:
         bounds = (int(reach[0]), int(reach[1])) if isinstance(reach, list) and len(reach) == 2 else None
     except (TypeError, ValueError):
         bounds = None
-    target = MachineTarget(tm, pred.n_inputs, table.rows, output)
+    target = MachineTarget(tm, n, T, output)
     verdict = verify(target, pred, method="exhaustive" if method == "exhaustive" else "z3", reach=bounds,
                      timeout=timeout)
-    return verdict.to_json()
+    report = verdict.to_json()
+    report["positions"] = positions
+    report["verified"] = bool(verdict.verified and positions["checked"] and positions["wrong"] is None)
+    return report
 
 
 def _position_routes() -> set[str]:
@@ -286,10 +336,34 @@ def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str =
         payload["whole_file"] = whole
         if not whole["verified"]:
             payload["verified"] = False
-            cex = whole["counterexample"]
-            payload["counterexample"] = {"input": cex["input"], "width": table.width, "row": "answer",
-                                         "cell": cex["position"], "expected": cex["expected"], "got": cex["got"]}
+            wrong = whole["positions"].get("wrong") or whole["counterexample"]
+            if wrong is not None:
+                row, cell = _row_cell(table, wrong["position"])
+                payload["counterexample"] = {"input": wrong["input"], "width": table.width, "row": row,
+                                             "cell": cell, "position": wrong["position"],
+                                             "expected": wrong["expected"], "got": wrong["got"]}
+            else:
+                payload["search"] = {"max_n": max_n, "found": False}
+                payload["note"] = whole["positions"].get("reason", "the per-n proof did not hold")
+    elif table.arrays is not None:
+        _float_readers(tm, table, payload)
     return payload
+
+
+def _row_cell(table: SharedTable, position: int | None) -> tuple[int | str, int | str]:
+    """Where a position of a uniform-route file lies: (row, cell; W for the closing '#'),
+    or ("answer", its index) past the rows."""
+    pred = table.whole_file
+    assert pred is not None
+    if position is None:
+        return "answer", "-"
+    k = position - pred.n_inputs
+    W = table.width
+    if k < W + 2:
+        return 0, k - 1 if k else W  # the opening '#' is shown as row 0's wall
+    if k < W + 2 + table.rows * (W + 1):
+        return (k - W - 2) // (W + 1) + 1, (k - W - 2) % (W + 1)
+    return "answer", k - W - 2 - table.rows * (W + 1)
 
 
 def _covers(table: SharedTable) -> dict[str, Any]:
@@ -312,3 +386,55 @@ def _covers(table: SharedTable) -> dict[str, Any]:
                          f"first cell, its {table.positions_checked} generated tokens are the machine's next "
                          f"configurations, while the run stays inside the {W} cells",
             "every_length": "the same table in rows of any width, for any number of rows"}
+
+
+def _float_readers(tm: TuringMachine, table: SharedTable, payload: dict[str, Any]) -> None:
+    """A proof of a tile file is in exact arithmetic; a reader runs it in float32 (or
+    float64). Bound, for every triple of the lemma's domain, the rounding any float32
+    evaluation of ``out . (sum_j K_j emb[x_j] + b1) + b_out`` can make (in any order of
+    summation: |error| <= gamma_k * sum |terms| per dot product, gamma_k = k u / (1 - k u),
+    u = 2^-24), and keep the proof only when every exact margin exceeds twice that bound.
+    Otherwise the verdict becomes "not proved" with the first triple where a float reader
+    may disagree."""
+    from proofs_check.uniform import domain
+
+    if not payload.get("verified"):
+        return
+    z = table.arrays
+    assert z is not None
+    emb, out = np.asarray(z["in_embedding.weight"], np.float64), np.asarray(z["out_embedding.weight"], np.float64)
+    kernel, b1 = np.asarray(z["linear1.kernel"], np.float64), np.asarray(z["linear1.bias"], np.float64)
+    bout = np.asarray(z["out_embedding.bias"], np.float64)
+    d = emb.shape[1]
+    u = 2.0**-24
+
+    def gamma(k: int) -> float:
+        return k * u / (1 - k * u)
+
+    rule = rule_for_machine(tm, table)
+    index = {t: i for i, t in enumerate(table.vocab)}
+    triples = domain(tm, rule)
+    if not triples:
+        return
+    ids = np.array([[index[rule.vocab[x]] for x in t] for t in triples], dtype=np.int64)  # file's token ids
+    # hidden h = sum_j K_j emb[x_j] + b1: exact value and a bound on its float32 error
+    terms = [np.einsum("if,nf->ni", kernel[j], emb[ids[:, j]]) for j in range(3)]
+    abs_terms = sum(np.einsum("if,nf->ni", np.abs(kernel[j]), np.abs(emb[ids[:, j]])) for j in range(3))
+    h = sum(terms) + b1
+    err_h = gamma(3 * d + 1) * (abs_terms + np.abs(b1)) * 1.01
+    logits = h @ out.T + bout
+    err = gamma(d + 1) * ((np.abs(h) + err_h) @ np.abs(out).T + np.abs(bout)) + err_h @ np.abs(out).T
+    order = np.argsort(-logits, axis=1)
+    top = np.take_along_axis(logits, order[:, :1], axis=1)[:, 0]
+    runner = np.take_along_axis(logits, order[:, 1:2], axis=1)[:, 0] if logits.shape[1] > 1 else top - np.inf
+    bound = 2 * err.max(axis=1) * 1.01
+    unsafe = (top - runner) <= bound
+    payload["float_readers"] = {"checked_triples": len(triples), "unit_roundoff": "2^-24 (float32)",
+                                "safe": not bool(unsafe.any())}
+    if unsafe.any():
+        i = int(np.argmax(unsafe))
+        payload["verified"] = False
+        payload["float_readers"]["first_unsafe_triple"] = [table.vocab[x] for x in ids[i].tolist()]
+        payload["note"] = ("proved in exact arithmetic, but a float32 reader's rounding may change the argmax at "
+                           f"{payload['float_readers']['first_unsafe_triple']}: not proved for the file's readers")
+        payload.setdefault("search", {"max_n": 0, "found": False})

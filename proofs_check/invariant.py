@@ -12,7 +12,7 @@ The set ``S`` is the least fixpoint of
 - **step:** for every (k+2)-window ``w`` whose three k-subwindows lie in ``S``, whose walls
   sit at its ends (``o* # cells # o*`` or a part of it) and which holds at most one head,
   add the k-window its middle k entries step to (a wall or ``o`` stays; a cell becomes
-  :func:`proofs_check.uniform.next_cell` of the three entries above it).
+  :func:`proofs_check.tm_semantics.next_cell` of the three entries above it).
 
 **Soundness, by induction over rows.** Row 0's k-windows are in ``S`` (base). If every
 k-window of row t is in ``S``, take any k-window of row t+1. It is determined by the
@@ -27,18 +27,21 @@ transition table, never from the compiler.
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from proofs_check.tm_semantics import Tables
+from proofs_check.tm_semantics import Tables, next_cell
 from theorymodel.errors import ResourceLimitError
 from theorymodel.machines import TuringMachine
 from theorymodel.program.uniform import SEPARATOR, UniformRule, uniform_vocab
 
 OUT = -2  # beyond a wall
+DEADLINE: ContextVar[float | None] = ContextVar("invariant_deadline", default=None)  # set by callers with --timeout
 MAX_WINDOWS = 2_000_000  # a fixpoint larger than this is refused (exit 3) before it exhausts memory
 _SHAPE = re.compile(r"o+|o*wc*|o*wc+wo*|c*wo*|c+")
 
@@ -110,8 +113,6 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invarian
     ResourceLimitError
         When the set grows past :data:`MAX_WINDOWS` (exit 3).
     """
-    from proofs_check.uniform import next_cell
-
     if k < 3:
         raise ValueError("a window must hold a cell and both its neighbours: k >= 3")
     tab = Tables.of(tm)
@@ -160,8 +161,12 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invarian
         by_suffix[w[1:]].append(w)
     delta = set(windows)
     rounds = 0
+    deadline = DEADLINE.get()
     while delta:  # semi-naive: every new (k+2)-window joins at least one window added last round
         rounds += 1
+        if deadline is not None and time.monotonic() > deadline:
+            raise ResourceLimitError(f"the window invariant of {tm.name} ran out of time (round {rounds})",
+                                     limit="solver-timeout", details={"windows": len(windows), "k": k})
         joined: set[tuple[int, ...]] = set()
         for x in delta:
             for b in by_prefix.get(x[1:], ()):  # x first

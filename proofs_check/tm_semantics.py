@@ -153,3 +153,31 @@ def step_cell(tab: Tables, left: tuple, mid: tuple, right: tuple) -> tuple[z3.Ar
                         z3.If(z3.And(m_def, m_move == 0), m_next,
                               z3.If(z3.And(r_def, r_move == -1), r_next, z3.IntVal(-1)))))
     return symbol, state
+
+
+def next_cell(tab: Tables, left: tuple[int, int], mid: tuple[int, int], right: tuple[int, int]) -> tuple[int, int]:
+    """Cell i's (symbol, head state or -1) after one step, concretely (the twin of
+    :func:`step_cell`, from the same transition table)."""
+
+    def acts(cell: tuple[int, int]) -> tuple[bool, int, int]:
+        s, q = cell
+        if q < 0 or not tab.defined.get((q, s), False):
+            return False, 0, -1
+        return True, tab.move[q, s], tab.next_state[q, s]
+
+    (ms, mq) = mid
+    l_def, l_move, l_next = acts(left)
+    m_def, m_move, m_next = acts(mid)
+    r_def, r_move, r_next = acts(right)
+    symbol = tab.write[mq, ms] if m_def else ms
+    if l_def and l_move == 1:
+        state = l_next
+    elif mq >= 0 and not m_def:
+        state = mq
+    elif m_def and m_move == 0:
+        state = m_next
+    elif r_def and r_move == -1:
+        state = r_next
+    else:
+        state = -1
+    return symbol, state

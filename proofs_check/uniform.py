@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import z3
 
-from proofs_check.tm_semantics import Tables, step_cell
+from proofs_check.tm_semantics import Tables, next_cell, step_cell
 from proofs_check.verdict import configurations
 from proofs_check.z3util import query_size, record_query, version
 from theorymodel.errors import UsageError
@@ -46,34 +46,6 @@ def cell_views(tm: TuringMachine, rule: UniformRule) -> dict[int, tuple[int, int
     if SEPARATOR in rule.token_id:
         views[rule.token_id[SEPARATOR]] = WALL
     return views
-
-
-def next_cell(tab: Tables, left: tuple[int, int], mid: tuple[int, int], right: tuple[int, int]) -> tuple[int, int]:
-    """Cell i's (symbol, head state or -1) after one step, concretely (the twin of
-    :func:`proofs_check.tm_semantics.step_cell`, from the same transition table)."""
-
-    def acts(cell: tuple[int, int]) -> tuple[bool, int, int]:
-        s, q = cell
-        if q < 0 or not tab.defined.get((q, s), False):
-            return False, 0, -1
-        return True, tab.move[q, s], tab.next_state[q, s]
-
-    (ms, mq) = mid
-    l_def, l_move, l_next = acts(left)
-    m_def, m_move, m_next = acts(mid)
-    r_def, r_move, r_next = acts(right)
-    symbol = tab.write[mq, ms] if m_def else ms
-    if l_def and l_move == 1:
-        state = l_next
-    elif mq >= 0 and not m_def:
-        state = mq
-    elif m_def and m_move == 0:
-        state = m_next
-    elif r_def and r_move == -1:
-        state = r_next
-    else:
-        state = -1
-    return symbol, state
 
 
 def head_cells(tm: TuringMachine) -> set[tuple[int, int]]:
@@ -304,7 +276,7 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     for value in middles:
         solver = z3.Solver()
         if timeout:
-            solver.set("timeout", int(timeout * 1000))
+            solver.set("timeout", max(1, int((start + timeout - time.perf_counter()) * 1000)))
         solver.add(z3.simplify(z3.substitute(formula, (m, z3.IntVal(value)))))
         part = solver.check()
         while part == z3.sat and len(failed) < 64:
@@ -404,7 +376,19 @@ def _first_wrong_cell(tm: TuringMachine, rule: UniformRule, layout: UniformLayou
 def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
                    tight: bool = True) -> UniformVerdict:
     """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree);
-    on the invariant's domain, or with ``tight=False`` the syntactic one."""
+    on the invariant's domain, or with ``tight=False`` the syntactic one. ``timeout``
+    bounds the whole check, the invariant's fixpoint included (exit 3 past it)."""
+    from proofs_check.invariant import DEADLINE
+
+    token = DEADLINE.set(time.monotonic() + timeout if timeout else None)
+    try:
+        return _verify_uniform(tm, rule, method=method, timeout=timeout, tight=tight)
+    finally:
+        DEADLINE.reset(token)
+
+
+def _verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str, timeout: float | None,
+                    tight: bool) -> UniformVerdict:
     if method == "exhaustive":
         return lemma_exhaustive(tm, rule, tight=tight)
     if method not in ("z3", "both"):

@@ -163,8 +163,19 @@ def test_an_edited_store_is_never_counted(tmp_path, cls):
          (_json.dumps({"k": 0, "status": "unsat"}),)),
         ("lower bound removed", "UPDATE length SET lower_bound = '{}' WHERE tt = ?", ()),
     ]
+    ones = [r for r in rows if r[1] == 1]
+    tt1, _, w1, _ = ones[0]
+    (first,) = _json.loads(w1)
+    second = {**first, "token_weights": [0]} if cls == "linear" else dict(first)
+    padded = _json.dumps([first, second])  # computes the function with one token more than needed
+    edits += [
+        ("padded witness, forged record", "UPDATE length SET length = 2, witness = ?, lower_bound = ? WHERE tt = ?",
+         (padded, _json.dumps({"k": 2, "status": "unsat", "solver": "forged"}))),
+        ("forged inexpressible", "UPDATE length SET length = NULL, witness = '[]', lower_bound = ? WHERE tt = ?",
+         (_json.dumps({"k": None, "status": "inexpressible"}),)),
+    ]
     for name, sql, extra in edits:
-        tt = rng.choice([r[0] for r in rows if r[1] is not None])
+        tt = tt1 if "padded" in name else rng.choice([r[0] for r in rows if r[1] is not None])
         con = sqlite3.connect(db)
         con.execute(sql, (*extra, tt))
         con.commit()

@@ -342,6 +342,9 @@ def _uniform_outcome(payload: dict[str, Any], lines: list[str], wrong: str, unpr
         lines.append(f"  counterexample: input {cex['input']!r}, width {cex['width']}{where}: row {cex['row']}, cell "
                      f"{cex['cell']}: expected {cex['expected']!r}, got {cex['got']!r}")
         return Report(payload, "\n".join(lines), 1, wrong.format(**cex))
+    if payload.get("note"):
+        lines.append(f"  {payload['note']}")
+        return Report(payload, "\n".join(lines), 1, "not proved for this file")
     lines.append(f"  {len(payload['failed_triples'])} failed triples, none reached by inputs up to length "
                  f"{payload['search']['max_n']}")
     return Report(payload, "\n".join(lines), 1, unproved)

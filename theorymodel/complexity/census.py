@@ -107,10 +107,11 @@ def check_row(hclass: Any, n: int, tt: Any, stored: tuple[Any, Any, Any]) -> tup
     """A stored row's length if its own record backs it, else ``(None, why)``.
 
     Backed means: the witness, read back strictly, has exactly ``length`` tokens and its
-    last token is the function on all 2^n inputs (re-simulated here); the lower bound's
-    record says ``k = length`` was reached by refuting ``length - 1`` tokens (or, for
-    length 1, by definition). A function no k can compute is stored with no witness and
-    an ``inexpressible`` record. Nothing else in the file is believed.
+    last token is the function on all 2^n inputs (re-simulated here); and the lower bound
+    is decided again here: ``length - 1`` tokens are refuted by the class's solver (for
+    length 1 there is nothing to refute: the answer is a generated token). A function
+    stored as inexpressible must be found so again. The stored record is compared, but
+    never believed: a forged record with a consistent shape is caught by the re-decision.
     """
     import numpy as np
 
@@ -123,20 +124,27 @@ def check_row(hclass: Any, n: int, tt: Any, stored: tuple[Any, Any, Any]) -> tup
         witness_data, lower = json.loads(witness_text), json.loads(lower_text)
         if not isinstance(lower, dict):
             raise ValueError("the lower bound record is not an object")
+        from theorymodel.complexity.targets import resolve
+
+        target = resolve(f"tt:{tt}", n)
         if length is None:
             if witness_data != [] or lower.get("status") != "inexpressible":
                 raise ValueError("no length, but not an inexpressible record")
+            if hclass.solve_k(target, 1).status != "inexpressible":
+                raise ValueError("stored as inexpressible, but the class can express it")
             return None, ""
         if type(length) is not int or length < 1:
             raise ValueError(f"the length {length!r:.20} is not a positive integer")
         witness = hclass.witness_from_json(witness_data, n)
         if len(witness) != length:
             raise ValueError(f"the witness has {len(witness)} tokens, the row says {length}")
-        table = np.array([int(b) for b in tt], dtype=np.int64)
+        table = np.asarray(target.table, dtype=np.int64)
         if not np.array_equal(np.asarray(hclass.simulate(witness, all_assignments(n)))[:, -1], table):
             raise ValueError("the witness does not compute the function")
         if lower.get("k") != length or lower.get("status") != "unsat":
             raise ValueError("the lower bound record does not refute length - 1 tokens")
+        if length > 1 and hclass.solve_k(target, length - 1).status != "unsat":
+            raise ValueError(f"{length - 1} tokens are not refuted: the stored length is not the least")
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
         return None, str(exc) or type(exc).__name__
     return length, ""

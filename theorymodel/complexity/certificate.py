@@ -53,6 +53,11 @@ def drat_proof(cnf: CNF) -> list[str]:
         return list(s.get_proof() or [])
 
 
+def _arg(path: Path) -> str:
+    """An absolute path: a folder named "-x" must not read as an option to the checker."""
+    return str(path.resolve())
+
+
 def _run_checker(args: list[str]) -> tuple[int, str]:
     """Run a checker in a fresh Python process (it sees only the files)."""
     # our own interpreter and module, file paths we wrote: no untrusted input reaches the command
@@ -121,10 +126,10 @@ def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, 
         report["proof_solver"] = f"python-sat ({PROOF_SOLVER[1]}), {len(proof)} proof lines"
         atomic_write_files(folder, files)
         report["read_back"] = {"file": cnf_name, "equals_solved_query": _read_back_cnf(folder / cnf_name, cnf)}
-        code, out = _run_checker(["-m", "proofs_check.drat", str(folder / cnf_name), str(folder / drat_name)])
+        code, out = _run_checker(["-m", "proofs_check.drat", _arg(folder / cnf_name), _arg(folder / drat_name)])
         report["drat_check"] = {"checker": "proofs_check.drat (forward RUP/RAT, a fresh process)",
                                 "verified": code == 0, "output": out}
-        code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", str(folder / cnf_name)])
+        code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", _arg(folder / cnf_name)])
         report["second_solver"] = {"solver": "z3 (a fresh process reading the DIMACS file)", "unsat": code2 == 0,
                                    "output": out2}
         report["verified"] = code == 0 and code2 == 0 and report["read_back"]["equals_solved_query"]
@@ -137,7 +142,7 @@ def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, 
                                "equals_solved_query": _read_back_smt2(folder / smt_name, refuted.query)}
         code, out = _run_checker(["-c", "import sys, z3; s = z3.Solver(); s.from_file(sys.argv[1]); "
                                         "r = s.check(); print(r); sys.exit(0 if r == z3.unsat else 1)",
-                                  str(folder / smt_name)])
+                                  _arg(folder / smt_name)])
         report["smt_check"] = {"checker": "z3 (a fresh process reading the SMT-LIB2 file)", "unsat": code == 0,
                                "output": out}
         report["verified"] = code == 0 and report["read_back"]["equals_solved_query"]

@@ -106,6 +106,16 @@ class LinearPredictor:
         G = self.bias.shape[0]
         if self.weights.shape != (G * V, (n + G) * V):
             raise FormatError(f"the weights have shape {self.weights.shape}, expected {(G * V, (n + G) * V)}")
+        # causality: generated position n + k reads positions < n + k only (a weight on itself
+        # or a later position is a forward pass no auto-regressive reader can run)
+        coo = self.weights.tocoo()
+        if coo.nnz:
+            rows, cols = np.asarray(coo.row, dtype=np.int64), np.asarray(coo.col, dtype=np.int64)
+            reads_ahead = (cols // V) >= n + rows // V
+            if reads_ahead.any():
+                i = int(np.argmax(reads_ahead))
+                raise FormatError(f"generated position {n + int(rows[i]) // V} has a weight on position "
+                                  f"{int(cols[i]) // V}: a position reads only the positions before it")
         missing = [a for a in self.input_alphabet if a not in self.vocab]
         if missing:
             raise FormatError(f"the input symbol {missing[0]!r} is not in the dictionary")

@@ -160,8 +160,8 @@ def _weights(z: dict[str, np.ndarray], key: str, path: str) -> tuple[np.ndarray,
     """A real array read exactly (integers or floats only: strings, complex, bools and
     objects are refused, never converted)."""
     a = np.asarray(z[key])
-    if a.dtype.kind not in "iuf":
-        raise FormatError(f"{path}: {key!r} must hold real numbers, not {a.dtype}")
+    if a.dtype.kind not in "iuf" or a.dtype.itemsize > 8:  # float128 would be rounded to float64 when read
+        raise FormatError(f"{path}: {key!r} must hold real numbers of at most 64 bits, not {a.dtype}")
     try:
         return _dyadic(a)
     except FormatError as exc:
