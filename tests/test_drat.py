@@ -223,3 +223,18 @@ def test_the_command_line(tmp_path):
     assert main([str(cnf), str(fifo)]) == 2
     with pytest.raises(ValueError, match="printable"):
         write_dimacs(1, [[1]], ["name\n1 0"])
+
+
+def test_the_second_round_of_hostile_inputs():
+    assert check_drat(1, [[]], "d 0\n").verified  # deleting the empty clause is ignored, not a crash
+    with pytest.raises(DratFormatError):
+        check_drat(2, [[3], [2]], "0\n")  # a literal past the variables never aliases another
+    with pytest.raises(DratFormatError):
+        read_drat("1\x1c-1\x1f0\n")  # only spaces and tabs separate numbers
+    with pytest.raises(DratFormatError):
+        read_dimacs("p cnf 002 02\n1 0\n2 0\n")
+    with pytest.raises(DratFormatError):
+        read_drat("d1 2 0\n")
+    n = 2000  # deletions in reverse order: linear, not quadratic
+    cnf = [[1, i] for i in range(2, n + 2)]
+    assert check_drat(n + 1, cnf, "".join(f"d 1 {i} 0\n" for i in range(n + 1, 1, -1))).deletions == n

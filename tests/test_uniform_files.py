@@ -392,3 +392,43 @@ def test_a_shrunk_cell_tokens_leaves_no_position_unchecked(route_file, tmp_path)
     assert kind in ("not one table", "refuted"), report
     report = uniform_claim_for_file(route_file, tm)
     assert report["tiled_positions"] == report["covers"]["rows"] * (W + 1)
+
+
+def test_a_position_that_reads_itself_or_later_is_refused(route_file, tmp_path):
+    """The first red-team round: a weight on a later position (or the position itself) made
+    the project's roll-out and a causal reader disagree; such files are refused."""
+    arrays = load(route_file.read_bytes())
+    V = len(arrays["vocab"])
+    n = int(arrays["n_inputs"])
+    import scipy.sparse as sp
+
+    from theorymodel.predictor import load as load_predictor
+
+    for target in (0, 5):  # position n + 0 reads itself; reads n + 5 (later)
+        W = sp.csr_matrix((arrays["W_data"], arrays["W_indices"], arrays["W_indptr"]),
+                          shape=tuple(arrays["W_shape"])).tolil()
+        W[0, (n + target) * V + 1] = 1.0
+        W = W.tocsr()
+        edited = dict(arrays, W_data=W.data.astype(np.float64), W_indices=W.indices, W_indptr=W.indptr)
+        path = tmp_path / f"ahead{target}.npz"
+        path.write_bytes(npz(edited))
+        with pytest.raises(TheoryModelError, match="reads only the positions before it"):
+            load_predictor(path)
+
+
+def test_a_tile_whose_float_readers_may_disagree_is_not_proved(tmp_path):
+    """Exact arithmetic proves a bias of 2^60 on every token; a float32 reader ties. Not proved."""
+    tm = library.load("binary_increment")
+    rule = compile_uniform(tm)
+    arrays = load(uniform_file_bytes(rule.vocab, (rule.left, rule.middle, rule.right, rule.bias),
+                                     UniformLayout(6, 1), context_length=7 * 20))
+    path = tmp_path / "t.npz"
+    path.write_bytes(npz(arrays))
+    assert classify(path, tm)[0] == "proved"
+    arrays["out_embedding.bias"] = np.full_like(arrays["out_embedding.bias"], 2.0**60)
+    path.write_bytes(npz(arrays))
+    kind, report = classify(path, tm)
+    assert kind == "not proved" and report["float_readers"]["safe"] is False
+    arrays["out_embedding.bias"] = arrays["out_embedding.bias"].astype(np.longdouble)
+    path.write_bytes(npz(arrays))
+    assert classify(path, tm)[0] == "refused"
