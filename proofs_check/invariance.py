@@ -266,6 +266,9 @@ def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: flo
                                       "got": pred.vocab[got[bad]] + (" (tie)" if tie[bad] else "")}
                 break
     output = "accept" if pred.answer.kind == "accept" else "tape"
+    if output == "accept" and not tm.final_states:
+        raise UsageError(f"the file answers with an accept bit, but {tm.name} has no accepting state: its answer is "
+                         "its tape, and an accept bit would always be 0")
     reach = pred.meta.get("reach")  # an assumption the proof itself checks (its head-reach lemma)
     try:
         bounds = (int(reach[0]), int(reach[1])) if isinstance(reach, list) and len(reach) == 2 else None
@@ -275,6 +278,7 @@ def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: flo
     verdict = verify(target, pred, method="exhaustive" if method == "exhaustive" else "z3", reach=bounds,
                      timeout=timeout)
     report = verdict.to_json()
+    report["answer_kind"] = output
     report["positions"] = positions
     report["verified"] = bool(verdict.verified and positions["checked"] and positions["wrong"] is None)
     return report
@@ -407,9 +411,12 @@ def _float_readers(tm: TuringMachine, table: SharedTable, payload: dict[str, Any
     bout = np.asarray(z["out_embedding.bias"], np.float64)
     d = emb.shape[1]
     u = 2.0**-24
+    tiny = 2.0**-126  # float32's smallest normal: a product or sum below it may flush to zero
+    huge = 2.0**126  # every magnitude must stay well inside float32's range (max about 2^128)
+    cast = 3  # a float64 array read as float32 adds a rounding per factor: three more terms of u
 
     def gamma(k: int) -> float:
-        return k * u / (1 - k * u)
+        return (k + cast) * u / (1 - (k + cast) * u)
 
     rule = rule_for_machine(tm, table)
     index = {t: i for i, t in enumerate(table.vocab)}
@@ -421,14 +428,20 @@ def _float_readers(tm: TuringMachine, table: SharedTable, payload: dict[str, Any
     terms = [np.einsum("if,nf->ni", kernel[j], emb[ids[:, j]]) for j in range(3)]
     abs_terms = sum(np.einsum("if,nf->ni", np.abs(kernel[j]), np.abs(emb[ids[:, j]])) for j in range(3))
     h = sum(terms) + b1
-    err_h = gamma(3 * d + 1) * (abs_terms + np.abs(b1)) * 1.01
+    # relative rounding, plus an absolute term per operation for values that underflow
+    err_h = gamma(3 * d + 1) * (abs_terms + np.abs(b1)) * 1.01 + (6 * d + 2) * tiny
     logits = h @ out.T + bout
-    err = gamma(d + 1) * ((np.abs(h) + err_h) @ np.abs(out).T + np.abs(bout)) + err_h @ np.abs(out).T
+    size_h = np.abs(h) + err_h
+    err = (gamma(d + 1) * (size_h @ np.abs(out).T + np.abs(bout)) + err_h @ np.abs(out).T
+           + (2 * d + 2) * tiny)
+    overflow = max(float(np.max(abs_terms + np.abs(b1), initial=0)),
+                   float(np.max(size_h @ np.abs(out).T + np.abs(bout), initial=0)),
+                   *(float(np.abs(a).max(initial=0)) for a in (emb, out, kernel, b1, bout))) >= huge
     order = np.argsort(-logits, axis=1)
     top = np.take_along_axis(logits, order[:, :1], axis=1)[:, 0]
     runner = np.take_along_axis(logits, order[:, 1:2], axis=1)[:, 0] if logits.shape[1] > 1 else top - np.inf
     bound = 2 * err.max(axis=1) * 1.01
-    unsafe = (top - runner) <= bound
+    unsafe = ((top - runner) <= bound) | overflow
     payload["float_readers"] = {"checked_triples": len(triples), "unit_roundoff": "2^-24 (float32)",
                                 "safe": not bool(unsafe.any())}
     if unsafe.any():

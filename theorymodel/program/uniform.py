@@ -183,16 +183,42 @@ def rollout(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[s
     for b, word in enumerate(words):
         rows[b, 0] = initial_row(rule, layout, word)
     sep = np.full((len(words), 1), rule.separator, dtype=np.int64)
+    step = _NextTokens(rule)
     for t in range(1, steps + 1):
         prev = rows[:, t - 1]  # ends with "#"; the "#" before it closes the row above or opens the context
         left = np.concatenate([sep, prev[:, : W - 1]], axis=1)
-        cells, tie = rule.next_tokens(left, prev[:, :W], prev[:, 1:])
+        cells, tie = step(left, prev[:, :W], prev[:, 1:])
         rows[:, t, :W] = cells
         ties[:, t - 1, :W] = tie
-        closing, tie_sep = rule.next_tokens(prev[:, W - 1], prev[:, W], cells[:, 0])
+        closing, tie_sep = step(prev[:, W - 1], prev[:, W], cells[:, 0])
         rows[:, t, W] = closing
         ties[:, t - 1, W] = tie_sep
     return UniformRollout(rows, ties)
+
+
+class _NextTokens:
+    """:meth:`UniformRule.next_tokens`, remembered per (left, middle, right) triple: a long
+    roll-out shows few distinct triples, so each is scored once and then looked up (a
+    table of |V|^3 entries, filled lazily, when that is at most 2^24; else no memory)."""
+
+    def __init__(self, rule: UniformRule) -> None:
+        self.rule = rule
+        V = rule.V
+        self.memo = V**3 <= 1 << 24
+        if self.memo:
+            self.token = np.full(V**3, -1, dtype=np.int64)
+            self.tie = np.zeros(V**3, dtype=bool)
+
+    def __call__(self, left: np.ndarray, middle: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not self.memo:
+            return self.rule.next_tokens(left, middle, right)
+        V = self.rule.V
+        keys = (np.asarray(left) * V + np.asarray(middle)) * V + np.asarray(right)
+        missing = np.unique(keys[self.token[keys] < 0])
+        if missing.size:
+            best, tie = self.rule.next_tokens(missing // (V * V), missing // V % V, missing % V)
+            self.token[missing], self.tie[missing] = best, tie
+        return self.token[keys], self.tie[keys]
 
 
 def decode_row(rule: UniformRule, row: np.ndarray) -> tuple[str | None, int | None, tuple[str, ...]]:
