@@ -233,3 +233,14 @@ def test_the_invariant_domain_contains_every_triple_random_machines_show(tm):
     missing = seen - tight
     assert not missing, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]]
     assert tight <= set(syntactic_domain(tm, rule))
+
+
+def test_learn_with_sgd_writes_the_proved_tile_file(cli_json, tmp_path):
+    """learn --route uniform --learner sgd --out DIR: DIR/uniform.npz is the file whose table was proved,
+    and verify --uniform re-checks it (float32 readers included)."""
+    code, obj, _ = cli_json("learn", "binary_decrement", "--route", "uniform", "--train-n", "0..2", "--learner",
+                            "sgd", "--out", str(tmp_path))
+    assert code == 0 and obj["guarantee"] == "smt-proof-uniform" and obj["sgd"]["weights"] == "float32"
+    assert obj["domain_sizes"]["invariant"] < obj["domain_sizes"]["syntactic"]
+    code, again, _ = cli_json("verify", "--uniform", str(tmp_path / "uniform.npz"), "binary_decrement")
+    assert code == 0 and again["float_readers"]["safe"] and again["table"] == obj["table"]
