@@ -114,7 +114,7 @@ def reached_triples(tm: TuringMachine, rule, max_n: int) -> set[tuple[int, int, 
 def test_every_single_entry_mutation_is_judged_right():
     tm = library.load("binary_increment")
     rule = compile_uniform(tm)
-    reached = reached_triples(tm, rule, 5)
+    reached = reached_triples(tm, rule, 4)
     caught = unreachable = 0
     for table in ("left", "middle", "right", "bias"):
         shape = (rule.V,) if table == "bias" else (rule.V, rule.V)
@@ -126,7 +126,7 @@ def test_every_single_entry_mutation_is_judged_right():
                 if verdict.verified:
                     continue
                 failed = {tuple(rule.token_id[x] for x in names) for names in verdict.failed}
-                cex = search_counterexample(tm, mutant, max_n=5)
+                cex = search_counterexample(tm, mutant, max_n=4)
                 if failed & reached:
                     assert cex is not None, (table, index, delta)
                     caught += 1

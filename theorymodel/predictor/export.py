@@ -294,10 +294,6 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     n = n_inputs
     if not 1 <= n < C:
         raise UsageError(f"input length {n} does not fit context length {C}")
-    for t in range(C):  # the mask: output position t reads positions <= t; a weight above it is refused
-        if np.any(W1[t * d:(t + 1) * d, (t + 1) * d:] != 0):
-            raise FormatError(f"linear1.weight has a weight of output position {t} on a later position: the "
-                              "masked layer's upper blocks must be zero (a reader without the mask would differ)")
     G = C - n
     # one common exponent for every score term: weights Wout.W1.emb, biases Wout.b1 and bout
     scale = max(e_out + e_w1 + e_emb, e_out + e_b1, e_bout)
