@@ -7,26 +7,16 @@ forward pass written from ``np.load`` alone; prints the table.
 
 from __future__ import annotations
 
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-
-def main() -> None:
-    import test_uniform_files
-
-    per_machine = int(sys.argv[1]) if len(sys.argv) > 1 else 130
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        counts = test_uniform_files.campaign(Path(tmp), per_machine, seed)
-    for key, value in counts.items():
-        print(f"{key:45} {value:>8,}")
-    print(f"{'seconds':45} {time.perf_counter() - start:>8.1f}")
-
+from campaign_counts import run
 
 if __name__ == "__main__":
-    main()
+    import test_uniform_files
+
+    def campaign(per_machine: int, seed: int) -> dict[str, int]:
+        with tempfile.TemporaryDirectory() as tmp:
+            return test_uniform_files.campaign(Path(tmp), per_machine, seed)
+
+    run(campaign, 130)

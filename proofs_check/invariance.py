@@ -24,7 +24,7 @@ from theorymodel.errors import FormatError, UsageError
 from theorymodel.machines import TuringMachine
 from theorymodel.predictor.linear import LinearPredictor
 from theorymodel.predictor.uniform_file import narrow_integers
-from theorymodel.program.uniform import UniformRule, uniform_vocab
+from theorymodel.program.uniform import UniformLayout, UniformRule, uniform_vocab
 
 
 @dataclass(frozen=True)
@@ -147,13 +147,11 @@ def _first_difference(pred: LinearPredictor, cur: tuple, ref: tuple) -> str:
 def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
     """The shared table of a predictor file of any of the three kinds (module doc)."""
     from theorymodel.predictor.export import MAX_NPZ_BYTES, _read_npz, load_arrays
-    from theorymodel.predictor.uniform_file import from_arrays, is_uniform_file
+    from theorymodel.predictor.uniform_file import is_uniform_file
 
     arrays = _read_npz(Path(path), MAX_NPZ_BYTES)  # read once, whatever kind the file is
     if is_uniform_file(arrays):
-        f = from_arrays(arrays, str(path))
-        return SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, f.context_length - f.width - 2,
-                           "uniform-linearlm", arrays=arrays)
+        return tile_table(arrays, str(path))
     if "n_inputs" not in arrays and "input_tokens" not in arrays:
         raise FormatError(f"{path} does not say how many prompt tokens it has (input_tokens)")
     if "linear1.weight" in arrays and "format" not in arrays:
@@ -177,6 +175,16 @@ def read_shared_table(path: str | Path) -> SharedTable | NotUniform:
         raise UsageError(f"a uniform predictor's prompt is '#', a row of W >= 1 cells and '#'; this file's prompt "
                          f"has {pred.n_inputs} tokens")
     return shared_table(pred, width=width, first=0)
+
+
+def tile_table(arrays: dict[str, np.ndarray], name: str) -> SharedTable:
+    """The table of a uniform LinearModel file's arrays (checked by
+    :func:`theorymodel.predictor.uniform_file.from_arrays`; ``name`` names them in errors)."""
+    from theorymodel.predictor.uniform_file import from_arrays
+
+    f = from_arrays(arrays, name)
+    return SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, f.context_length - f.width - 2,
+                       "uniform-linearlm", arrays=arrays)
 
 
 def _route_file_table(pred: LinearPredictor, width_hint: Any) -> SharedTable | NotUniform:
@@ -217,16 +225,11 @@ MAX_POSITION_CHECK_INPUTS = 1 << 16
 def _expected_rows(tm: TuringMachine, word: tuple[str, ...], width: int, offset: int, rows: int) -> list[str]:
     """The uniform layout's tokens for one input: '#', row 0, '#', then rows 1..T each closed
     by '#' (the machine's configurations, from the transition table)."""
+    from proofs_check.uniform import layout_row
     from proofs_check.verdict import configurations
 
-    out = ["#"]
-    for state, head, cells in configurations(tm, word, rows):
-        for i in range(width):
-            c = i - offset
-            sym = cells.get(c, tm.blank_symbol)
-            out.append(f"[{state}]{sym}" if c == head else sym)
-        out.append("#")
-    return out
+    layout = UniformLayout(width, offset)
+    return ["#", *(tok for conf in configurations(tm, word, rows) for tok in layout_row(tm, conf, layout))]
 
 
 def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: float | None) -> dict[str, Any]:
@@ -236,7 +239,7 @@ def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: flo
     proof (:func:`proofs_check.verdict.verify`: z3, or enumeration)."""
     from itertools import product
 
-    from proofs_check.verdict import MachineTarget, verify
+    from proofs_check.verdict import MachineTarget, verify, word_text
     from theorymodel.errors import input_space
 
     pred = table.whole_file
@@ -261,8 +264,7 @@ def _whole_file(tm: TuringMachine, table: SharedTable, method: str, timeout: flo
             tie = seqs.ties[b, :first_answer].tolist()
             bad = next((k for k in range(first_answer) if tie[k] or pred.vocab[got[k]] != want[k]), None)
             if bad is not None:
-                text = "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
-                positions["wrong"] = {"input": text, "position": n + bad, "expected": want[bad],
+                positions["wrong"] = {"input": word_text(word), "position": n + bad, "expected": want[bad],
                                       "got": pred.vocab[got[bad]] + (" (tie)" if tie[bad] else "")}
                 break
     output = "accept" if pred.answer.kind == "accept" else "tape"

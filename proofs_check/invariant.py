@@ -38,7 +38,7 @@ from itertools import product
 from proofs_check.tm_semantics import Tables, next_cell
 from theorymodel.errors import ResourceLimitError
 from theorymodel.machines import TuringMachine
-from theorymodel.program.uniform import SEPARATOR, UniformRule, uniform_vocab
+from theorymodel.program.uniform import SEPARATOR, uniform_vocab
 
 OUT = -2  # beyond a wall
 DEADLINE: ContextVar[float | None] = ContextVar("invariant_deadline", default=None)  # set by callers with --timeout
@@ -75,15 +75,18 @@ class Invariant:
         return last, first
 
 
-def _cell_tokens(tm: TuringMachine, tid: Mapping[str, int]
-                 ) -> tuple[dict[int, tuple[int, int]], dict[tuple[int, int], int]]:
-    """Token id -> (symbol code, state code or -1), and back, for this machine's cells."""
+def cell_tokens(tm: TuringMachine, tid: Mapping[str, int]) -> dict[int, tuple[int, int]]:
+    """Token id -> (symbol code, state code or -1) for this machine's cells, read from the
+    tokens' spelling (a symbol ``s``, a head ``[q]s``); spellings missing from ``tid`` are
+    left out."""
     views: dict[int, tuple[int, int]] = {}
     for c, s in enumerate(tm.tape_symbols):
-        views[tid[s]] = (c, -1)
+        if s in tid:
+            views[tid[s]] = (c, -1)
         for qc, q in enumerate(tm.states):
-            views[tid[f"[{q}]{s}"]] = (c, qc)
-    return views, {v: t for t, v in views.items()}
+            if f"[{q}]{s}" in tid:
+                views[tid[f"[{q}]{s}"]] = (c, qc)
+    return views
 
 
 def initial_windows(tm: TuringMachine, tid: Mapping[str, int], k: int) -> set[tuple[int, ...]]:
@@ -116,7 +119,8 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invarian
     if k < 3:
         raise ValueError("a window must hold a cell and both its neighbours: k >= 3")
     tab = Tables.of(tm)
-    views, token_of = _cell_tokens(tm, tid)
+    views = cell_tokens(tm, tid)  # every cell is spelled: tid is the machine's whole uniform dictionary
+    token_of = {v: t for t, v in views.items()}
     wall = tid[SEPARATOR]
     kind = {t: "c" for t in views}
     kind[wall], kind[OUT] = "w", "o"
@@ -210,11 +214,10 @@ def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, s
     return spelled, len(inv.windows), inv.rounds
 
 
-def invariant_domain(tm: TuringMachine, rule: UniformRule, k: int = DEFAULT_K) -> set[tuple[int, int, int]]:
+def invariant_domain(tm: TuringMachine, tid: Mapping[str, int], k: int = DEFAULT_K) -> set[tuple[int, int, int]]:
     """Every triple the invariant admits (around each cell, and at each ``#`` between rows),
-    as the rule's token ids."""
+    as the token ids of the dictionary ``tid``."""
     spelled, _, _ = _canonical_domain(tm, k)
-    tid = rule.token_id
     return {(tid[a], tid[b], tid[c]) for a, b, c in spelled}
 
 

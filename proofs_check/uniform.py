@@ -15,15 +15,18 @@ counterexample: :func:`search_counterexample` looks for a real run that reaches 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 from typing import Any
 
 import numpy as np
 import z3
 
+from proofs_check.invariant import DEADLINE, cell_tokens, invariant_domain, invariant_size
 from proofs_check.tm_semantics import Tables, next_cell, step_cell
-from proofs_check.verdict import configurations
+from proofs_check.verdict import configurations, word_text
 from proofs_check.z3util import query_size, record_query, version
 from theorymodel.errors import UsageError
 from theorymodel.machines import TuringMachine, reference_run
@@ -35,16 +38,13 @@ WALL = (-1, -1)  # a cell view of "#": no symbol, no head
 def cell_views(tm: TuringMachine, rule: UniformRule) -> dict[int, tuple[int, int]]:
     """Token id -> (symbol code, head state code or -1), from the tokens' spelling; the
     wall ``#`` is :data:`WALL`. Tokens that spell no cell of this machine are left out."""
-    views: dict[int, tuple[int, int]] = {}
-    for c, s in enumerate(tm.tape_symbols):
-        if s in rule.token_id:
-            views[rule.token_id[s]] = (c, -1)
-        for qc, q in enumerate(tm.states):
-            tok = f"[{q}]{s}"
-            if tok in rule.token_id:
-                views[rule.token_id[tok]] = (c, qc)
-    if SEPARATOR in rule.token_id:
-        views[rule.token_id[SEPARATOR]] = WALL
+    return _views(tm, rule.token_id)
+
+
+def _views(tm: TuringMachine, tid: Mapping[str, int]) -> dict[int, tuple[int, int]]:
+    views = cell_tokens(tm, tid)
+    if SEPARATOR in tid:
+        views[tid[SEPARATOR]] = WALL
     return views
 
 
@@ -92,8 +92,12 @@ def edge_heads(tm: TuringMachine, side: int, *, after_step: bool = False) -> set
 def lemma_views(tm: TuringMachine, rule: UniformRule) -> dict[int, tuple[int, int]]:
     """The tokens the lemma ranges over, as cells: symbols, the wall, and the head tokens
     :func:`head_cells` allows."""
+    return _lemma_views(tm, rule.token_id)
+
+
+def _lemma_views(tm: TuringMachine, tid: Mapping[str, int]) -> dict[int, tuple[int, int]]:
     heads = head_cells(tm)
-    return {t: v for t, v in cell_views(tm, rule).items() if v[1] < 0 or (v[1], v[0]) in heads}
+    return {t: v for t, v in _views(tm, tid).items() if v[1] < 0 or (v[1], v[0]) in heads}
 
 
 def _moves(tab: Tables, cell: tuple[int, int], direction: int) -> bool:
@@ -106,20 +110,12 @@ def domain(tm: TuringMachine, rule: UniformRule, *, tight: bool = True) -> list[
     inductive window invariant (:mod:`proofs_check.invariant`) also admits; with
     ``tight=False``, the syntactic triples alone. Both over-approximate the triples of
     every run inside the window, so their intersection does too."""
-    triples = syntactic_domain(tm, rule)
-    if not tight:
-        return triples
-    from proofs_check.invariant import invariant_domain
-
-    admitted = invariant_domain(tm, rule)
-    return [t for t in triples if t in admitted]
+    return list(_tight_domain(tm, rule.vocab) if tight else _syntactic_domain(tm, rule.vocab))
 
 
 def domain_sizes(tm: TuringMachine, rule: UniformRule) -> dict[str, Any]:
     """The syntactic domain's size beside the invariant's (and the invariant's own size)."""
-    from proofs_check.invariant import invariant_size
-
-    return {"syntactic": len(syntactic_domain(tm, rule)), "invariant": len(domain(tm, rule)),
+    return {"syntactic": len(_syntactic_domain(tm, rule.vocab)), "invariant": len(_tight_domain(tm, rule.vocab)),
             "window_invariant": invariant_size(tm)}
 
 
@@ -130,10 +126,25 @@ def syntactic_domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, in
     row's first (a head in each is possible). Head tokens are limited by
     :func:`head_cells` and, next to a wall, :func:`edge_heads`. tests/test_uniform.py
     checks that every triple the runs show lies in this domain."""
+    return list(_syntactic_domain(tm, rule.vocab))
+
+
+# Both domains depend on the machine and the tokens' spellings only, so a rule's domain is
+# computed once however often it is checked (the SGD learner checks its weights every 50
+# steps, ``--method both`` twice, a report also gives the sizes).
+@lru_cache(maxsize=64)
+def _tight_domain(tm: TuringMachine, vocab: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
+    admitted = invariant_domain(tm, {t: i for i, t in enumerate(vocab)})
+    return tuple(t for t in _syntactic_domain(tm, vocab) if t in admitted)
+
+
+@lru_cache(maxsize=64)
+def _syntactic_domain(tm: TuringMachine, vocab: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
+    tid = {t: i for i, t in enumerate(vocab)}
     tab = Tables.of(tm)
-    views = lemma_views(tm, rule)
+    views = _lemma_views(tm, tid)
     first, last, first_later = edge_heads(tm, -1), edge_heads(tm, 1), edge_heads(tm, -1, after_step=True)
-    wall = rule.token_id[SEPARATOR]
+    wall = tid[SEPARATOR]
 
     def at(edge: set[tuple[int, int]], view: tuple[int, int]) -> bool:  # may this cell sit at that edge?
         return view[1] < 0 or (view[1], view[0]) in edge
@@ -150,7 +161,7 @@ def syntactic_domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, in
                 (r == wall and (_moves(tab, vm, 1) or not at(last, vm))):
             continue
         out.append((lt, m, r))
-    return out
+    return tuple(out)
 
 
 def expected_token(tm: TuringMachine, rule: UniformRule, tab: Tables, views: dict[int, tuple[int, int]],
@@ -204,9 +215,10 @@ def lemma_exhaustive(tm: TuringMachine, rule: UniformRule, *, tight: bool = True
 
 def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = None, tight: bool = True
              ) -> UniformVerdict:
-    """The local lemma as one z3 query over a symbolic triple: the domain's constraints,
+    """The local lemma as a z3 query over a symbolic triple: the domain's constraints,
     the next cell by :func:`step_cell` (the transition table's z3 semantics), and "some
-    other token scores at least as much" must be unsatisfiable. Failed triples are then
+    other token scores at least as much" must be unsatisfiable. It is decided one middle
+    token at a time (the whole query is unsat iff every part is); failed triples are then
     listed by blocking each model."""
     start = time.perf_counter()
     tab, views = Tables.of(tm), lemma_views(tm, rule)
@@ -353,23 +365,27 @@ def search_counterexample(tm: TuringMachine, rule: UniformRule, *, max_n: int = 
     return None
 
 
+def layout_row(tm: TuringMachine, configuration: tuple[str, int, dict[int, str]], layout: UniformLayout
+               ) -> list[str]:
+    """One configuration as the layout's row: W cells (the head cell spelled ``[q]s``), then ``#``."""
+    state, head, cells = configuration
+    row = []
+    for i in range(layout.width):
+        c = i - layout.offset
+        sym = cells.get(c, tm.blank_symbol)
+        row.append(f"[{state}]{sym}" if c == head else sym)
+    return [*row, SEPARATOR]
+
+
 def _first_wrong_cell(tm: TuringMachine, rule: UniformRule, layout: UniformLayout, word: tuple[str, ...], T: int,
                       confs: list) -> UniformCounterexample | None:
     got = rollout(rule, layout, [word], T)
     for t in range(1, T + 1):
-        state, head, cells = confs[t]
-        for i in range(layout.width + 1):
-            if i == layout.width:
-                want = SEPARATOR
-            else:
-                c = i - layout.offset
-                sym = cells.get(c, tm.blank_symbol)
-                want = f"[{state}]{sym}" if c == head else sym
+        for i, want in enumerate(layout_row(tm, confs[t], layout)):
             tok = int(got.rows[0, t, i])
             if rule.vocab[tok] != want or got.ties[0, t - 1, i]:
                 shown = rule.vocab[tok] + (" (tie)" if got.ties[0, t - 1, i] else "")
-                text = "".join(word) if all(len(s) == 1 for s in word) else " ".join(word)
-                return UniformCounterexample(text, layout.width, t, i, want, shown, layout.offset)
+                return UniformCounterexample(word_text(word), layout.width, t, i, want, shown, layout.offset)
     return None
 
 
@@ -378,8 +394,6 @@ def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", 
     """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree);
     on the invariant's domain, or with ``tight=False`` the syntactic one. ``timeout``
     bounds the whole check, the invariant's fixpoint included (exit 3 past it)."""
-    from proofs_check.invariant import DEADLINE
-
     token = DEADLINE.set(time.monotonic() + timeout if timeout else None)
     try:
         return _verify_uniform(tm, rule, method=method, timeout=timeout, tight=tight)

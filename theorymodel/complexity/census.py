@@ -83,7 +83,7 @@ class Store:
         return UsageError(f"--db {p} cannot be used as a SQLite results file ({text})")
 
     def done(self, n: int, cls: str) -> dict[str, tuple[Any, str, str]]:
-        """tt -> (length, witness JSON, lower bound JSON) as stored: unchecked (see :func:`checked_rows`)."""
+        """tt -> (length, witness JSON, lower bound JSON) as stored: unchecked (see :func:`check_row`)."""
         try:
             rows = self.db.execute("SELECT tt, length, witness, lower_bound FROM length WHERE n = ? AND class = ?",
                                    (n, cls))
@@ -116,6 +116,7 @@ def check_row(hclass: Any, n: int, tt: Any, stored: tuple[Any, Any, Any]) -> tup
     import numpy as np
 
     from theorymodel.circuits.model import all_assignments
+    from theorymodel.complexity.targets import resolve
 
     length, witness_text, lower_text = stored
     try:
@@ -124,8 +125,6 @@ def check_row(hclass: Any, n: int, tt: Any, stored: tuple[Any, Any, Any]) -> tup
         witness_data, lower = json.loads(witness_text), json.loads(lower_text)
         if not isinstance(lower, dict):
             raise ValueError("the lower bound record is not an object")
-        from theorymodel.complexity.targets import resolve
-
         target = resolve(f"tt:{tt}", n)
         if length is None:
             if witness_data != [] or lower.get("status") != "inexpressible":

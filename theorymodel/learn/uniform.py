@@ -157,16 +157,15 @@ SGD_STEPS = 3000
 SGD_LR = 0.05
 SGD_CHECK_EVERY = 50
 FILE_LAYOUT = UniformLayout(4, 1)  # the width stored in a learned tile file: the table is the same for any width
+FILE_CONTEXT = FILE_LAYOUT.width + 2 + 64 * (FILE_LAYOUT.width + 1)  # its context: the prompt and 64 rows
 
 
 def _tile_rule(tm: TuringMachine, data: bytes) -> UniformRule:
     """The tile file's table, read back exactly (the rule every check sees)."""
-    from proofs_check.invariance import SharedTable, rule_for_machine
+    from proofs_check.invariance import rule_for_machine, tile_table
     from theorymodel.predictor.export import _read_npz_bytes
-    from theorymodel.predictor.uniform_file import from_arrays
 
-    f = from_arrays(_read_npz_bytes(data), "learned table")
-    return rule_for_machine(tm, SharedTable(f.vocab, f.left, f.middle, f.right, f.bias, f.width, 0, "learned"))
+    return rule_for_machine(tm, tile_table(_read_npz_bytes(data), "learned table"))
 
 
 def _sgd_tied(tm: TuringMachine, data: np.ndarray, vocab: tuple[str, ...], seed: int, *, steps: int = SGD_STEPS,
@@ -208,7 +207,7 @@ def _sgd_tied(tm: TuringMachine, data: np.ndarray, vocab: tuple[str, ...], seed:
         if step % check_every == 0 or step == steps:
             file = model_file_bytes(vocab, in_embedding=eye, kernel=np.stack(params[:3]), bias=params[3],
                                     out_weight=eye, out_bias=np.zeros(V), layout=FILE_LAYOUT,
-                                    context_length=FILE_LAYOUT.width + 2 + 64 * (FILE_LAYOUT.width + 1))
+                                    context_length=FILE_CONTEXT)
             if lemma_exhaustive(tm, _tile_rule(tm, file)).verified:
                 proved_at = step
                 break
@@ -252,7 +251,7 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
     learned = UniformRule(vocab, tm.tape_symbols, tm.states, tm.blank_symbol, tm.initial_state, symbol_token, head,
                           tables[0], tables[1], tables[2], bias)
     file = uniform_file_bytes(vocab, (learned.left, learned.middle, learned.right, learned.bias), FILE_LAYOUT,
-                              context_length=FILE_LAYOUT.width + 2 + 64 * (FILE_LAYOUT.width + 1))
+                              context_length=FILE_CONTEXT)
     return UniformLearnResult(_tile_rule(tm, file), len(words), seen, len(data), time.perf_counter() - start, file)
 
 

@@ -183,7 +183,7 @@ def rollout(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[s
     for b, word in enumerate(words):
         rows[b, 0] = initial_row(rule, layout, word)
     sep = np.full((len(words), 1), rule.separator, dtype=np.int64)
-    step = _NextTokens(rule)
+    step = _NextTokens(rule, cells=len(words) * steps * (W + 1))
     for t in range(1, steps + 1):
         prev = rows[:, t - 1]  # ends with "#"; the "#" before it closes the row above or opens the context
         left = np.concatenate([sep, prev[:, : W - 1]], axis=1)
@@ -198,13 +198,16 @@ def rollout(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[s
 
 class _NextTokens:
     """:meth:`UniformRule.next_tokens`, remembered per (left, middle, right) triple: a long
-    roll-out shows few distinct triples, so each is scored once and then looked up (a
-    table of |V|^3 entries, filled lazily, when that is at most 2^24; else no memory)."""
+    roll-out shows few distinct triples, so each is scored once and then looked up. The
+    table has |V|^3 entries, filled lazily; it is used only when that is at most 2^24 and
+    no more than the |V| scores per cell that ``cells`` would cost without it (a short
+    roll-out, as the counterexample search runs by the thousand, would spend more on the
+    table than on its cells)."""
 
-    def __init__(self, rule: UniformRule) -> None:
+    def __init__(self, rule: UniformRule, *, cells: int) -> None:
         self.rule = rule
         V = rule.V
-        self.memo = V**3 <= 1 << 24
+        self.memo = min(1 << 24, cells * V) >= V**3
         if self.memo:
             self.token = np.full(V**3, -1, dtype=np.int64)
             self.tie = np.zeros(V**3, dtype=bool)
