@@ -334,7 +334,8 @@ def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str =
     if isinstance(table, NotUniform):
         return {"machine": tm.name, "predictor": str(path), "uniform": False, "verified": False,
                 "first_difference": table.to_json()}
-    payload = uniform_claim(tm, rule_for_machine(tm, table), method=method, timeout=timeout, max_n=max_n)
+    rule = rule_for_machine(tm, table)
+    payload = uniform_claim(tm, rule, method=method, timeout=timeout, max_n=max_n)
     payload.update({"predictor": str(path), "uniform": True, "source": table.source, "width": table.width,
                     "tiled_positions": table.positions_checked, "covers": _covers(table)})
     if table.whole_file is not None:
@@ -352,7 +353,7 @@ def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str =
                 payload["search"] = {"max_n": max_n, "found": False}
                 payload["note"] = whole["positions"].get("reason", "the per-n proof did not hold")
     elif table.arrays is not None:
-        _float_readers(tm, table, payload)
+        _float_readers(tm, table, rule, payload)
     return payload
 
 
@@ -394,7 +395,7 @@ def _covers(table: SharedTable) -> dict[str, Any]:
             "every_length": "the same table in rows of any width, for any number of rows"}
 
 
-def _float_readers(tm: TuringMachine, table: SharedTable, payload: dict[str, Any]) -> None:
+def _float_readers(tm: TuringMachine, table: SharedTable, rule: UniformRule, payload: dict[str, Any]) -> None:
     """A proof of a tile file is in exact arithmetic; a reader runs it in float32 (or
     float64). Bound, for every triple of the lemma's domain, the rounding any float32
     evaluation of ``out . (sum_j K_j emb[x_j] + b1) + b_out`` can make (in any order of
@@ -420,7 +421,6 @@ def _float_readers(tm: TuringMachine, table: SharedTable, payload: dict[str, Any
     def gamma(k: int) -> float:
         return (k + cast) * u / (1 - (k + cast) * u)
 
-    rule = rule_for_machine(tm, table)
     index = {t: i for i, t in enumerate(table.vocab)}
     triples = domain(tm, rule)
     if not triples:
