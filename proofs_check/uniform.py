@@ -405,8 +405,10 @@ def _verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str, timeou
                     tight: bool) -> UniformVerdict:
     if method == "exhaustive":
         return lemma_exhaustive(tm, rule, tight=tight)
-    if method not in ("z3", "both"):
-        raise UsageError(f"unknown method {method!r}; methods are z3, exhaustive, both")
+    if method == "sat":
+        raise UsageError("--method sat checks a predictor against a circuit file; the uniform rule is proved with z3")
+    if method not in ("auto", "z3", "both"):
+        raise UsageError(f"unknown method {method!r}; methods are auto, z3, exhaustive, both")
     proof = lemma_z3(tm, rule, timeout=timeout, tight=tight)
     if method == "both":
         check = lemma_exhaustive(tm, rule, tight=tight)

@@ -90,6 +90,28 @@ class Verdict:
             "seconds": round(self.seconds, 6),
         }
 
+    def basis(self) -> str:
+        """What the verdict rests on, in one line a person reads."""
+        d = self.details
+        parts = []
+        local, swept = d.get("local"), d.get("sweep")
+        if local and local.get("proved", False) and "distinct_lemmas" in local:
+            parts.append(f"z3: {local['distinct_lemmas']:,} shared gate lemmas over {local['positions']:,} "
+                         "positions, and the answer lemma")
+        elif local and "queries" in local and self.method != "exhaustive" and not local.get("failed_positions"):
+            parts.append(f"z3: {local['queries']:,} local lemmas over {local['positions']:,} positions, "
+                         "halting and head reach")
+        elif swept and self.method in ("sat", "both"):
+            parts.append(f"{swept['solver']} sweeping: {swept['merged']:,} positions merged with circuit nodes, "
+                         f"{swept['final_pairs']:,} output pairs left for the final call")
+        elif self.method == "exhaustive":
+            parts.append(f"every one of the {self.inputs:,} inputs rolled out")
+        elif any(lemma.get("lemma", "").startswith(("roll-out answer", "whole")) for lemma in d.get("lemmas", [])):
+            parts.append(f"{d.get('solver', 'z3')}: one query over the whole roll-out")
+        if "methods" in d:
+            parts.append(" and ".join(d["methods"]) + " agree")
+        return "; ".join(parts)
+
     def _repr_html_(self) -> str:
         from theorymodel.display import html_table
 
@@ -374,7 +396,8 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     if res == z3.unknown:
         raise _timeout("halting lemma", time.perf_counter() - start)
     s.pop()
-    if pred.labels is not None and reach is not None:
+    machine_labels = pred.labels is not None and not (np.asarray(pred.labels)[:, 0] == lb.GATE).any()
+    if machine_labels and reach is not None:
         L, R = reach
         if L < T or R < T:
             s.push()
@@ -443,10 +466,13 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
                    target, pred, total, start, details, "whole roll-out")
 
 
-def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float | None) -> Verdict:
+def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float | None,
+               deadline: float | None = None) -> Verdict:
+    """One global z3 query: the whole roll-out's answer against the circuit's outputs."""
     start = time.perf_counter()
     _check_alphabet(pred, target)
-    deadline = start + timeout if timeout else None
+    if deadline is None and timeout:
+        deadline = start + timeout
     bits = [z3.Bool(f"in{j}") for j in range(target.n)]
     tid = pred.token_id
     one, zero = tid.get("1", -1), tid.get("0", -1)
@@ -459,12 +485,64 @@ def z3_circuit(target: CircuitTarget, pred: LinearPredictor, *, timeout: float |
     s.add(*roll.constraints, *defs)
     s.add(z3.Or(roll.any_tie(), mismatch))
     record_query(s, "circuit outputs")
+    t0 = time.perf_counter()
     res = s.check()
     details = {"solver": f"z3 {version()}", "lemmas": [{"lemma": "roll-out answer = circuit outputs",
-                                                         "result": str(res), "size": query_size(s)}]}
+                                                         "result": str(res), "size": query_size(s),
+                                                         "seconds": round(time.perf_counter() - t0, 3)}]}
     return _settle(res, s, lambda m: tuple("1" if z3.is_true(m.eval(b, model_completion=True)) else "0"
                                            for b in bits),
                    target, pred, 2 ** target.n, start, details, "circuit")
+
+
+def prove_circuit(target: CircuitTarget, pred: LinearPredictor, *, method: str = "auto",
+                  timeout: float | None = None) -> Verdict:
+    """Decide "answer = circuit outputs, no tie, on every input" (docs/circuits.md).
+
+    A predictor with gate labels first gets local gate lemmas (:mod:`proofs_check.circuit_local`),
+    a proof in time linear in the gates. Otherwise, or when a lemma fails: SAT sweeping
+    (:mod:`proofs_check.sweep`, method ``auto`` or ``sat``) or one global z3 query (method
+    ``z3``, or a predictor sweeping cannot read). Every counterexample is replayed."""
+    from proofs_check.circuit_local import gate_lemmas, has_gate_labels
+    from proofs_check.sweep import supports, sweep
+
+    start = time.perf_counter()
+    _check_alphabet(pred, target)
+    deadline = start + timeout if timeout else None
+    total = 2 ** target.n
+    details: dict[str, Any] = {"lemmas": []}
+    if method in ("auto", "z3") and has_gate_labels(pred):
+        local = gate_lemmas(target.circuit, pred, deadline)
+        details.update(solver=f"z3 {version()}", local=local.to_json())
+        if local.proved:
+            details["lemmas"].append({"lemma": f"{local.distinct_lemmas} gate lemmas cover {local.positions} "
+                                               "positions; answer positions = output gates",
+                                      "result": "unsat", "seconds": round(local.seconds, 3)})
+            return Verdict(True, "z3", "smt-proof", total, pred.n_generated, None,
+                           time.perf_counter() - start, details)
+        if local.unknown and deadline is not None and time.perf_counter() > deadline:
+            raise _timeout("gate lemmas", time.perf_counter() - start)
+    why = supports(pred, target.circuit)
+    if method == "sat" and why:
+        raise UsageError(f"--method sat cannot read this predictor: {why}")
+    if method in ("auto", "sat") and not why:
+        swept = sweep(target.circuit, pred, deadline=deadline)
+        details.update(sweep=swept.to_json(), solver=swept.to_json()["solver"])
+        if swept.verified is not None:
+            if swept.verified:
+                return Verdict(True, "sat", "smt-proof", total, pred.n_generated, None,
+                               time.perf_counter() - start, details)
+            assert swept.word is not None
+            cex = replay(target, pred, swept.word)
+            if cex is None:  # pragma: no cover - the encoding and the roll-out disagree: a bug
+                raise AssertionError(f"SAT sweeping found {swept.word!r}, which the replay does not confirm")
+            return Verdict(False, "sat", "sampled" if swept.reason == "random simulation" else "smt-proof",
+                           total, pred.n_generated, shrink(target, pred, cex), time.perf_counter() - start, details)
+        if method == "sat":
+            raise UsageError(f"SAT sweeping cannot decide this predictor: {swept.reason}")
+    proof = z3_circuit(target, pred, timeout=timeout, deadline=deadline)
+    return replace(proof, seconds=time.perf_counter() - start, details={**details, **proof.details,
+                                                                        "lemmas": proof.details["lemmas"]})
 
 
 def _settle(res, solver: z3.Solver, word_of, target, pred: LinearPredictor, total: int, start: float,
@@ -484,25 +562,29 @@ def _settle(res, solver: z3.Solver, word_of, target, pred: LinearPredictor, tota
                    time.perf_counter() - start, details)
 
 
-def verify(target, pred: LinearPredictor, *, method: str = "z3", reach: tuple[int, int] | None = None,
+def verify(target, pred: LinearPredictor, *, method: str = "auto", reach: tuple[int, int] | None = None,
            timeout: float | None = None) -> Verdict:
-    """Check ``pred`` against ``target`` on every input of length n (see module doc)."""
+    """Check ``pred`` against ``target`` on every input of length n (see module doc and
+    :mod:`proofs_check.methods`)."""
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; methods are {', '.join(METHODS)}")
     start = time.perf_counter()
     if method == "exhaustive":
         return exhaustive(target, pred)
     if isinstance(target, CircuitTarget):
-        proof = z3_circuit(target, pred, timeout=timeout)
+        proof = prove_circuit(target, pred, method="auto" if method == "both" else method, timeout=timeout)
+    elif method == "sat":
+        raise UsageError("--method sat checks a predictor against a circuit file; machines are proved with z3")
     else:
         proof = z3_machine(target, pred, reach=reach, timeout=timeout)
-    if method == "z3":
+    if method != "both":
         return proof
     check = exhaustive(target, pred)
     if check.verified != proof.verified:  # pragma: no cover - would be a bug in one of them
-        raise AssertionError("z3 and exhaustive checking disagree")
+        raise AssertionError(f"{proof.method} and exhaustive checking disagree")
     return replace(proof, method="both", seconds=time.perf_counter() - start,
-                   details={**proof.details, "exhaustive_seconds": round(check.seconds, 3)})
+                   details={**proof.details, "exhaustive_seconds": round(check.seconds, 3),
+                            "methods": {proof.method: proof.verified, "exhaustive": check.verified}})
 
 
 def certificate(verdict: Verdict, target, pred: LinearPredictor, assumptions: list[str]) -> dict[str, Any]:

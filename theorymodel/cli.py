@@ -257,6 +257,11 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
     cex = verdict.counterexample
     lines = [f"{'VERIFIED' if verdict.verified else 'COUNTEREXAMPLE'} ({verdict.guarantee}, "
              f"{verdict.inputs:,} inputs, {verdict.cot_tokens:,} CoT tokens, {verdict.seconds:.2f} s)"]
+    basis = verdict.basis()
+    if basis and verdict.verified:
+        lines.append(f"  rests on {basis}")
+    if "methods" in verdict.details:
+        payload["methods"] = verdict.details["methods"]
     if cex is not None:
         lines.append(f"  input {cex.input!r}: position {cex.position}, expected {cex.expected!r}, got {cex.got!r}")
     return Report(payload, "\n".join(lines), 0 if verdict.verified else 1,
@@ -848,7 +853,7 @@ class _Choices:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from proofs_check.methods import METHODS
+    from proofs_check.methods import METHOD_HELP, METHODS
     from theorymodel import __version__
     from theorymodel.compile.route import DEFAULT_ROUTE
     from theorymodel.complexity.classes import CLASS_NAMES
@@ -924,7 +929,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default=DEFAULT_ROUTE)
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
-    p.add_argument("--method", choices=METHODS, default="z3")
+    p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
@@ -940,7 +945,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "--max-n for a replayed counterexample (docs/uniform.md)")
     p.add_argument("--max-n", type=_nonnegative_int, default=8, help="with --uniform: input lengths searched")
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
-    p.add_argument("--method", choices=METHODS, default="z3")
+    p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--out", metavar="DIR", help="write certificate.json")
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
@@ -994,7 +999,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau", help="CoT of a machine")
     p.add_argument("--time-bound", type=_nonnegative_int)
     p.add_argument("--method", choices=METHODS,
-                   help="verification (default: exhaustive for machines up to 2^16 inputs, else z3)")
+                   help="verification (default: exhaustive for machines up to 2^16 inputs, else auto); " + METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S")
     p.add_argument("--jobs", type=_nonnegative_int, help="processes for independent positions")
     p.add_argument("--export-linearlm", metavar="FILE.npz")
@@ -1097,8 +1102,37 @@ def preflight(args: argparse.Namespace) -> None:
                              "'theorymodel[plots]' (an .svg picture needs nothing)")
 
 
+_STOPPED_BY: list[int] = []
+
+
 def _on_signal(signum: int, frame: object) -> None:
+    _STOPPED_BY.append(signum)
     raise KeyboardInterrupt  # unwinds through every writer's cleanup of its temp file
+
+
+def _stop_solvers_on_signals() -> None:
+    """A signal arrives while z3 runs in C, where no Python handler can run until it
+    returns. Python's C-level handler writes the signal's number to a wake-up pipe at
+    once; a watcher thread then interrupts z3 (thread-safe), z3 returns, and the Python
+    handler raises. SAT calls run in conflict-budgeted slices and need no help."""
+    import signal
+    import threading
+
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+
+    def watch() -> None:
+        while True:
+            data = os.read(read_end, 64)
+            if not data:
+                return
+            z3 = sys.modules.get("z3")
+            if z3 is not None:
+                with contextlib.suppress(Exception):
+                    z3.main_ctx().interrupt()
+
+    threading.Thread(target=watch, name="stop-solvers", daemon=True).start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1111,6 +1145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(ValueError, AttributeError):  # not the main thread, or no such signal here
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGHUP, _on_signal)
+        signal.signal(signal.SIGINT, _on_signal)
+        _stop_solvers_on_signals()
     try:
         args = build_parser().parse_args(argv)
         preflight(args)
@@ -1125,7 +1161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return 130
+        return 128 + (_STOPPED_BY[0] if _STOPPED_BY else signal.SIGINT)
     except MemoryError:
         if want_json:
             print(json.dumps({"error": "out of memory", "limit": "memory"}))

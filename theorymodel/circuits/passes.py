@@ -13,7 +13,8 @@ gate counts before and after; tests check every pass for equivalence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from theorymodel.circuits.model import Circuit, Gate
 
@@ -24,6 +25,8 @@ class PassReport:
     gates_before: int
     gates_after: int
     circuit: Circuit
+    # new gate -> the gate of the input circuit it helps compute (to_threshold's XOR carries)
+    helper_of: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"pass": self.name, "gates_before": self.gates_before, "gates_after": self.gates_after}
@@ -204,13 +207,20 @@ def to_threshold(circuit: Circuit) -> PassReport:
     """Every gate a THRESHOLD gate. XOR(a,b) becomes h = [a+b >= 2] and
     [a + b - 2h >= 1]: two gates per 2-input XOR (chained for more inputs)."""
     gates: dict[str, Gate] = {}
+    helper_of: dict[str, str] = {}
+    taken = set(circuit.inputs) | set(circuit.gates)
     fresh = 0
 
     def new(gate: Gate, hint: str) -> str:
         nonlocal fresh
         fresh += 1
         gname = f"{hint}~{fresh}"
+        while gname in taken:  # a file may already use the name
+            fresh += 1
+            gname = f"{hint}~{fresh}"
+        taken.add(gname)
         gates[gname] = gate
+        helper_of[gname] = hint
         return gname
 
     for name, g in circuit.gates.items():
@@ -236,7 +246,7 @@ def to_threshold(circuit: Circuit) -> PassReport:
             else:
                 acc = new(gate, name)
     after = _rebuild(circuit, gates, list(circuit.outputs))
-    return PassReport("to-threshold", circuit.n_gates, after.n_gates, after)
+    return PassReport("to-threshold", circuit.n_gates, after.n_gates, after, helper_of)
 
 
 def optimize(circuit: Circuit) -> list[PassReport]:

@@ -216,8 +216,17 @@ def compile_boolean_circuit(circuit: Circuit) -> CoTProgram:
     report = to_threshold(circuit)
     th = report.circuit
     input_map = {name: (k, "1") for k, name in enumerate(th.inputs)}
+    node = {name: k for k, name in enumerate([*circuit.inputs, *circuit.gates])}
+
+    def label_of(name: str) -> tuple[int, int, int, int, int]:
+        """The node of the source circuit a token claims (see :data:`labels.GATE`)."""
+        if name in report.helper_of:
+            return (lb.GATE, lb.GATE_HELPER, node[report.helper_of[name]], 0, 0)
+        return (lb.GATE, lb.GATE_VALUE, node[name], 0, 0)
+
     return program_from_circuit(
         th, input_map=input_map, n_inputs=len(th.inputs), input_alphabet=("0", "1"), answer="bits",
+        label_of=label_of,
         meta={"route": "circuit", "time_bound": None, "gates": th.n_gates,
               "source_gates": circuit.n_gates},
     )

@@ -18,6 +18,13 @@ ACCEPT = 4  # the answer: the machine halts (within T) in a final state
 OUT = 5  # the answer symbol of cell i after T steps
 OUTBIT = 6  # bit: cell i holds symbol s after T steps (an answer bit)
 SEP = 7  # the row separator "#" of the uniform route (docs/uniform.md): a constant claim
+GATE = 8  # a circuit file's node: (GATE, role, node, 0, 0); node indexes the circuit's inputs
+# then its gates, in the order the file's reader gives them; role GATE_VALUE claims the
+# token is the node's value ("1"/"0"), role GATE_HELPER claims only a strict argmax (an
+# intermediate threshold gate of the node's rewriting, e.g. XOR's carry; docs/circuits.md)
+
+GATE_VALUE = 0
+GATE_HELPER = 1
 
 NAMES = {CELL: "cell", SYM: "sym", HEAD: "head", AND: "and", ACCEPT: "accept", OUT: "out", OUTBIT: "outbit",
-         SEP: "sep"}
+         SEP: "sep", GATE: "gate"}
