@@ -498,14 +498,20 @@ def cmd_length(args: argparse.Namespace) -> Report:
 def cmd_census(args: argparse.Namespace) -> Report:
     from theorymodel.complexity.census import census
 
-    payload = census(args.n, args.cls, db=args.db, scheduler=args.scheduler)
-    lines = [f"census n = {payload['n']}, class {payload['class']}: {payload['functions']:,} functions in "
-             f"{payload['classes']} NPN classes ({payload['solved_now']} solved now, {payload['reused']} reused "
-             f"from {payload['db']})",
-             "  length  functions  classes"]
+    payload = census(args.n, args.cls, db=args.db, scheduler=args.scheduler, max_k=args.max_k,
+                     progress=not args.json)
+    if args.max_k is not None:
+        head = (f"census n = {payload['n']}, class {payload['class']}, first layer: {payload['functions']:,} "
+                f"functions in {payload['classes']:,} NPN classes (class table {payload['classes_table']}, "
+                f"{payload['unate_classes']} unate classes solved exactly, {payload['seconds']:.1f} s)")
+    else:
+        head = (f"census n = {payload['n']}, class {payload['class']}: {payload['functions']:,} functions in "
+                f"{payload['classes']} NPN classes ({payload['solved_now']} solved now, {payload['reused']} reused "
+                f"from {payload['db']})")
+    lines = [head, "  length      functions  classes"]
     for k, count in payload["functions_by_length"].items():
-        lines.append(f"  {k:>6}  {count:>9,}  {payload['classes_by_length'][k]:>7}")
-    if payload["rejected_rows"]:
+        lines.append(f"  {k:>6}  {count:>13,}  {payload['classes_by_length'][k]:>7,}")
+    if payload.get("rejected_rows"):
         first = payload["rejected"][0]
         lines.append(f"  warning: {payload['rejected_rows']} stored rows were not backed by their own witness and "
                      f"lower bound (first {first['tt']}: {first['reason']}); they were solved again")
@@ -982,6 +988,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"an NPN-invariant class among {', '.join(CLASS_NAMES)} (linear, b2)")
     p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the classes on")
+    p.add_argument("--max-k", type=_nonnegative_int, metavar="1",
+                   help="decide only length 1 for every class (the first layer; how n = 5 runs, in about a minute)")
 
     p = add("learn", cmd_learn, "Learn a linear next-token predictor from CoT samples and verify it.")
     p.add_argument("target", help="parity (cascade CoT), a named function or tt: (minimal CoT), a machine, "

@@ -203,15 +203,34 @@ def _probe(address: str) -> None:
 
 
 def census(n: int, cls: str = "linear", *, db: str | Path | None = None, scheduler: str | None = None,
-           progress: bool = True) -> CensusTable:
-    """Length complexity of all functions of n inputs, per NPN class and per function."""
+           progress: bool = True, max_k: int | None = None) -> CensusTable:
+    """Length complexity of all functions of n inputs, per NPN class and per function.
+
+    ``max_k = 1`` (class ``linear``) decides only the first layer, length 1, for every
+    class (:mod:`theorymodel.complexity.layer`); it is how n = 5 runs today."""
     from theorymodel.complexity.classes import get_class
+    from theorymodel.complexity.npn import MAX_CENSUS_N
     from theorymodel.errors import UsageError
 
     hclass = get_class(cls)
     if not hclass.npn_invariant:
         raise UsageError(f"the census groups functions by NPN class, and {cls} is not NPN-invariant "
                          "(use length on single functions)")
+    if max_k is not None:
+        if max_k != 1 or hclass.name != "linear":
+            raise UsageError("--max-k decides the first layer: --max-k 1 with --class linear")
+        if scheduler:
+            raise UsageError("the first layer runs in one process (seconds); --scheduler is for the full census")
+        from theorymodel.complexity.layer import first_layer
+
+        store = Store(db or default_db())
+        try:
+            return CensusTable({**first_layer(store.db, n, progress=progress), "db": str(store.path)})
+        finally:
+            store.close()
+    if n > MAX_CENSUS_N:
+        raise ResourceLimitError(f"the full census stops at n = {MAX_CENSUS_N}; for n = {n} run the first layer "
+                                 "with --max-k 1", limit="size-cap", details={"n": n, "cap": MAX_CENSUS_N})
     start = time.perf_counter()
     sizes = {to_tt(code, n): size for code, size in classes(n).items()}
     store = Store(db or default_db())

@@ -1,0 +1,99 @@
+"""NPN classes by cofactors (theorymodel.complexity.npn_classes) against brute force and
+OEIS, and the census's first layer against the count of threshold functions."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from theorymodel.cli import main
+from theorymodel.complexity.npn import classes, transforms
+from theorymodel.complexity.npn_classes import A000370, A000609, class_table, npn_table, unate
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_classes_by_cofactors_equal_the_brute_force_and_oeis(n):
+    reps, orbits = class_table(n)
+    assert dict(zip(reps.tolist(), orbits.tolist(), strict=True)) == classes(n)
+    assert len(reps) == A000370[n]
+    assert int(orbits.sum()) == 2 ** (2**n)
+
+
+def _brute_canon(codes: np.ndarray, n: int) -> np.ndarray:
+    """The least code of each orbit over all 2 n! 2^n transforms (n = 5: 7,680)."""
+    full = np.uint64((1 << 2**n) - 1)
+    best = codes.copy()
+    for idx in transforms(n):
+        moved = np.zeros_like(codes)
+        for r, src in enumerate(idx.tolist()):
+            moved |= ((codes >> np.uint64(src)) & np.uint64(1)) << np.uint64(r)
+        np.minimum(best, np.minimum(moved, moved ^ full), out=best)
+    return best
+
+
+def test_five_input_representatives_of_one_high_half_are_exactly_the_orbit_minima():
+    high = int(np.unique(npn_table(4).canon)[40])  # one 4-input class representative
+    reps, orbits = class_table(5, highs=[high])
+    assert len(reps) and (reps >> np.uint64(16) == high).all()
+    # every representative, and 2,000 other functions with this high half, by brute force
+    rng = np.random.default_rng(0)
+    low = np.union1d(reps & np.uint64(0xFFFF), rng.choice(2**16, 2000, replace=False).astype(np.uint64))
+    codes = low | (np.uint64(high) << np.uint64(16))
+    canon = _brute_canon(codes, 5)
+    assert reps.tolist() == codes[canon == codes].tolist()
+    # orbit sizes: count each representative's orbit members among a sample of its images
+    for rep, size in list(zip(reps.tolist(), orbits.tolist(), strict=True))[:3]:
+        images = set()
+        for idx in transforms(5):
+            moved = sum(((rep >> int(src)) & 1) << r for r, src in enumerate(idx.tolist()))
+            images |= {moved, moved ^ ((1 << 32) - 1)}
+        assert len(images) == size
+
+
+def test_unate_is_monotone_or_antitone_in_every_input():
+    n = 3
+    codes = np.arange(256, dtype=np.uint64)
+    got = unate(codes, n)
+    x = [[(r >> (n - 1 - i)) & 1 for i in range(n)] for r in range(8)]
+    for code in range(256):
+        f = [(code >> r) & 1 for r in range(8)]
+        ok = True
+        for i in range(n):
+            pairs = [(f[r], f[r | (1 << (n - 1 - i))]) for r in range(8) if not x[r][i]]
+            ok &= all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs)
+        assert bool(got[code]) == ok
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_first_layer_counts_the_threshold_functions(tmp_path, capsys, n):
+    db = tmp_path / "census.db"
+    assert main(["census", "--n", str(n), "--max-k", "1", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["functions_by_length"]["1"] == A000609[n]
+    assert out["classes"] == A000370[n] and out["functions"] == 2 ** (2**n)
+    assert out["classes_table"] == "computed"
+    assert main(["census", "--n", str(n), "--max-k", "1", "--db", str(db), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["classes_table"] == "stored" and again["functions_by_length"] == out["functions_by_length"]
+
+
+def test_a_forged_class_table_is_computed_again(tmp_path, capsys):
+    import sqlite3
+
+    db = tmp_path / "census.db"
+    assert main(["census", "--n", "3", "--max-k", "1", "--db", str(db), "--json"]) == 0
+    capsys.readouterr()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE npn_classes SET orbit = orbit + 1 WHERE n = 3 AND rep = 0")
+    con.commit()
+    con.close()
+    assert main(["census", "--n", "3", "--max-k", "1", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["classes_table"] == "computed" and out["functions_by_length"]["1"] == A000609[3]
+
+
+def test_five_inputs_without_the_first_layer_flag_is_a_resource_limit(tmp_path, capsys):
+    assert main(["census", "--n", "5", "--db", str(tmp_path / "c.db")]) == 3
+    assert "--max-k 1" in capsys.readouterr().err

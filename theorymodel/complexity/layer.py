@@ -1,0 +1,99 @@
+"""The first layer of the census: which NPN classes have length complexity 1.
+
+In the linear class (docs/paper.md, the paper's linear AR model on bits) one generated
+token is one linear threshold of the inputs, so length complexity 1 is exactly the
+threshold functions (OEIS A000609: 94,572 of the 2^32 five-input functions). Deciding
+it for all 616,126 classes of n = 5 takes two exact steps:
+
+1. a threshold function is unate (monotone or antitone in each input): a class that is
+   not is refused at once, by cofactors (:func:`~theorymodel.complexity.npn_classes.unate`),
+   vectorised over every class;
+2. each unate class goes to the class's own exact solver for one token
+   (:func:`theorymodel.complexity.classes.linear.solve_k` with k = 1): a witness that is
+   re-simulated on all 2^n inputs, or an unsat query.
+
+The class table itself (:func:`~theorymodel.complexity.npn_classes.class_table`) is stored
+once in the census SQLite file and checked on read (count = OEIS A000370, orbit sizes sum
+to 2^(2^n), representatives strictly ascending); a table that fails is computed again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import Any
+
+import numpy as np
+
+from theorymodel.complexity.npn import to_tt
+from theorymodel.complexity.npn_classes import A000370, class_table, high_halves, unate
+from theorymodel.errors import UsageError
+from theorymodel.progress import ProgressBar
+
+CLASSES_SCHEMA = """CREATE TABLE IF NOT EXISTS npn_classes (
+    n INTEGER NOT NULL, rep INTEGER NOT NULL, orbit INTEGER NOT NULL, PRIMARY KEY (n, rep))"""
+
+
+def stored_classes(db: sqlite3.Connection, n: int, *, progress: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray, str]:
+    """(representatives, orbit sizes, "stored" | "computed"): read back and checked, or
+    enumerated and stored."""
+    db.execute(CLASSES_SCHEMA)
+    rows = db.execute("SELECT rep, orbit FROM npn_classes WHERE n = ? ORDER BY rep", (n,)).fetchall()
+    if rows:
+        reps = np.array([r for r, _ in rows], dtype=np.uint64)
+        orbits = np.array([o for _, o in rows], dtype=np.int64)
+        if _table_ok(n, reps, orbits):
+            return reps, orbits, "stored"
+    with ProgressBar(f"NPN classes of n={n}, by high half", high_halves(n), enabled=progress) as bar:
+        reps, orbits = class_table(n, progress=lambda done, total: bar.update(done))
+    if not _table_ok(n, reps, orbits):  # pragma: no cover - the enumerator is tested against brute force
+        raise AssertionError(f"the NPN class table of n = {n} fails its own checks")
+    db.execute("BEGIN")
+    db.execute("DELETE FROM npn_classes WHERE n = ?", (n,))
+    db.executemany("INSERT INTO npn_classes VALUES (?, ?, ?)",
+                   zip([n] * len(reps), (int(r) for r in reps.tolist()), orbits.tolist(), strict=True))
+    db.execute("COMMIT")
+    return reps, orbits, "computed"
+
+
+def _table_ok(n: int, reps: np.ndarray, orbits: np.ndarray) -> bool:
+    return (len(reps) == A000370.get(n, len(reps)) and int(orbits.sum()) == 2 ** (2**n)
+            and bool((np.diff(reps.astype(np.int64)) > 0).all()) and bool((orbits > 0).all())
+            and int(reps.max(initial=0)) < 2 ** (2**n))
+
+
+def first_layer(db: sqlite3.Connection, n: int, *, progress: bool = True) -> dict[str, Any]:
+    """Length complexity 1, decided exactly for every NPN class of n inputs (module doc)."""
+    from theorymodel.circuits.model import all_assignments
+    from theorymodel.complexity.classes.linear import simulate, solve_k
+    from theorymodel.complexity.targets import resolve
+
+    start = time.perf_counter()
+    reps, orbits, source = stored_classes(db, n, progress=progress)
+    candidates = np.flatnonzero(unate(reps, n))
+    one: list[int] = []
+    x = all_assignments(n)
+    with ProgressBar(f"length 1 of the {len(candidates)} unate classes of n={n}", len(candidates),
+                     enabled=progress) as bar:
+        for i in candidates.tolist():
+            tt = to_tt(int(reps[i]), n)
+            target = resolve(f"tt:{tt}", n)
+            result = solve_k(target, 1)
+            if result.status == "sat":
+                assert result.witness is not None
+                if not np.array_equal(simulate(result.witness, x)[:, -1], target.table):  # pragma: no cover
+                    raise AssertionError(f"the one-token witness of {tt} does not compute it")
+                one.append(i)
+            elif result.status != "unsat":  # pragma: no cover - no deadline is set
+                raise UsageError(f"the solver could not decide one token for {tt}")
+            bar.advance()
+    functions_one = int(orbits[one].sum())
+    return {
+        "n": n, "class": "linear", "max_k": 1, "classes": len(reps), "functions": int(orbits.sum()),
+        "classes_table": source,
+        "unate_classes": len(candidates),
+        "functions_by_length": {"1": functions_one, ">=2": int(orbits.sum()) - functions_one},
+        "classes_by_length": {"1": len(one), ">=2": len(reps) - len(one)},
+        "seconds": round(time.perf_counter() - start, 6),
+    }
