@@ -495,9 +495,38 @@ def cmd_length(args: argparse.Namespace) -> Report:
 
 
 # -- census -----------------------------------------------------------------------------
+def _census_sample(args: argparse.Namespace) -> Report:
+    from theorymodel.complexity.sample import sample_census
+
+    if args.max_k is not None:
+        raise UsageError("--sample solves each drawn class fully; --max-k 1 decides the first layer of all classes")
+    p = sample_census(args.n, args.cls, k=args.sample, seed=args.seed or 0, db=args.db, scheduler=args.scheduler,
+                      class_timeout=args.class_timeout, progress=not args.json)
+    run, t = p["run"], p["class_seconds"]
+    lines = [f"census n = {p['n']}, class {p['class']}: {p['sample']:,} of {p['classes']:,} NPN classes drawn "
+             f"(seed {p['seed']}; {run['solved_now']:,} solved now on {run['workers']} worker(s) in "
+             f"{run['wall_seconds']:.1f} s, {run['reused']:,} read back and checked)",
+             "  length   estimated functions   95% interval                        classes in sample"]
+    for key, e in p["estimate"].items():
+        lines.append(f"  {key:>10}  {e['functions']:>17,}   [{e['low']:,}, {e['high']:,}]".ljust(72)
+                     + f"{e['sampled_classes']:,}")
+    lines.append(f"  per class: median {t['median']:.3f} s, mean {t['mean']:.3f} s, p90 {t['p90']:.3f} s, "
+                 f"max {t['max']:.3f} s")
+    proj = p["projection"]
+    lines.append(f"  all {p['classes']:,} classes: {proj['cpu_hours']:,} CPU-hours; wall hours on 1/2/16/64 workers: "
+                 + " / ".join(f"{v:,}" for v in proj["wall_hours"].values()))
+    if p["unresolved"]:
+        lines.append(f"  {len(p['unresolved'])} classes reached --class-timeout and are intervals (see --json)")
+    return Report(p, "\n".join(lines))
+
+
 def cmd_census(args: argparse.Namespace) -> Report:
     from theorymodel.complexity.census import census
 
+    if args.sample is not None:
+        return _census_sample(args)
+    if args.seed is not None or args.class_timeout is not None:
+        raise UsageError("--seed and --class-timeout go with --sample K")
     payload = census(args.n, args.cls, db=args.db, scheduler=args.scheduler, max_k=args.max_k,
                      progress=not args.json)
     if args.max_k is not None:
@@ -988,6 +1017,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"an NPN-invariant class among {', '.join(CLASS_NAMES)} (linear, b2)")
     p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the classes on")
+    p.add_argument("--sample", type=_nonnegative_int, metavar="K",
+                   help="solve K classes drawn at random and estimate the distribution over functions, with 95%% "
+                        "intervals and the projected cost of the whole census")
+    p.add_argument("--seed", type=_nonnegative_int, help="with --sample: the draw's seed (default 0)")
+    p.add_argument("--class-timeout", type=_positive_float, metavar="S",
+                   help="with --sample: seconds per class; a class that reaches it is stored as an interval")
     p.add_argument("--max-k", type=_nonnegative_int, metavar="1",
                    help="decide only length 1 for every class (the first layer; how n = 5 runs, in about a minute)")
 

@@ -41,12 +41,13 @@ def default_db() -> Path:
 _SOLVER_LOCK = threading.Lock()
 
 
-def solve_one(n: int, cls: str, tt: str) -> dict[str, Any]:
-    """One class representative; a plain function of plain data so that it ships to workers."""
+def solve_one(n: int, cls: str, tt: str, timeout: float | None = None) -> dict[str, Any]:
+    """One class representative; a plain function of plain data so that it ships to workers.
+    Raises ResourceLimitError (with the best bounds) at ``timeout`` seconds."""
     from theorymodel.complexity import length_complexity, resolve
 
     with _SOLVER_LOCK:
-        r = length_complexity(resolve(f"tt:{tt}", n), cls=cls, max_k=2**n + 2)
+        r = length_complexity(resolve(f"tt:{tt}", n), cls=cls, max_k=2**n + 2, timeout=timeout)
     return {"tt": tt, "length": r.length_complexity, "witness": r.witness_json,
             "lower_bound": r.lower_bound, "seconds": r.seconds}
 
