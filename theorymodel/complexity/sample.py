@@ -151,10 +151,10 @@ def sample_census(n: int, cls: str = "linear", *, k: int, seed: int = 0, db: str
             for tt, lo, hi, limit, secs in store.db.execute(
                     "SELECT tt, best_lower_bound, best_upper_bound, timeout, seconds FROM interval "
                     "WHERE n = ? AND class = ?", (n, hclass.name)).fetchall():
-                i = index.get(tt)
-                if i is not None and i not in values and class_timeout is not None and limit >= class_timeout:
-                    intervals[i] = [lo, hi]
-                    seconds[i] = secs
+                j = index.get(tt)
+                if j is not None and j not in values and class_timeout is not None and limit >= class_timeout:
+                    intervals[j] = [lo, hi]
+                    seconds[j] = secs
         todo = [tt for tt, i in index.items() if i not in values and i not in intervals]
         reused = k - len(todo)
         batches = [todo[j:j + BATCH] for j in range(0, len(todo), BATCH)]
