@@ -906,6 +906,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        p.add_argument("--quiet", action="store_true", help="no progress display on stderr")
         p.set_defaults(func=func)
         return p
 
@@ -1057,6 +1058,7 @@ def build_parser() -> argparse.ArgumentParser:
         q = exp.add_parser(name, help=help_, description=help_,
                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         q.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        q.add_argument("--quiet", action="store_true", help="no progress display on stderr")
         q.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
         q.add_argument("--plot", metavar="FILE.png|svg|pdf",
                        help=f"where to draw the results (default experiment_{name}.png)")
@@ -1192,6 +1194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stop_solvers_on_signals()
     try:
         args = build_parser().parse_args(argv)
+        from theorymodel.progress import QUIET
+
+        (QUIET.set if getattr(args, "quiet", False) else QUIET.clear)()
         preflight(args)
         report = args.func(args)
     except ResourceLimitError as exc:
