@@ -298,7 +298,7 @@ def sweep(circuit: Circuit, pred: LinearPredictor, *, deadline: float | None = N
                     report.merged += 1
                     break
                 pos_lit.append(tok_lit)
-        except _TooLarge as exc:
+        except _TooLarge as exc:  # a size cap: the caller goes on with another method, or exits 3
             report.reason = str(exc)
             return report
         report.stages["sweep"] = time.perf_counter() - t0

@@ -171,6 +171,10 @@ def _check_alphabet(pred: LinearPredictor, target) -> None:
     missing = [s for s in target.alphabet if s not in pred.vocab]
     if missing:
         raise UsageError(f"the predictor's dictionary lacks the input symbol {missing[0]!r}")
+    unread = [s for s in target.alphabet if s not in pred.input_alphabet]
+    if unread:  # every method refuses alike: the file declares it never reads this input
+        raise UsageError(f"the input symbol {unread[0]!r} is not in the predictor's input alphabet "
+                         f"{list(pred.input_alphabet)}")
 
 
 # -- replay -------------------------------------------------------------------------------
@@ -539,7 +543,7 @@ def prove_circuit(target: CircuitTarget, pred: LinearPredictor, *, method: str =
             return Verdict(False, "sat", "sampled" if swept.reason == "random simulation" else "smt-proof",
                            total, pred.n_generated, shrink(target, pred, cex), time.perf_counter() - start, details)
         if method == "sat":
-            raise UsageError(f"SAT sweeping cannot decide this predictor: {swept.reason}")
+            raise ResourceLimitError(f"SAT sweeping stopped at a size cap: {swept.reason}", limit="size-cap")
     proof = z3_circuit(target, pred, timeout=timeout, deadline=deadline)
     return replace(proof, seconds=time.perf_counter() - start, details={**details, **proof.details,
                                                                         "lemmas": proof.details["lemmas"]})

@@ -1148,6 +1148,7 @@ def preflight(args: argparse.Namespace) -> None:
 
 
 _STOPPED_BY: list[int] = []
+STOP_GRACE_SECONDS = 5.0
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -1163,6 +1164,7 @@ def _stop_solvers_on_signals() -> None:
     import signal
     import threading
 
+    main_thread = threading.main_thread()
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
@@ -1176,6 +1178,16 @@ def _stop_solvers_on_signals() -> None:
             if z3 is not None:
                 with contextlib.suppress(Exception):
                     z3.main_ctx().interrupt()
+            # A KeyboardInterrupt raised inside a finaliser (``__del__``) is swallowed by
+            # Python. The main thread then learns of the signal when the command returns
+            # (see main); if it is still busy after a grace period, end the process here.
+            main_thread.join(STOP_GRACE_SECONDS)
+            if main_thread.is_alive() and _STOPPED_BY:
+                from theorymodel.io import remove_pending_temp_files
+
+                remove_pending_temp_files()
+                print("error: interrupted", file=sys.stderr, flush=True)
+                os._exit(128 + _STOPPED_BY[0])
 
     threading.Thread(target=watch, name="stop-solvers", daemon=True).start()
 
@@ -1192,6 +1204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGHUP, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
         _stop_solvers_on_signals()
+    default_hook = sys.unraisablehook
+
+    def quiet_stop(unraisable: Any) -> None:  # a stop signal that landed in a finaliser: main reports it
+        if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+            default_hook(unraisable)
+
+    sys.unraisablehook = quiet_stop
     try:
         args = build_parser().parse_args(argv)
         from theorymodel.progress import QUIET
@@ -1199,6 +1218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (QUIET.set if getattr(args, "quiet", False) else QUIET.clear)()
         preflight(args)
         report = args.func(args)
+        if _STOPPED_BY:  # a stop signal whose KeyboardInterrupt a finaliser swallowed
+            raise KeyboardInterrupt
     except ResourceLimitError as exc:
         if want_json:
             print(json.dumps({"error": str(exc), "limit": exc.limit, **exc.details}))

@@ -163,6 +163,18 @@ def _umask_mode() -> int:
     return 0o666 & ~_umask()
 
 
+_PENDING: set[Path] = set()  # temp files and folders being written now
+
+
+def remove_pending_temp_files() -> None:
+    """Remove the temp files of writes in progress (a forced exit's cleanup)."""
+    for tmp in list(_PENDING):
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temp file and a rename.
 
@@ -178,6 +190,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=parent)
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    _PENDING.add(Path(tmp))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data if isinstance(data, bytes) else data.encode("utf-8"))
@@ -191,6 +204,8 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        _PENDING.discard(Path(tmp))
     return target
 
 
@@ -210,6 +225,7 @@ def atomic_write_files(directory: str | os.PathLike[str], files: dict[str, bytes
     except OSError as exc:
         raise UsageError(f"cannot write into {out}: {exc.strerror or exc}") from None
     old: Path | None = None
+    _PENDING.add(tmp)
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         if out.is_dir():  # keep what else the folder holds
@@ -244,6 +260,8 @@ def atomic_write_files(directory: str | os.PathLike[str], files: dict[str, bytes
             old = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        _PENDING.discard(tmp)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return [out / name for name in files]

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 from theorymodel.io import atomic_write, read_bytes
 from theorymodel.predictor.linear import LinearPredictor
+from theorymodel.predictor.numbers import as_float64, as_int64
 from theorymodel.program import Answer, answer_kind
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -117,20 +118,25 @@ def save_linearlm(pred: LinearPredictor, path: str | Path, *, max_bytes: int = D
     return atomic_write(path, _npz_bytes(arrays))
 
 
-def _integral(a: np.ndarray) -> np.ndarray:
-    """Integer array when every value is an integer (keeps verdicts exact)."""
+def _integral(a: np.ndarray, what: str) -> np.ndarray:
+    """Integer array when every value is an integer, else float64; never a rounded value
+    (:mod:`theorymodel.predictor.numbers`)."""
     if a.dtype.kind in "iu":
-        return a.astype(np.int64)
-    if a.size == 0 or (np.all(np.isfinite(a)) and np.all(a == np.round(a)) and np.abs(a).max() < 2**52):
-        return np.round(a).astype(np.int64)
-    return a.astype(np.float64)
+        return as_int64(a, what)
+    f = as_float64(a, what)
+    if f.size == 0 or (np.all(np.isfinite(f)) and np.all(f == np.round(f)) and np.abs(f).max() < 2**52):
+        return np.round(f).astype(np.int64)
+    return f
 
 
 def _answer_from(z, n_inputs: int, context: int) -> Answer:
     if "answer_kind" in z:
         positions = tuple(int(p) for p in _int_array(z, "answer_positions").ravel())
-        return Answer(answer_kind(str(z["answer_kind"])), positions,
-                      tuple(str(s) for s in np.asarray(z["answer_symbols"]).ravel()), str(z["answer_blank"]))
+        blank = np.asarray(z["answer_blank"])
+        if blank.dtype.kind != "U" or blank.size != 1:
+            raise FormatError("answer_blank must be one string")
+        return Answer(answer_kind(_one_string(z, "answer_kind")), positions,
+                      _strings(z, "answer_symbols", allow_empty=True), str(blank.ravel()[0]))
     return Answer("accept", (context - 1,))  # foreign file: the last token is the answer
 
 
@@ -164,17 +170,28 @@ def _read_npz_bytes(data: bytes, p: Path | str = "the arrays", max_bytes: int = 
 
 
 def _int_array(z: dict, key: str) -> np.ndarray:
+    return as_int64(np.asarray(z[key]), f"the array {key!r}")
+
+
+def _int_scalar(z: dict, key: str) -> int:
+    a = _int_array(z, key)
+    if a.size != 1:
+        raise FormatError(f"the array {key!r} must be one integer")
+    return int(a.ravel()[0])
+
+
+def _one_string(z: dict, key: str) -> str:
     a = np.asarray(z[key])
-    if a.dtype.kind not in "iu":
-        raise FormatError(f"the array {key!r} must hold integers, not {a.dtype}")
-    return a.astype(np.int64)
+    if a.dtype.kind != "U" or a.size != 1:
+        raise FormatError(f"the array {key!r} must be one string")
+    return str(a.ravel()[0])
 
 
 def _num_array(z: dict, key: str) -> np.ndarray:
     a = np.asarray(z[key])
-    if a.dtype.kind not in "iuf" or a.ndim != 1:
+    if a.ndim != 1:
         raise FormatError(f"the array {key!r} must be a 1-D array of numbers, not {a.dtype} {a.shape}")
-    return _integral(a)
+    return _integral(a, f"the array {key!r}")
 
 
 def _csr(z: dict, prefix: str) -> sp.csr_matrix:
@@ -187,11 +204,14 @@ def _csr(z: dict, prefix: str) -> sp.csr_matrix:
     return m
 
 
-def _strings(z: dict, key: str) -> tuple[str, ...]:
+def _strings(z: dict, key: str, *, allow_empty: bool = False) -> tuple[str, ...]:
     a = np.asarray(z[key])
-    if a.dtype.kind != "U" or a.ndim != 1:
+    if a.ndim != 1 or (a.dtype.kind != "U" and not (allow_empty and a.size == 0)):
         raise FormatError(f"the array {key!r} must be a list of strings")
-    return tuple(str(v) for v in a)
+    out = tuple(str(v) for v in a)
+    if len(set(out)) != len(out):
+        raise FormatError(f"the array {key!r} lists a string twice")
+    return out
 
 
 def load(path: str | Path, *, n_inputs: int | None = None, max_bytes: int = MAX_NPZ_BYTES) -> LinearPredictor:
@@ -231,10 +251,16 @@ def load_arrays(z: dict[str, np.ndarray], p: Path, *, n_inputs: int | None = Non
     raise FormatError(f"{p} is neither a predictor.npz nor a LinearModel export")
 
 
-def _dyadic(a: np.ndarray) -> tuple[np.ndarray, int]:
+def _dyadic(a: np.ndarray, what: str = "the weights") -> tuple[np.ndarray, int]:
     """Integers ``m`` (int64 where they fit, else Python ints) and ``e`` with ``a = m * 2^-e``
-    exactly: every float is a dyadic rational."""
-    a = np.asarray(a, dtype=np.float64)
+    exactly: every float is a dyadic rational; integers are taken as they are."""
+    a = np.asarray(a)
+    if a.dtype.kind in "iu":
+        ints = as_int64(a, what)
+        if ints.size and int(np.abs(ints).max()) >= 1 << 62:  # products need room: Python ints
+            return np.array(ints.tolist(), dtype=object).reshape(ints.shape), 0
+        return ints, 0
+    a = as_float64(a, what)
     if not np.all(np.isfinite(a)):
         raise FormatError("the LinearModel weights hold a NaN or an infinity")
     nz = a[a != 0]
@@ -273,14 +299,14 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     every array is read as the dyadic rationals it holds and the products are summed in
     integers (int64 when the bits allow, Python integers otherwise), at one common power
     of two. A float model is thus checked on the numbers it holds, never rounded."""
-    vocab = tuple(str(v) for v in z["vocab"])
+    vocab = _strings(z, "vocab")
     V = len(vocab)
-    C = int(z["context_length"])
-    emb, e_emb = _dyadic(z["in_embedding.weight"])  # (V, d)
-    W1, e_w1 = _dyadic(z["linear1.weight"])  # (C*d, C*d)
-    b1, e_b1 = _dyadic(z["linear1.bias"])
-    Wout, e_out = _dyadic(z["out_embedding.weight"])  # (V, d)
-    bout, e_bout = _dyadic(z.get("out_embedding.bias", np.zeros(V)))
+    C = _int_scalar(z, "context_length")
+    emb, e_emb = _dyadic(z["in_embedding.weight"], "in_embedding.weight")  # (V, d)
+    W1, e_w1 = _dyadic(z["linear1.weight"], "linear1.weight")  # (C*d, C*d)
+    b1, e_b1 = _dyadic(z["linear1.bias"], "linear1.bias")
+    Wout, e_out = _dyadic(z["out_embedding.weight"], "out_embedding.weight")  # (V, d)
+    bout, e_bout = _dyadic(z.get("out_embedding.bias", np.zeros(V)), "out_embedding.bias")
     if emb.ndim != 2 or Wout.ndim != 2:
         raise FormatError("LinearModel embeddings must be 2-D")
     d = emb.shape[1]
@@ -290,7 +316,7 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     if n_inputs is None:
         if "input_tokens" not in z:
             raise UsageError("this LinearModel file does not say how many input tokens it has: give --n")
-        n_inputs = int(z["input_tokens"])
+        n_inputs = _int_scalar(z, "input_tokens")
     n = n_inputs
     if not 1 <= n < C:
         raise UsageError(f"input length {n} does not fit context length {C}")
@@ -317,7 +343,7 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     row = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
     data = np.concatenate(vals) if vals else np.zeros(0, dtype=kind)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=G * V))]).astype(np.int64)
-    alphabet = tuple(str(v) for v in z["input_alphabet"]) if "input_alphabet" in z else vocab
+    alphabet = _strings(z, "input_alphabet") if "input_alphabet" in z else vocab
     meta = {"source": "linearlm", "arithmetic": "exact-rational", "scale": f"2^-{scale}"}
     if kind is np.int64:  # integer scores times 2^scale: the same argmax and ties
         W = sp.csr_matrix((data.astype(np.int64), np.concatenate(cols).astype(np.int64) if cols else data, indptr),

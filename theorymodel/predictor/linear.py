@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from theorymodel.errors import FormatError
+from theorymodel.predictor.numbers import as_int64, check_numbers, exact_ratios
 from theorymodel.program import (
     Answer,
     CoTProgram,
@@ -129,9 +130,7 @@ class LinearPredictor:
                 raise FormatError("a position label has an unknown kind or an absurd field")
             self.labels = labels.astype(np.int64)
         for name in ("weights", "bias"):
-            m = getattr(self, name)
-            if m.dtype.kind not in "iuf":
-                raise FormatError(f"the {name} are not numbers ({m.dtype})")
+            check_numbers(getattr(self, name), f"the {name}")
         self.weights, self.bias = self.weights.tocsr(), self.bias.tocsr()
         if self._wx.size or self._bx.size:  # exact values given beside float images (a collapsed model)
             if len(self._wx) != self.weights.nnz or len(self._bx) != self.bias.nnz:
@@ -450,15 +449,14 @@ def exact_data(weights: sp.csr_matrix, bias: sp.csr_matrix) -> tuple[np.ndarray,
     """
     row_nnz = int(np.diff(weights.indptr).max(initial=0)) + 1
     if weights.dtype.kind in "iu" and bias.dtype.kind in "iu":
-        top = max(int(np.abs(weights.data).max(initial=0)), int(np.abs(bias.data).max(initial=0)))
+        wi, bi = as_int64(weights.data, "the weights"), as_int64(bias.data, "the bias")
+        top = max(int(np.abs(wi).max(initial=0)), int(np.abs(bi).max(initial=0)))
         if top.bit_length() + row_nnz.bit_length() + 1 <= 62:
-            return weights.data.astype(np.int64), bias.data.astype(np.int64), 0
-        return (np.array([int(v) for v in weights.data], dtype=object),
-                np.array([int(v) for v in bias.data], dtype=object), 0)
-    values = np.concatenate([weights.data, bias.data]).astype(np.float64)
-    if not np.all(np.isfinite(values)):
-        raise FormatError("the weights hold a NaN or an infinity")
-    ratios = [float(v).as_integer_ratio() for v in values.tolist()]
+            return wi, bi, 0
+        return (np.array([int(v) for v in wi.tolist()], dtype=object),
+                np.array([int(v) for v in bi.tolist()], dtype=object), 0)
+    # some floats: every value (integers included, never through a float) as an exact ratio
+    ratios = exact_ratios(weights.data, "the weights") + exact_ratios(bias.data, "the bias")
     e = max((den.bit_length() - 1 for _, den in ratios), default=0)
     ints = [num << (e - (den.bit_length() - 1)) for num, den in ratios]
     top = max((abs(v).bit_length() for v in ints), default=0)
