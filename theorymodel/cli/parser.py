@@ -1,0 +1,290 @@
+"""The argparse parser of every command (one place, so --help and the docs agree)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+
+from theorymodel.cli.common import (
+    _int_list,
+    _n_range,
+    _nonnegative_int,
+    _Parser,
+    _positive_float,
+    _positive_int,
+    _rate_list,
+)
+from theorymodel.cli.complexity import cmd_census, cmd_length
+from theorymodel.cli.experiments import (
+    cmd_demo,
+    cmd_doctor,
+    cmd_experiment_lengthgen,
+    cmd_experiment_multiply,
+    cmd_experiment_noise,
+    cmd_experiment_samples,
+    cmd_experiment_text,
+    cmd_experiment_tradeoff,
+)
+from theorymodel.cli.learn import cmd_learn
+from theorymodel.cli.machines import cmd_compile, cmd_list, cmd_run, cmd_show
+from theorymodel.cli.verify import cmd_bound, cmd_counterexample, cmd_verify
+from theorymodel.reporting import Report
+
+
+# -- parser ---------------------------------------------------------------------------
+class _Choices:
+    """An argparse choice list read from a registry on first use (start-up stays cheap)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def _names(self) -> list[str]:
+        import importlib
+
+        return list(getattr(importlib.import_module(self.module), self.name))
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from proofs_check.methods import METHOD_HELP, METHODS
+    from theorymodel import __version__
+    from theorymodel.compile.route import DEFAULT_ROUTE
+    from theorymodel.complexity.classes import CLASS_NAMES
+    from theorymodel.machines.formats import FORMATS
+    from theorymodel.machines.simulate import DEFAULT_MAX_STEPS
+
+    # registries whose modules are heavy load only when their option is used or shown
+    ROUTES = _Choices("theorymodel.compile.routes", "ROUTES")
+    LEARNERS = _Choices("theorymodel.learn.learners", "LEARNERS")
+
+    parser = _Parser(prog="theorymodel", description="Chain-of-thought learning theory, executable.")
+    parser.add_argument("--version", action="version", version=f"theorymodel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        p.add_argument("--quiet", action="store_true", help="no progress display on stderr")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("run", cmd_run, "Run a Turing machine on one input (or every input of one length).")
+    p.add_argument("machine", help="a machine file, Busy Beaver notation, or a bundled name")
+    p.add_argument("--input", help="the input word (symbols concatenated, or space-separated)")
+    p.add_argument("--max-steps", type=_nonnegative_int, default=DEFAULT_MAX_STEPS)
+    p.add_argument("--trace", action="store_true", help="one configuration per step")
+    p.add_argument("--format", choices=FORMATS, help="force the machine format")
+    p.add_argument("--batch", type=_nonnegative_int, metavar="N",
+                   help="run every input of length N; report T(N) and the step histogram")
+
+    add("list", cmd_list, "List the bundled example machines.")
+
+    p = add("show", cmd_show, "Show a machine's transition table; draw or convert it.")
+    p.add_argument("machine")
+    p.add_argument("--format", choices=FORMATS, help="force the input format")
+    p.add_argument("--dot", metavar="FILE", help="write the state graph in Graphviz DOT")
+    p.add_argument("--picture", metavar="FILE.svg", help="draw the state graph (svg without extras; png, pdf "
+                                                         "with matplotlib)")
+    p.add_argument("--write", metavar="FILE", help="write the machine (format from --to or the extension)")
+    p.add_argument("--to", metavar="FMT", help="yaml|json|bb|morphett|tmsim|dot")
+
+    p = add("compile", cmd_compile, "Compile a machine or circuit into CoT data and a linear predictor.")
+    p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file")
+    p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default=DEFAULT_ROUTE)
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
+    p.add_argument("--width", type=_positive_int, metavar="W",
+                   help="cells per row of the uniform route (default: the smallest that holds every run)")
+    p.add_argument("--output", choices=["accept", "tape"])
+    p.add_argument("--out", metavar="DIR", help="write cot.jsonl and predictor.npz")
+    p.add_argument("--export-linearlm", metavar="FILE.npz",
+                   help="the paper's LinearModel layout (the uniform route writes its one tile, docs/uniform.md)")
+    p.add_argument("--context-length", type=_positive_int, metavar="C",
+                   help="with --route uniform --export-linearlm: the positions the tile covers (default: the "
+                        "prompt and the T rows at --n)")
+    p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--picture", metavar="FILE.svg",
+                   help="draw the CoT of one input (--input) as a tableau: svg, or png/pdf with matplotlib")
+    p.add_argument("--input", metavar="WORD", help="with --picture: the input (default: the first in order)")
+    p.add_argument("--samples", type=_nonnegative_int, default=1 << 16,
+                   help="cot.jsonl holds every input up to this many, else a seeded sample")
+    p.add_argument("--seed", type=int, default=0, help="seed of every sample drawn")
+    p.add_argument("--format", choices=FORMATS, help="force the machine format")
+
+    p = add("verify", cmd_verify, "Prove the compiled predictor right on every input of length n.")
+    p.add_argument("machine", help="a MACHINE, or a .bench/.aag circuit file; with --uniform, also a predictor "
+                                   "file followed by its MACHINE")
+    p.add_argument("target", nargs="?", help="with --uniform PRED.npz: the MACHINE it is checked against")
+    p.add_argument("--n", type=_nonnegative_int, help="input length (machines)")
+    p.add_argument("--uniform", action="store_true",
+                   help="prove the uniform (time-invariant) rule for every input length (docs/uniform.md)")
+    p.add_argument("--max-n", type=_nonnegative_int, default=8,
+                   help="with --uniform: input lengths searched for a run reaching a failed triple")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default=DEFAULT_ROUTE)
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
+    p.add_argument("--output", choices=["accept", "tape"])
+    p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
+    p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
+    p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
+    p.add_argument("--format", choices=FORMATS)
+
+    p = add("counterexample", cmd_counterexample,
+            "Find an input where a predictor file goes wrong, or prove there is none.")
+    p.add_argument("predictor", help="predictor.npz, or a LinearModel-layout .npz")
+    p.add_argument("target", help="a MACHINE or a .bench/.aag circuit")
+    p.add_argument("--n", type=_nonnegative_int, help="input length (required unless --uniform)")
+    p.add_argument("--uniform", action="store_true",
+                   help="every input length: check the file is one shared table, prove it, or search inputs up to "
+                        "--max-n for a replayed counterexample (docs/uniform.md)")
+    p.add_argument("--max-n", type=_nonnegative_int, default=8, help="with --uniform: input lengths searched")
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
+    p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
+    p.add_argument("--timeout", type=_positive_float, metavar="S")
+    p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
+    p.add_argument("--format", choices=FORMATS)
+
+    p = add("bound", cmd_bound, "Closed-form CoT lengths of every route, proved against the paper's forms.")
+    p.add_argument("machine")
+    p.add_argument("--n", type=_n_range, metavar="N|A..B",
+                   help="input length, or a range (exact lengths from the formulas at the measured T and reach)")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, help="one route (default: every route)")
+    p.add_argument("--plot", metavar="FILE.png", help="plot the CoT length of each route over the --n range")
+    p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
+    p.add_argument("--output", choices=["accept", "tape"])
+    p.add_argument("--format", choices=FORMATS)
+
+    p = add("length", cmd_length, "Exact length complexity of a Boolean target, with witness and certificate.")
+    p.add_argument("target", help="parity, majority, and, or, equality, inner-product, threshold-K, tt:<bits>, "
+                                  "a .bench circuit or a decision machine")
+    p.add_argument("--n", type=_n_range, required=True, metavar="N|A..B", help="input bits, or a range for a series")
+    p.add_argument("--class", dest="cls", default="linear", help=f"one of {', '.join(CLASS_NAMES)}")
+    p.add_argument("--max-k", type=_nonnegative_int, default=8)
+    p.add_argument("--timeout", type=_positive_float, metavar="S")
+    p.add_argument("--export-linearlm", metavar="FILE.npz")
+    p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--plot", metavar="FILE.png", help="plot exact values and bounds over the --n range")
+    p.add_argument("--certificate", metavar="DIR",
+                   help="write the lower bound's refuted query (DIMACS + DRAT proof, or SMT-LIB2 for linear) and "
+                        "check it in fresh processes")
+    p.add_argument("--smt2", metavar="DIR", help="class linear: write the refuted z3 query as SMT-LIB2 (checked)")
+
+    p = add("census", cmd_census, "Length complexity of every Boolean function of n inputs, by NPN class.")
+    p.add_argument("--n", type=_nonnegative_int, required=True, help="input length")
+    p.add_argument("--class", dest="cls", default="linear",
+                   help=f"an NPN-invariant class among {', '.join(CLASS_NAMES)} (linear, b2)")
+    p.add_argument("--db", metavar="FILE", help="SQLite results file (default under the user cache directory)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the classes on")
+    p.add_argument("--sample", type=_nonnegative_int, metavar="K",
+                   help="solve K classes drawn at random and estimate the distribution over functions, with 95%% "
+                        "intervals and the projected cost of the whole census")
+    p.add_argument("--seed", type=_nonnegative_int, help="with --sample: the draw's seed (default 0)")
+    p.add_argument("--class-timeout", type=_positive_float, metavar="S",
+                   help="with --sample: seconds per class; a class that reaches it is stored as an interval")
+    p.add_argument("--max-k", type=_nonnegative_int, metavar="1",
+                   help="decide only length 1 for every class (the first layer; how n = 5 runs, in about a minute)")
+
+    p = add("learn", cmd_learn, "Learn a linear next-token predictor from CoT samples and verify it.")
+    p.add_argument("target", help="parity (cascade CoT), a named function or tt: (minimal CoT), a machine, "
+                                  "a .bench circuit, or a cot.jsonl file")
+    p.add_argument("--n", type=_nonnegative_int, help="input length")
+    p.add_argument("--samples", type=_nonnegative_int, help="training inputs M (required unless --uniform)")
+    p.add_argument("--uniform", action="store_true",
+                   help="learn one shared (left, middle, right) table and prove it for every length (docs/uniform.md)")
+    p.add_argument("--train-n", type=_n_range, metavar="A..B", help="with --uniform: training input lengths")
+    p.add_argument("--max-n", type=_nonnegative_int,
+                   help="with --uniform: lengths searched for a counterexample (default: B + 4)")
+    p.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
+    p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau", help="CoT of a machine")
+    p.add_argument("--time-bound", type=_nonnegative_int)
+    p.add_argument("--method", choices=METHODS,
+                   help="verification (default: exhaustive for machines up to 2^16 inputs, else auto); " + METHOD_HELP)
+    p.add_argument("--timeout", type=_positive_float, metavar="S")
+    p.add_argument("--jobs", type=_nonnegative_int, help="processes for independent positions")
+    p.add_argument("--export-linearlm", metavar="FILE.npz")
+    p.add_argument("--max-bytes", type=_nonnegative_int, default=2 * 1024**3)
+    p.add_argument("--out", metavar="DIR",
+                   help="write predictor.npz (with --uniform: DIR/uniform.npz, the proved tile file)")
+
+    p = add("experiment", cmd_demo, "The paper's experiments: learning curves, trade-off, noise, ...")
+    exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
+
+    def add_exp(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
+        q = exp.add_parser(name, help=help_, description=help_,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        q.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        q.add_argument("--quiet", action="store_true", help="no progress display on stderr")
+        q.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
+        q.add_argument("--plot", metavar="FILE.png|svg|pdf",
+                       help=f"where to draw the results (default experiment_{name}.png)")
+        q.add_argument("--no-plot", action="store_true", help="draw nothing")
+        q.set_defaults(func=func)
+        return q
+
+    q = add_exp("samples", cmd_experiment_samples, "Test error against samples, with and without CoT.")
+    q.add_argument("targets", nargs="*", default=["parity", "binary_palindrome", "zeros_then_ones"])
+    q.add_argument("--n", type=_nonnegative_int, default=8)
+    q.add_argument("--samples", type=_int_list, default=[25, 50, 100, 200])
+    q.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
+    q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
+    q = add_exp("tradeoff", cmd_experiment_tradeoff, "K-parity tokens: CoT length against learning cost.")
+    q.add_argument("--n", type=_nonnegative_int, default=24)
+    q.add_argument("--s", type=_nonnegative_int, default=8, help="hidden parity size")
+    q.add_argument("--k", type=_int_list, default=[2, 3, 4, 5, 8])
+    q = add_exp("noise", cmd_experiment_noise, "Label noise in CoT tokens: roll-out error against CoT length.")
+    q.add_argument("target", nargs="?", default="binary_palindrome")
+    q.add_argument("--n", type=_int_list, default=[4, 6, 8])
+    q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
+    q.add_argument("--samples", type=_nonnegative_int, default=200)
+    q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
+
+    q = add_exp("lengthgen", cmd_experiment_lengthgen,
+                "Length generalisation: a tied (uniform) and an untied linear model trained by SGD on short CoTs; "
+                "exact match at longer inputs, and the tied weights proved for every length.")
+    q.add_argument("--machines", default="binary_increment,binary_palindrome,ternary_increment",
+                   help="bundled machines, comma-separated")
+    q.add_argument("--train-n", type=_nonnegative_int, default=6, help="train on every input of length 0..N")
+    q.add_argument("--eval-n", type=_int_list, default=[6, 12, 24, 48], help="lengths where exact match is measured")
+    q.add_argument("--steps", type=_positive_int, default=3000, help="Adam steps of the tied model (at most)")
+    q.add_argument("--untied-steps", type=_positive_int, default=300, help="Adam steps of the untied model")
+    q.add_argument("--untied-d", type=_positive_int, default=16, help="embedding width of the untied model")
+    q.add_argument("--lr", type=float, default=0.05, help="the tied model's learning rate")
+    q.add_argument("--max-n", type=_nonnegative_int, default=12,
+                   help="when the proof fails: input lengths searched for a counterexample")
+    q.add_argument("--out", metavar="DIR", help="keep the tied models' files (check them with verify --uniform)")
+    q.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+
+    def torch_flags(q: argparse.ArgumentParser, steps: int, d: int) -> None:
+        q.add_argument("--steps", type=_nonnegative_int, default=steps)
+        q.add_argument("--batch", type=_nonnegative_int, default=256)
+        q.add_argument("--accumulate", type=_nonnegative_int, default=1, help="micro-batches per step")
+        q.add_argument("--d", type=_nonnegative_int, default=d, help="embedding width")
+        q.add_argument("--lr", type=float, default=1e-3)
+        q.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+
+    q = add_exp("multiply", cmd_experiment_multiply, "Train the paper's linear or MLP predictor on multiplication.")
+    q.add_argument("--digits", type=_nonnegative_int, default=2)
+    q.add_argument("--model", choices=("linear", "mlp"), default="linear")
+    q.add_argument("--cot", choices=("paper", "fine", "none"), default="fine")
+    q.add_argument("--eval-pairs", type=_positive_int, default=2000, help="held-out pairs decoded")
+    q.add_argument("--checkpoint", metavar="FILE.pt", help="resume from and save to this file")
+    torch_flags(q, 1500, 64)
+    q = add_exp("text", cmd_experiment_text, "Train a linear language model; perplexity against n-gram baselines.")
+    q.add_argument("--corpus", metavar="FILE.txt", help="UTF-8 text (default: Python's pydoc topics)")
+    q.add_argument("--context", type=_nonnegative_int, default=64)
+    torch_flags(q, 600, 32)
+
+    add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
+    add("doctor", cmd_doctor, "Versions of the solvers and libraries, the compiled simulator, the extras present.")
+    return parser
