@@ -53,6 +53,89 @@ class _Choices:
         return len(self._names())
 
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown where there is one (never "(default: None)"); examples kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False or action.default == argparse.SUPPRESS:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+# help for options that several commands share (one meaning per name)
+SHARED_HELP = {
+    "machine": "a bundled machine (theorymodel list), a machine file, Busy Beaver notation, or a .bench/.aag/.aig "
+               "circuit",
+    "--max-steps": "steps before the run stops (exit 3 when reached)",
+    "--route": "how the machine's run becomes CoT tokens, one of: %(choices)s (docs/glossary.md)",
+    "--time-bound": "T, the steps the run is unrolled for (default: the longest run of any input of length n, "
+                    "by simulating every input)",
+    "--output": "the answer: accept (one bit, the machine accepts) or tape (the tape's content when it halts)",
+    "--format": "the machine file's format, one of: %(choices)s (default: told by suffix and content)",
+    "--timeout": "seconds for the solver; exit 3 when spent",
+    "--max-k": "the largest number of generated tokens tried (exit 3 past it)",
+    "--export-linearlm": "also write the predictor in the paper's LinearModel layout (a dense .npz)",
+    "--max-bytes": "refuse an export larger than this many bytes (exit 3)",
+    "--learner": "the learner, one of: %(choices)s",
+    "--device": "where torch runs: cpu or cuda",
+    "--steps": "training steps",
+    "--batch": "examples per training step",
+    "--lr": "Adam's learning rate",
+}
+COMMAND_HELP = {
+    ("experiment", "samples", "targets"): "machines or named functions to learn (default: three machines)",
+    ("experiment", "samples", "--n"): "input length",
+    ("experiment", "samples", "--samples"): "training-set sizes M, comma-separated",
+    ("experiment", "samples", "--route"): "CoT route of the machines, one of: %(choices)s",
+    ("experiment", "tradeoff", "--n"): "input bits of the parity",
+    ("experiment", "tradeoff", "--k"): "token fan-ins K of the parity-K class, comma-separated",
+    ("experiment", "noise", "target"): "the machine whose CoT is corrupted",
+    ("experiment", "noise", "--n"): "input lengths, comma-separated",
+    ("experiment", "noise", "--rates"): "label-noise rates, comma-separated, each in [0, 1)",
+    ("experiment", "noise", "--samples"): "training inputs M",
+    ("experiment", "noise", "--route"): "CoT route, one of: %(choices)s",
+    ("experiment", "multiply", "--digits"): "digits of each factor",
+    ("experiment", "multiply", "--model"): "linear (the paper's LinearModel) or mlp (its MLP baseline)",
+    ("experiment", "multiply", "--cot"): "the CoT format: paper (the paper's), fine (one digit product per token) "
+                                         "or none (answer only)",
+    ("experiment", "text", "--context"): "tokens of context the model reads",
+}
+EXAMPLES = {
+    "run": ["theorymodel run binary_palindrome --input 0110", "theorymodel run bb4 --input ''"],
+    "list": ["theorymodel list"],
+    "show": ["theorymodel show binary_increment --picture increment.svg"],
+    "compile": ["theorymodel compile parity --n 6 --route tableau --out out/",
+                "theorymodel compile examples/circuits/c17.bench --export-linearlm c17.npz"],
+    "verify": ["theorymodel verify parity --n 8", "theorymodel verify examples/circuits/c432.bench --n 36",
+               "theorymodel verify binary_increment --uniform"],
+    "counterexample": ["theorymodel counterexample out/predictor.npz parity --n 6",
+                       "theorymodel counterexample c17.npz examples/circuits/c17.bench --n 5 --method sat"],
+    "bound": ["theorymodel bound binary_palindrome --n 6"],
+    "length": ["theorymodel length parity --n 5", "theorymodel length majority --n 3 --class b2"],
+    "census": ["theorymodel census --n 4", "theorymodel census --n 5 --max-k 1",
+               "theorymodel census --n 5 --sample 2000 --seed 0 --scheduler tcp://HEAD:8786"],
+    "learn": ["theorymodel learn parity --n 12 --samples 1500",
+              "theorymodel learn binary_increment --uniform --train-n 0..2"],
+    "demo": ["theorymodel demo"],
+    "doctor": ["theorymodel doctor"],
+    "experiment": ["theorymodel experiment samples --n 8", "theorymodel experiment tradeoff --n 24"],
+}
+
+
+def _finish(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None:
+    """Fill in shared help texts and examples, walking every sub-command."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                _finish(sub, (*path, name))
+            continue
+        key = action.option_strings[0] if action.option_strings else action.dest
+        if action.help is None:
+            action.help = COMMAND_HELP.get((*path, key)) or SHARED_HELP.get(key)
+    if path and path[0] in EXAMPLES and not parser.epilog and len(path) == 1:
+        parser.epilog = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[path[0]])
+
+
 def build_parser() -> argparse.ArgumentParser:
     from proofs_check.methods import METHOD_HELP, METHODS
     from theorymodel import __version__
@@ -70,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=_Help)
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
         p.add_argument("--quiet", action="store_true", help="no progress display on stderr")
         p.set_defaults(func=func)
@@ -221,8 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = p.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
 
     def add_exp(name: str, func: Callable[[argparse.Namespace], Report], help_: str) -> argparse.ArgumentParser:
-        q = exp.add_parser(name, help=help_, description=help_,
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        q = exp.add_parser(name, help=help_, description=help_, formatter_class=_Help)
         q.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
         q.add_argument("--quiet", action="store_true", help="no progress display on stderr")
         q.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
@@ -287,4 +369,5 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     add("doctor", cmd_doctor, "Versions of the solvers and libraries, the compiled simulator, the extras present.")
+    _finish(parser)
     return parser
