@@ -23,11 +23,15 @@ def cmd_experiment_samples(args: argparse.Namespace) -> Report:
     total = len(sources) * 2 * len(args.samples)
     with ProgressBar("sample curves", total) as bar:
         rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed,
-                             progress=bar.advance if bar.enabled else None)
+                             progress=bar.advance)
     if plot:
         plot_rows(rows, "samples", "test_error", ["target", "cot"], plot,
                   title=f"test error against samples (learner {args.learner}, n = {args.n})", logx=True)
-    text = _table(rows, ["target", "n", "cot", "cot_tokens", "samples", "train_error", "test_error", "seconds"])
+    text = _table(rows, ["target", "n", "cot", "cot_tokens", "samples", "train_error", "test_error",
+                         "majority_error", "balanced_error", "seconds"])
+    text += ("\nmajority_error: always answering the most common training answer; balanced_error: the mean error "
+             "over the answers\n(a majority guess scores 0.5). Where one answer dominates, a low test_error without "
+             "CoT is the\nmajority baseline, not learning: compare balanced_error.")
     return _experiment_report("samples", rows, text, plot, note)
 
 
@@ -63,7 +67,7 @@ def cmd_experiment_noise(args: argparse.Namespace) -> Report:
     sources = [resolve_source(args.target, n, args.route, None) for n in args.n]
     with ProgressBar("noise experiment", len(sources) * len(args.rates)) as bar:
         rows = noise(sources, args.rates, args.samples, seed=args.seed,
-                     progress=bar.advance if bar.enabled else None)
+                     progress=bar.advance)
     if plot:
         plot_rows(rows, "cot_tokens", "rollout_error", ["noise"], plot,
                   title=f"{args.target}: roll-out error against CoT length, label noise p")

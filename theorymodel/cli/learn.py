@@ -48,7 +48,7 @@ def cmd_learn(args: argparse.Namespace) -> Report:
         source = source.without_cot()
     with ProgressBar(f"learning {source.cot_tokens:,} positions", source.cot_tokens) as bar:
         result = learn(source, args.samples, learner=args.learner, seed=args.seed, jobs=args.jobs,
-                       progress=bar.advance if bar.enabled else None)
+                       progress=bar.advance)
     pred = result.predictor
     payload: dict[str, Any] = {
         "learner": args.learner, "samples": args.samples, "cot": not args.no_cot,

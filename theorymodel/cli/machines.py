@@ -31,7 +31,7 @@ def cmd_run(args: argparse.Namespace) -> Report:
         return Report(payload, text)
     with ProgressBar(tm.name, None, unit="steps") as bar:
         result = simulate(tm, args.input, max_steps=args.max_steps, trace=args.trace,
-                          progress=bar.update if bar.enabled else None)
+                          progress=bar.update)
     payload = result.to_json()
     lines = [
         f"machine  {tm.name}",

@@ -21,11 +21,37 @@ import numpy as np
 
 from theorymodel.complexity.classes.parity import xor_rollout
 from theorymodel.learn.sources import CoTSource
-from theorymodel.learn.train import assemble, evaluate, fit_all, learn, split
+from theorymodel.learn.train import assemble, draw, evaluate, fit_all, learn, split
+
+
+def answer_balance(pred: Any, source: CoTSource, train: np.ndarray, heldout: np.ndarray) -> dict[str, Any]:
+    """An honest reading of a test error when one answer dominates.
+
+    ``majority_error``: the test error of always answering the most common training
+    answer (what a learner gets for free). ``balanced_error``: the mean, over the answers
+    that occur in the test set, of the error on the inputs with that answer (a majority
+    guess scores 0.5 on two answers). ``majority_share``: how much of the test set has
+    the most common test answer."""
+    if not len(heldout):
+        return {"majority_error": None, "balanced_error": None, "majority_share": None}
+    positions = list(source.answer.positions)
+    train_answers = source.sequences(np.unique(train))[:, positions]
+    rows, counts = np.unique(train_answers, axis=0, return_counts=True)
+    majority = rows[int(np.argmax(counts))]
+    ref = source.sequences(heldout)
+    out = pred.rollout(ref[:, : source.n_inputs], margins=True)
+    want = ref[:, positions]
+    wrong = (out.sequences[:, positions] != want).any(axis=1) | out.ties.any(axis=1)
+    classes, inverse, sizes = np.unique(want, axis=0, return_inverse=True, return_counts=True)
+    per_class = np.bincount(inverse.ravel(), weights=wrong, minlength=len(classes)) / sizes
+    return {"majority_error": float((want != majority).any(axis=1).mean()),
+            "balanced_error": float(per_class.mean()), "majority_share": float(sizes.max() / len(heldout))}
 
 
 def sample_curves(sources: list[CoTSource], samples: list[int], *, learner: str = "lp", seed: int = 0,
                   progress=None) -> list[dict[str, Any]]:
+    """Test error against samples M, with and without CoT, beside the majority baseline and
+    the balanced error (:func:`answer_balance`)."""
     rows = []
     for source in sources:
         for cot in (True, False):
@@ -34,9 +60,11 @@ def sample_curves(sources: list[CoTSource], samples: list[int], *, learner: str 
                 if m >= src.input_count:
                     continue
                 r = learn(src, m, learner=learner, seed=seed, jobs=1)
+                heldout = draw(src, m, seed).heldout
                 rows.append({"target": source.name, "n": source.n_inputs, "cot": cot,
                              "cot_tokens": src.cot_tokens, "samples": m, "train_error": r.train_error,
-                             "test_error": r.test_error, "seconds": round(r.seconds, 3)})
+                             "test_error": r.test_error, **answer_balance(r.predictor, src, r.train_index, heldout),
+                             "seconds": round(r.seconds, 3)})
                 if progress:
                     progress(1)
     return rows
