@@ -59,7 +59,7 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
     def _get_help_string(self, action: argparse.Action) -> str:
         if action.default is None or action.default is False or action.default == argparse.SUPPRESS:
             return action.help or ""
-        return super()._get_help_string(action)
+        return super()._get_help_string(action) or ""
 
 
 # help for options that several commands share (one meaning per name)
@@ -82,7 +82,7 @@ SHARED_HELP = {
     "--batch": "examples per training step",
     "--lr": "Adam's learning rate",
 }
-COMMAND_HELP = {
+COMMAND_HELP: dict[tuple[str, ...], str] = {
     ("experiment", "samples", "targets"): "machines or named functions to learn (default: three machines)",
     ("experiment", "samples", "--n"): "input length",
     ("experiment", "samples", "--samples"): "training-set sizes M, comma-separated",
