@@ -49,6 +49,9 @@ class Scene:
     height: float
     shapes: list[tuple[Any, ...]] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"Scene({self.width:.0f} x {self.height:.0f} px, {len(self.shapes)} shapes)"
+
     def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str = "#7a8090") -> None:
         self.shapes.append(("rect", x, y, w, h, fill, stroke))
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from theorymodel.cli.common import _plural
 from theorymodel.cli.verify import _uniform_outcome
 from theorymodel.errors import UsageError
 from theorymodel.progress import ProgressBar
@@ -81,7 +82,7 @@ def cmd_learn(args: argparse.Namespace) -> Report:
     if written:
         payload["written"] = written
     text = (f"{source.name}, n = {source.n_inputs}, {'with' if not args.no_cot else 'without'} CoT "
-            f"({source.cot_tokens} generated tokens), learner {args.learner}, {args.samples} i.i.d. samples "
+            f"({_plural(source.cot_tokens, 'generated token')}), learner {args.learner}, {args.samples} i.i.d. samples "
             f"({result.distinct_training_inputs:,} distinct inputs)\n"
             f"  error under the uniform distribution {result.error:.4f} ("
             + ("exact" if result.error_guarantee == "exact" else

@@ -86,14 +86,15 @@ COMMAND_HELP: dict[tuple[str, ...], str] = {
     ("experiment", "samples", "targets"): "machines or named functions to learn (default: three machines)",
     ("experiment", "samples", "--n"): "input length",
     ("experiment", "samples", "--samples"): "training-set sizes M, comma-separated",
-    ("experiment", "samples", "--route"): "CoT route of the machines, one of: %(choices)s",
+    ("experiment", "samples", "--route"): "CoT route of the machines, one of: %(choices)s (default: tableau; "
+                                          "named functions use their minimal CoT unless a route is given)",
     ("experiment", "tradeoff", "--n"): "input bits of the parity",
     ("experiment", "tradeoff", "--k"): "token fan-ins K of the parity-K class, comma-separated",
     ("experiment", "noise", "target"): "the machine whose CoT is corrupted",
     ("experiment", "noise", "--n"): "input lengths, comma-separated",
     ("experiment", "noise", "--rates"): "label-noise rates, comma-separated, each in [0, 1)",
     ("experiment", "noise", "--samples"): "training inputs M",
-    ("experiment", "noise", "--route"): "CoT route, one of: %(choices)s",
+    ("experiment", "noise", "--route"): "CoT route, one of: %(choices)s (default: tableau)",
     ("experiment", "multiply", "--digits"): "digits of each factor",
     ("experiment", "multiply", "--model"): "linear (the paper's LinearModel) or mlp (its MLP baseline)",
     ("experiment", "multiply", "--cot"): "the CoT format: paper (the paper's), fine (one digit product per token) "
@@ -289,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
     p.add_argument("--no-cot", action="store_true", help="supervise the answer only (one generated token)")
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of every sample drawn")
-    p.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau", help="CoT of a machine")
+    p.add_argument("--route", metavar="ROUTE", choices=ROUTES,
+                   help="the CoT of a machine, one of: %(choices)s (default: tableau; a named function such as "
+                        "parity learns from its minimal CoT unless a route is given)")
     p.add_argument("--time-bound", type=_nonnegative_int)
     p.add_argument("--method", choices=METHODS,
                    help="verification (default: exhaustive for machines up to 2^16 inputs, else auto); " + METHOD_HELP)
@@ -319,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--n", type=_nonnegative_int, default=8)
     q.add_argument("--samples", type=_int_list, default=[25, 50, 100, 200])
     q.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="lp")
-    q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
+    q.add_argument("--route", metavar="ROUTE", choices=ROUTES)
     q = add_exp("tradeoff", cmd_experiment_tradeoff, "K-parity tokens: CoT length against learning cost.")
     q.add_argument("--n", type=_nonnegative_int, default=24)
     q.add_argument("--s", type=_nonnegative_int, default=8, help="hidden parity size")
@@ -329,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--n", type=_int_list, default=[4, 6, 8])
     q.add_argument("--rates", type=_rate_list, default=[0.0, 0.01, 0.05])
     q.add_argument("--samples", type=_nonnegative_int, default=200)
-    q.add_argument("--route", metavar="ROUTE", choices=ROUTES, default="tableau")
+    q.add_argument("--route", metavar="ROUTE", choices=ROUTES)
 
     q = add_exp("lengthgen", cmd_experiment_lengthgen,
                 "Length generalisation: a tied (uniform) and an untied linear model trained by SGD on short CoTs; "

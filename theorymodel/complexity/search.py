@@ -33,6 +33,11 @@ class LengthResult:
     witness_json: list[dict[str, Any]]
     refuted: KResult | None = None  # the UNSAT answer for k - 1, with its query (certificate files)
 
+    def __repr__(self) -> str:
+        return (f"LengthResult(target={self.target.name!r}, n={self.target.n}, class={self.cls!r}, "
+                f"length_complexity={self.length_complexity}, witness={len(self.witness)} tokens, "
+                f"seconds={self.seconds:.3f})")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "target": self.target.name,

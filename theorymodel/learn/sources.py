@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
-from theorymodel.errors import FormatError, ResourceLimitError, UsageError, input_space
+from theorymodel.errors import FormatError, ResourceLimitError, TheoryModelError, UsageError, input_space
 from theorymodel.functions import named
 from theorymodel.io import read_utf8
 from theorymodel.program import Answer, CoTProgram, ThresholdRule, token_ids
@@ -221,15 +221,28 @@ def minimal_cot(name: str, n: int) -> CoTSource:
                      CircuitTarget(named_circuit(name, n)), meta={"route": "length witness"})
 
 
-def resolve_source(spec: str, n: int | None, route: str, time_bound: int | None = None) -> CoTSource:
-    """What ``learn`` and the experiments learn from: a named function or ``tt:`` table
-    (its minimal CoT; the counting cascade for parity), a ``cot.jsonl`` file, or a
-    machine or circuit compiled by ``route``. A named function takes precedence over a
-    bundled machine of the same name."""
+def resolve_source(spec: str, n: int | None, route: str | None = None, time_bound: int | None = None
+                   ) -> CoTSource:
+    """What ``learn`` and the experiments learn from: a ``cot.jsonl`` file; a named function
+    or ``tt:`` table (its minimal CoT; the counting cascade for parity); or a machine or
+    circuit compiled by ``route`` (default ``tableau``).
+
+    A name that is both a function and a bundled machine (``parity``) is the function when
+    no route is given, and the machine compiled by the route when one is: a route is never
+    ignored."""
     if spec.endswith(".jsonl"):
         return from_jsonl(spec)
-    if named(spec) is not None or spec.startswith("tt:"):
+    function = named(spec) is not None or spec.startswith("tt:")
+    if function and route is not None:
+        from theorymodel.machines import load_machine
+
+        try:
+            load_machine(spec)
+        except TheoryModelError:
+            raise UsageError(f"{spec!r} is a Boolean function, learned from its minimal CoT; --route applies to "
+                             "machines and circuits") from None
+    elif function:
         if n is None:
             raise UsageError("--n is required for a Boolean target")
         return minimal_cot(spec, n)
-    return compiled(spec, n, route, time_bound)
+    return compiled(spec, n, route or "tableau", time_bound)

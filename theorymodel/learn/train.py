@@ -46,6 +46,12 @@ class LearnResult:
     error_interval: tuple[float, float] = (0.0, 0.0)
     distinct_training_inputs: int = 0
 
+    def __repr__(self) -> str:
+        test = "-" if self.test_error is None else f"{self.test_error:.4f}"
+        return (f"LearnResult(samples={len(self.train_index)}, train_error={self.train_error:.4f}, "
+                f"test_error={test}, error={self.error:.4f} ({self.error_guarantee}), "
+                f"predictor={self.predictor.n_generated} generated tokens, {self.predictor.nnz} weights)")
+
 
 @dataclass(frozen=True)
 class Draw:
