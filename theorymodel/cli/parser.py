@@ -217,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
-    p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--out", metavar="DIR", help="write DIR/verdict.json (uniform: DIR/uniform-verdict.json); length --certificate writes certificate.json, so one folder holds both")
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 
@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S")
-    p.add_argument("--out", metavar="DIR", help="write certificate.json")
+    p.add_argument("--out", metavar="DIR", help="write DIR/verdict.json (uniform: DIR/uniform-verdict.json); length --certificate writes certificate.json, so one folder holds both")
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 

@@ -21,8 +21,8 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
 
     if getattr(args, "out", None):
         cert = certificate(verdict, target, predictor, assumptions)
-        atomic_write(Path(args.out) / "certificate.json", json.dumps(cert, indent=2, default=str) + "\n")
-        payload["certificate"] = str(Path(args.out) / "certificate.json")
+        atomic_write(Path(args.out) / "verdict.json", json.dumps(cert, indent=2, default=str) + "\n")
+        payload["certificate"] = str(Path(args.out) / "verdict.json")
     cex = verdict.counterexample
     lines = [f"{'VERIFIED' if verdict.verified else 'COUNTEREXAMPLE'} ({verdict.guarantee}, "
              f"{verdict.inputs:,} inputs, {verdict.cot_tokens:,} CoT tokens, {verdict.seconds:.2f} s)"]
@@ -89,7 +89,7 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
     if args.out:
         from theorymodel.io import atomic_write
 
-        path = Path(args.out) / "certificate.json"
+        path = Path(args.out) / "uniform-verdict.json"
         atomic_write(path, json.dumps({**payload, "kind": "uniform"}, indent=2, default=str) + "\n")
         payload["certificate"] = str(path)
     lines = [f"{predictor_file or tm.name}: uniform rule"
