@@ -62,6 +62,8 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
         return super()._get_help_string(action) or ""
 
 
+OUT_HELP = "write DIR/verdict.json (with --uniform: DIR/uniform-verdict.json)"
+
 # help for options that several commands share (one meaning per name)
 SHARED_HELP = {
     "machine": "a bundled machine (theorymodel list), a machine file, Busy Beaver notation, or a .bench/.aag/.aig "
@@ -217,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
-    p.add_argument("--out", metavar="DIR", help="write DIR/verdict.json (uniform: DIR/uniform-verdict.json); length --certificate writes certificate.json, so one folder holds both")
+    p.add_argument("--out", metavar="DIR", help=OUT_HELP)
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 
@@ -233,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
     p.add_argument("--timeout", type=_positive_float, metavar="S")
-    p.add_argument("--out", metavar="DIR", help="write DIR/verdict.json (uniform: DIR/uniform-verdict.json); length --certificate writes certificate.json, so one folder holds both")
+    p.add_argument("--out", metavar="DIR", help=OUT_HELP)
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
 
