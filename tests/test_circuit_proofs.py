@@ -140,7 +140,7 @@ def unlabelled(pred: LinearPredictor) -> LinearPredictor:
 
 
 # -- every method, one verdict --------------------------------------------------------------
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(circuit=circuits(max_inputs=5, max_gates=10), kind=st.sampled_from(KINDS), seed=st.integers(0, 2**16))
 def test_every_method_gives_the_oracles_verdict_on_random_circuits_and_mutants(circuit, kind, seed):
     rng = np.random.default_rng(seed)
@@ -277,7 +277,7 @@ def test_a_stop_signal_ends_a_running_solver_with_one_error_line(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "theorymodel", "counterexample", str(path),
                              str(CIRCUITS / "c1908.bench"), "--n", "33", "--method", "z3"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4.0)  # past start-up, inside the z3 query
+    time.sleep(3.0)  # past start-up, inside the z3 query
     assert proc.poll() is None, "the solver finished before the signal; use a harder query"
     sent = time.monotonic()
     proc.send_signal(sig)
