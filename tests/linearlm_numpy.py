@@ -25,9 +25,10 @@ def greedy_decode(state: dict, prompt: list[int]) -> tuple[list[int], bool]:
         x = np.zeros(T * d)
         for pos, tok in enumerate(seq):
             x[pos * d:(pos + 1) * d] = emb[tok]
-        h = Wm @ x + b
         t = len(seq) - 1  # output position t predicts token t + 1
-        logits = Wo @ h[t * d:(t + 1) * d] + bo
+        rows = slice(t * d, (t + 1) * d)  # the layer's output block t (the rest is not read)
+        h = Wm[rows] @ x + b[rows]
+        logits = Wo @ h + bo
         best = int(np.argmax(logits))
         if np.sum(logits == logits[best]) > 1:
             strict = False

@@ -52,12 +52,12 @@ def test_smt2_queries_recheck_in_a_fresh_z3(cli_json, tmp_path):
     import sys
 
     out = tmp_path / "smt2"
-    code, obj, _ = cli_json("verify", "binary_palindrome", "--n", "3", "--route", "tableau", "--smt2", str(out))
+    code, obj, _ = cli_json("verify", "parity", "--n", "3", "--route", "tableau", "--smt2", str(out))
     assert code == 0 and obj["verified"]
     files = sorted(out.glob("*.smt2"))
     assert any("decoded-answer" in f.name for f in files) and len(files) >= 4
     script = "import sys, z3\nfor f in sys.argv[1:]:\n    s = z3.Solver(); s.from_file(f); print(s.check())"
     done = subprocess.run([sys.executable, "-c", script, *map(str, files)], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["unsat"] * len(files)
-    code, obj, _ = cli_json("verify", "bb3", "--uniform", "--smt2", str(tmp_path / "u"))
+    code, obj, _ = cli_json("verify", "bb2", "--uniform", "--smt2", str(tmp_path / "u"))
     assert code == 0 and len(list((tmp_path / "u").glob("*.smt2"))) == 1

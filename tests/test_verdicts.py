@@ -65,13 +65,16 @@ def test_edited_layouts_get_one_verdict(name, n, route):
             mutant = with_answer(pred, answer)
         except FormatError:
             continue  # refused at load time (exit 2): never verified
-        proof = verify(target, mutant, method="z3", reach=reach)
+        # method "both" runs the z3 proof (what method "z3" runs) and the enumeration, and
+        # reports each verdict: one z3 proof per mutant instead of two (each costs seconds)
+        proof = verify(target, mutant, method="both", reach=reach)
         check = exhaustive(target, mutant)
-        assert proof.verified == check.verified, (what, proof.to_json(), check.to_json())
-        if not proof.verified:
+        assert proof.details["methods"] == {"z3": check.verified, "exhaustive": check.verified}, (
+            what, proof.to_json(), check.to_json())
+        if not proof.verified:  # the z3 proof's counterexample, replayed
             assert proof.counterexample.replay["reference_answer"] != proof.counterexample.replay[
                 "predictor_answer"] or proof.counterexample.replay["ties"], what
-        assert verify(target, mutant, method="both", reach=reach).verified == check.verified
+        assert proof.verified == check.verified
 
 
 def test_answer_moved_to_the_first_token_is_caught(tmp_path, cli_json):
@@ -103,8 +106,8 @@ def weight_mutant(pred: LinearPredictor, rng, deltas=(-3, -1, 1, 2)) -> LinearPr
 @pytest.mark.parametrize(("name", "n", "route"), CASES[:4])
 def test_weight_mutants_get_one_verdict(name, n, route):
     pred, target, reach = build(library.load(name), n, route)
-    rng = np.random.default_rng(7)
-    for _ in range(6):
+    rng = np.random.default_rng(107)  # four mutants each, right and wrong ones in every case
+    for _ in range(4):
         mutant = weight_mutant(pred, rng)
         proof = verify(target, mutant, method="z3", reach=reach)
         assert proof.verified == exhaustive(target, mutant).verified
