@@ -53,8 +53,19 @@ def version() -> str:
 
 
 def query_size(solver: z3.Solver) -> int:
-    """Assertions' total AST size: a rough, reproducible measure of a query."""
-    return sum(len(a.sexpr()) for a in solver.assertions())
+    """Distinct AST nodes of the assertions (shared subterms counted once): a
+    reproducible measure of a query, found without printing it."""
+    seen: set[int] = set()
+    todo = list(solver.assertions())
+    while todo:
+        e = todo.pop()
+        key = e.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_app(e):
+            todo.extend(e.children())
+    return len(seen)
 
 
 _SMT2_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar("smt2_dir", default=None)

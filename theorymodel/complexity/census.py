@@ -10,13 +10,15 @@ SQLite file stays with the process that runs the census.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,26 @@ def default_db() -> Path:
 
 # z3's default context is shared by the threads of a process and is not thread-safe: one
 # search at a time per process (a Dask worker scales out with processes, not threads).
-_SOLVER_LOCK = threading.Lock()
+SOLVER_LOCK = threading.RLock()  # re-entrant: a batch holds it around its classes
+
+
+@contextlib.contextmanager
+def no_foreign_gc() -> Iterator[None]:
+    """No cyclic garbage collection in another thread while z3 runs here.
+
+    A Dask worker solves in a pool thread while its event loop allocates in another; a
+    cyclic collection there would free this thread's z3 objects concurrently with the
+    solver (z3 then fails with "unreachable", seen on a 2-process LocalCluster). The
+    collection is deferred and done here, under the solver lock, once per outermost use
+    (a batch wraps its classes in one)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:  # the outermost: collect the z3 garbage here, then let others collect again
+            gc.collect()
+            gc.enable()
 
 
 def solve_one(n: int, cls: str, tt: str, timeout: float | None = None) -> dict[str, Any]:
@@ -46,7 +67,7 @@ def solve_one(n: int, cls: str, tt: str, timeout: float | None = None) -> dict[s
     Raises ResourceLimitError (with the best bounds) at ``timeout`` seconds."""
     from theorymodel.complexity import length_complexity, resolve
 
-    with _SOLVER_LOCK:
+    with SOLVER_LOCK, no_foreign_gc():
         r = length_complexity(resolve(f"tt:{tt}", n), cls=cls, max_k=2**n + 2, timeout=timeout)
     return {"tt": tt, "length": r.length_complexity, "witness": r.witness_json,
             "lower_bound": r.lower_bound, "seconds": r.seconds}

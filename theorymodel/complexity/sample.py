@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from theorymodel.complexity.census import Store, check_row, default_db, solve_one
+from theorymodel.complexity.census import SOLVER_LOCK, Store, check_row, default_db, no_foreign_gc, solve_one
 from theorymodel.complexity.layer import stored_classes
 from theorymodel.complexity.npn import to_tt
 from theorymodel.errors import ResourceLimitError, UsageError
@@ -43,7 +43,13 @@ Z = 1.959963984540054  # the 97.5% normal quantile
 def solve_batch(n: int, cls: str, tts: list[str], timeout: float | None) -> list[dict[str, Any]]:
     """Solve a batch of classes (plain data in and out, so it ships to Dask workers). A
     class that reaches ``timeout`` comes back as an interval."""
-    rows = []
+    rows: list[dict[str, Any]] = []
+    with SOLVER_LOCK, no_foreign_gc():  # one deferred collection per batch, not per class
+        return _solve_each(n, cls, tts, timeout, rows)
+
+
+def _solve_each(n: int, cls: str, tts: list[str], timeout: float | None, rows: list[dict[str, Any]]
+                ) -> list[dict[str, Any]]:
     for tt in tts:
         start = time.perf_counter()
         try:
