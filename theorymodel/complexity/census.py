@@ -44,21 +44,23 @@ SOLVER_LOCK = threading.RLock()  # re-entrant: a batch holds it around its class
 
 
 @contextlib.contextmanager
-def no_foreign_gc() -> Iterator[None]:
+def no_foreign_gc(*, collect: bool = True) -> Iterator[None]:
     """No cyclic garbage collection in another thread while z3 runs here.
 
     A Dask worker solves in a pool thread while its event loop allocates in another; a
     cyclic collection there would free this thread's z3 objects concurrently with the
     solver (z3 then fails with "unreachable", seen on a 2-process LocalCluster). The
     collection is deferred and done here, under the solver lock, once per outermost use
-    (a batch wraps its classes in one)."""
+    (a batch wraps its classes in one; a single class only pauses collection, since a full
+    collection costs more than the solve)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:  # the outermost: collect the z3 garbage here, then let others collect again
-            gc.collect()
+            if collect:
+                gc.collect()
             gc.enable()
 
 
@@ -67,7 +69,7 @@ def solve_one(n: int, cls: str, tt: str, timeout: float | None = None) -> dict[s
     Raises ResourceLimitError (with the best bounds) at ``timeout`` seconds."""
     from theorymodel.complexity import length_complexity, resolve
 
-    with SOLVER_LOCK, no_foreign_gc():
+    with SOLVER_LOCK, no_foreign_gc(collect=False):  # a full collection per class costs more than a solve
         r = length_complexity(resolve(f"tt:{tt}", n), cls=cls, max_k=2**n + 2, timeout=timeout)
     return {"tt": tt, "length": r.length_complexity, "witness": r.witness_json,
             "lower_bound": r.lower_bound, "seconds": r.seconds}
