@@ -1,5 +1,3 @@
-import sys
+from theorymodel.cli.main import entry
 
-from theorymodel.cli import main
-
-sys.exit(main())
+entry()

@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     default_hook = sys.unraisablehook
 
     def quiet_stop(unraisable: Any) -> None:  # a stop signal that landed in a finaliser: main reports it
-        if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+        # after a stop signal, a finaliser's error is the signal's (ctypes wraps it as ArgumentError)
+        if not (issubclass(unraisable.exc_type, KeyboardInterrupt) or _STOPPED_BY):
             default_hook(unraisable)
 
     sys.unraisablehook = quiet_stop
@@ -89,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _STOPPED_BY:  # a stop signal whose KeyboardInterrupt a finaliser swallowed
             raise KeyboardInterrupt
     except ResourceLimitError as exc:
+        if _STOPPED_BY:  # a solver stopped by the signal reports "unknown": it was the signal
+            print("error: interrupted", file=sys.stderr)
+            return 128 + _STOPPED_BY[0]
         if want_json:
             print(json.dumps({"error": str(exc), "limit": exc.limit, **exc.details}))
         print(f"error: {exc}", file=sys.stderr)
@@ -108,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: input nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # an internal bug: still one line, with a way to see more
+        if _STOPPED_BY:  # the signal surfaced wrapped (ctypes.ArgumentError around KeyboardInterrupt)
+            print("error: interrupted", file=sys.stderr)
+            return 128 + _STOPPED_BY[0]
         if os.environ.get("THEORYMODEL_DEBUG"):
             raise
         print(f"error: internal error {type(exc).__name__}: {exc} "
@@ -128,5 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return report.exit_code
 
 
+def entry() -> None:
+    """The console script: :func:`main`, then exit. After a stop signal the process ends
+    at once (``os._exit``): the interpreter's teardown would run z3's finalisers on an
+    interrupted context, whose errors Python prints past our one ``error:`` line. Every
+    output is already complete or removed by then (atomic writes)."""
+    code = main()
+    if _STOPPED_BY:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
