@@ -178,26 +178,26 @@ def _local(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
         yield solve_one(n, cls, tt)
 
 
-def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, Any]]]:
+def on_dask(address: str, func: Callable[..., Any], *columns: list[Any]) -> Iterable[Any]:
+    """``func`` over the argument columns on the Dask scheduler at ``address``, results
+    as they finish (the scheduler is probed first, so a dead address fails fast)."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
-        from theorymodel.errors import UsageError
-
         raise UsageError("--scheduler needs dask distributed: pip install 'theorymodel[distributed]'") from exc
+    _probe(address)
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, ValueError, TimeoutError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
+    with client:
+        for fut in as_completed(client.map(func, *columns, pure=False)):
+            yield fut.result()
 
+
+def _dask(address: str) -> Callable[[int, str, list[str]], Iterable[dict[str, Any]]]:
     def run(n: int, cls: str, todo: list[str]) -> Iterable[dict[str, Any]]:
-        _probe(address)
-        try:
-            client = Client(address, timeout="20s")
-        except (OSError, ValueError, TimeoutError) as exc:
-            from theorymodel.errors import UsageError
-
-            raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
-        with client:
-            futures = client.map(solve_one, [n] * len(todo), [cls] * len(todo), todo, pure=False)
-            for fut in as_completed(futures):
-                yield fut.result()
+        return on_dask(address, solve_one, [n] * len(todo), [cls] * len(todo), todo)
 
     return run
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from theorymodel.complexity.census import SOLVER_LOCK, Store, check_row, default_db, no_foreign_gc, solve_one
+from theorymodel.complexity.census import SOLVER_LOCK, Store, check_row, default_db, no_foreign_gc, on_dask, solve_one
 from theorymodel.complexity.layer import stored_classes
 from theorymodel.complexity.npn import to_tt
 from theorymodel.errors import ResourceLimitError, UsageError
@@ -67,24 +67,9 @@ def _local(n: int, cls: str, batches: list[list[str]], timeout: float | None) ->
 
 
 def _on_dask(address: str) -> Callable[..., Iterable[list[dict[str, Any]]]]:
-    from theorymodel.complexity.census import _probe
-
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:
-        raise UsageError("--scheduler needs dask distributed: pip install 'theorymodel[distributed]'") from exc
-
     def run(n: int, cls: str, batches: list[list[str]], timeout: float | None) -> Iterable[list[dict[str, Any]]]:
-        _probe(address)
-        try:
-            client = Client(address, timeout="20s")
-        except (OSError, ValueError, TimeoutError) as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
-        with client:
-            futures = client.map(solve_batch, [n] * len(batches), [cls] * len(batches), batches,
-                                 [timeout] * len(batches), pure=False)
-            for fut in as_completed(futures):
-                yield fut.result()
+        k = len(batches)
+        return on_dask(address, solve_batch, [n] * k, [cls] * k, batches, [timeout] * k)
 
     return run
 
