@@ -22,6 +22,25 @@ step adds it. Hence every triple a run shows (a cell and its two neighbours in t
 above, or the row above's last cell, ``#`` and this row's first cell) is a triple of
 ``S``'s windows. The machine's semantics enter only through ``next_cell``, read from the
 transition table, never from the compiler.
+
+**Rows of one head: the walls.** The triple at a ``#`` joins row t's last cell to row t+1's
+first, which is the step of row t's first two cells. In a row of three cells or more those
+are three cells of one row, so at most one is a head (:meth:`Invariant.wall_triples`);
+shorter rows are seen whole by a window.
+
+**Head counts.** A k-window cannot see that no ``1`` lies anywhere left of a head (zeros_then_ones
+returning to its ``X``). So each head may also carry, for a tracked symbol, how many cells
+of that symbol lie left and right of it in its row, counted up to a cap (none, one, two or
+more). Row 0's head has the blanks of the margin on its left and the rest of the input
+and the blanks on its right. One step keeps the counts (no move; a halted head), or, on a
+move right, adds the written symbol on the left and takes the cell stepped onto from the
+right (a count at the cap may stay there, or drop by one); a move left mirrors it. A real
+row's counts are thus always among the annotated head's, and a window's visible cells must
+agree with them (fewer than the count if it is below the cap; exactly, where the wall is in
+view). The induction above goes through unchanged over the annotated tokens, so the
+triples of the annotated fixpoint, read back as plain tokens, hold every triple of every
+run. :func:`_canonical_domain` intersects the plain fixpoint with one annotated fixpoint per
+tape symbol; each is sound, so the intersection is.
 """
 
 from __future__ import annotations
@@ -29,7 +48,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +72,8 @@ class Invariant:
     k: int
     windows: frozenset[tuple[int, ...]]
     rounds: int
+    annotated: int = 0  # windows before the head counts were dropped (0: no counts kept)
+    heads: frozenset[int] = frozenset()  # the head tokens
 
     def cell_triples(self) -> set[tuple[int, int, int]]:
         """(left, middle, right) around every cell of every window."""
@@ -61,6 +82,36 @@ class Invariant:
             for i in range(1, self.k - 1):
                 if w[i] > 0:
                     out.add((w[i - 1], w[i], w[i + 1]))
+        return out
+
+    def wall_triples(self, wall: int, step: Callable[[int, int, int], int]) -> set[tuple[int, int, int]]:
+        """(row t's last cell, ``#``, row t+1's first cell) for every row the windows allow.
+        Row t+1's first cell is ``step(#, f, s)`` of row t's first two cells; in a row of
+        three cells or more, its last cell and its first two are three cells of one row, so
+        at most one of them is a head. Rows of one or two cells are seen whole."""
+        last: set[int] = set()
+        starts: set[tuple[int, int]] = set()
+        out: set[tuple[int, int, int]] = set()
+        for w in self.windows:
+            for i in range(1, self.k - 1):
+                if w[i] != wall:
+                    continue
+                if w[i + 1] == OUT and w[i - 1] not in (wall, OUT):
+                    last.add(w[i - 1])
+                if w[i - 1] == OUT and i + 2 < self.k and w[i + 1] not in (wall, OUT) and w[i + 2] not in (wall, OUT):
+                    starts.add((w[i + 1], w[i + 2]))
+            for i in range(self.k - 2):  # whole short rows: # c # and # c d #
+                if w[i] == wall and w[i + 2] == wall and w[i + 1] not in (wall, OUT):
+                    out.add((w[i + 1], wall, step(wall, w[i + 1], wall)))
+                if i + 3 < self.k and w[i] == wall and w[i + 3] == wall and OUT not in w[i + 1:i + 3] \
+                        and wall not in w[i + 1:i + 3]:
+                    out.add((w[i + 2], wall, step(wall, w[i + 1], w[i + 2])))
+        heads = self.heads
+        for f, s in starts:
+            y = step(wall, f, s)
+            for x in last:
+                if (x in heads) + (f in heads) + (s in heads) <= 1:
+                    out.add((x, wall, y))
         return out
 
     def edge_cells(self, wall: int) -> tuple[set[int], set[int]]:
@@ -108,8 +159,14 @@ def initial_windows(tm: TuringMachine, tid: Mapping[str, int], k: int) -> set[tu
     return out
 
 
-def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invariant:
+def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int = 0,
+              tracked: tuple[str, ...] | None = None, max_windows: int = MAX_WINDOWS) -> Invariant:
     """The least fixpoint (module doc), computed by rounds until nothing is added.
+
+    With ``cap > 0`` every head also carries how many cells of each ``tracked`` symbol
+    (default: all) lie left and right of it in its row, counted up to ``cap`` (module doc,
+    "Head counts"); windows are then over these annotated heads, and
+    :attr:`Invariant.windows` spells them back as plain tokens.
 
     Raises
     ------
@@ -122,42 +179,49 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invarian
     views = cell_tokens(tm, tid)  # every cell is spelled: tid is the machine's whole uniform dictionary
     token_of = {v: t for t, v in views.items()}
     wall = tid[SEPARATOR]
+    heads = {t for t, (_, q) in views.items() if q >= 0}
+    counts = _HeadCounts(tm, views, wall, cap, first_id=max([*tid.values(), wall]) + 1,
+                         tracked=tm.tape_symbols if tracked is None else tracked)
     kind = {t: "c" for t in views}
     kind[wall], kind[OUT] = "w", "o"
-    heads = {t for t, (_, q) in views.items() if q >= 0}
     wall_view = (-1, -1)
+
+    def plain(t: int) -> int:
+        return counts.plain.get(t, t)
 
     def leaves(w: tuple[int, ...]) -> bool:
         """A head next to a wall stepping into it: the run leaves the window, which the claim
         assumes it never does, so no later row of a covered run comes from this window."""
         for i in range(1, len(w) - 1):
-            if w[i] in heads:
-                s, q = views[w[i]]
+            h = plain(w[i])
+            if h in heads:
+                s, q = views[h]
                 move = tab.move.get((q, s)) if tab.defined.get((q, s), False) else None
                 if (move == 1 and w[i + 1] == wall) or (move == -1 and w[i - 1] == wall):
                     return True
         return False
 
-    def step(w: tuple[int, ...], i: int) -> int:
-        t = w[i]
-        if t in (wall, OUT):
-            return t
-        left = wall_view if w[i - 1] == wall else views[w[i - 1]]
-        right = wall_view if w[i + 1] == wall else views[w[i + 1]]
-        return token_of[next_cell(tab, left, views[t], right)]
+    def step(left: int, mid: int, right: int) -> int:
+        if mid in (wall, OUT):
+            return mid
+        lv = wall_view if left == wall else views[left]
+        rv = wall_view if right == wall else views[right]
+        return token_of[next_cell(tab, lv, views[mid], rv)]
 
     cache: dict[tuple[int, int, int], int] = {}
 
-    def stepped(w: tuple[int, ...]) -> tuple[int, ...]:
+    def stepped(w: tuple[int, ...]) -> list[tuple[int, ...]]:
         out = []
         for i in range(1, k + 1):
-            key = (w[i - 1], w[i], w[i + 1])
+            key = (plain(w[i - 1]), plain(w[i]), plain(w[i + 1]))
             if key not in cache:
-                cache[key] = step(w, i)
+                cache[key] = step(*key)
             out.append(cache[key])
-        return tuple(out)
+        return counts.annotate_step(w, out) if cap else [tuple(out)]
 
     windows = initial_windows(tm, tid, k)
+    if cap:
+        windows = {a for w in windows for a in counts.annotate_initial(w)}
     by_prefix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
     by_suffix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
     for w in windows:
@@ -181,46 +245,203 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3) -> Invarian
                 joined.update((*a, b[-1], x[-1]) for a in by_suffix.get(b[:-1], ()))
         new = set()
         for w in joined:
-            if sum(t in heads for t in w) > 1 or not _SHAPE.fullmatch("".join(kind[t] for t in w)) or leaves(w):
+            if sum(plain(t) in heads for t in w) > 1 or not _SHAPE.fullmatch("".join(kind[plain(t)] for t in w)) \
+                    or leaves(w) or (cap and not counts.consistent(w)):
                 continue
-            nxt = stepped(w)
-            if nxt not in windows:
-                new.add(nxt)
+            for nxt in stepped(w):
+                if nxt not in windows:
+                    new.add(nxt)
         windows |= new
         for w in new:
             by_prefix[w[:-1]].append(w)
             by_suffix[w[1:]].append(w)
         delta = new
-        if len(windows) > MAX_WINDOWS:
-            raise ResourceLimitError(f"the window invariant of {tm.name} passed {MAX_WINDOWS} windows of {k}",
+        if len(windows) > max_windows:
+            raise ResourceLimitError(f"the window invariant of {tm.name} passed {max_windows} windows of {k}",
                                      limit="size-cap", details={"windows": len(windows), "k": k})
-    return Invariant(k, frozenset(windows), rounds)
+    annotated = len(windows)
+    return Invariant(k, frozenset(tuple(plain(t) for t in w) for w in windows), rounds, annotated if cap else 0,
+                     frozenset(heads))
+
+
+class _HeadCounts:
+    """Head tokens annotated with capped symbol counts left and right of the head (module
+    doc, "Head counts"). An annotated head gets an id of its own, from ``first_id`` on."""
+
+    def __init__(self, tm: TuringMachine, views: Mapping[int, tuple[int, int]], wall: int, cap: int,
+                 first_id: int, tracked: tuple[str, ...]) -> None:
+        self.tab = Tables.of(tm)
+        self.views, self.wall, self.cap = views, wall, cap
+        # symbol code -> its place in a count vector; untracked symbols are not counted
+        self.place = {tm.tape_symbols.index(s): i for i, s in enumerate(sorted(set(tracked), key=tm.tape_symbols.index))}
+        self.n_symbols = len(self.place)
+        self.next_id = first_id
+        self.ids: dict[tuple[int, tuple[int, ...], tuple[int, ...]], int] = {}
+        self.plain: dict[int, int] = {}
+        self.notes: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+    def head(self, token: int, left: tuple[int, ...], right: tuple[int, ...]) -> int:
+        key = (token, left, right)
+        if key not in self.ids:
+            self.ids[key] = self.next_id
+            self.plain[self.next_id] = token
+            self.notes[self.next_id] = (left, right)
+            self.next_id += 1
+        return self.ids[key]
+
+    def _sides(self, w: tuple[int, ...], i: int) -> tuple[list[int], bool, list[int], bool]:
+        """Symbol counts of the cells visible left and right of index ``i``, and whether
+        each side is seen up to its wall."""
+        left, right = [0] * self.n_symbols, [0] * self.n_symbols
+        left_whole = right_whole = False
+        for j, t in enumerate(w):
+            if t == self.wall:
+                if j < i:
+                    left_whole = True
+                else:
+                    right_whole = True
+            elif t != OUT and j != i:
+                place = self.place.get(self.views[self.plain.get(t, t)][0])
+                if place is not None:
+                    (left if j < i else right)[place] += 1
+        return left, left_whole, right, right_whole
+
+    def _fits(self, note: tuple[int, ...], seen: list[int], whole: bool) -> bool:
+        for c, v in zip(note, seen):
+            if (min(v, self.cap) != c) if whole else (c < self.cap and v > c):
+                return False
+        return True
+
+    def consistent(self, w: tuple[int, ...]) -> bool:
+        """The window's cells agree with its head's counts."""
+        for i, t in enumerate(w):
+            if t in self.notes:
+                left, lw, right, rw = self._sides(w, i)
+                note_l, note_r = self.notes[t]
+                return self._fits(note_l, left, lw) and self._fits(note_r, right, rw)
+        return True
+
+    def _completions(self, seen: list[int], whole: bool, free: tuple[int, ...]) -> set[tuple[int, ...]]:
+        """Capped counts of the seen cells plus any number of cells of the symbols ``free``."""
+        if whole:
+            return {tuple(min(v, self.cap) for v in seen)}
+        out = set()
+        places = sorted({self.place[s] for s in free if s in self.place})
+        for extra in product(range(self.cap + 1), repeat=len(places)):
+            total = list(seen)
+            for s, e in zip(places, extra):
+                total[s] += e
+            out.add(tuple(min(v, self.cap) for v in total))
+        return out
+
+    def annotate_initial(self, w: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """A row-0 window with every count its head can have: left of the start head lie
+        blanks only; right of it the rest of the input, then blanks."""
+        tab = self.tab
+        for i, t in enumerate(w):
+            if t in self.views and self.views[t][1] >= 0:
+                left, lw, right, rw = self._sides(w, i)
+                last = next((self.views[u][0] for u in reversed(w[i:]) if u in self.views), tab.blank)
+                free_right = (tab.blank,) if last == tab.blank else (*tab.inputs, tab.blank)
+                return [w[:i] + (self.head(t, nl, nr),) + w[i + 1:]
+                        for nl in self._completions(left, lw, (tab.blank,))
+                        for nr in self._completions(right, rw, tuple(sorted(set(free_right))))]
+        return [w]
+
+    def _minus(self, note: tuple[int, ...], symbol: int) -> list[tuple[int, ...]]:
+        if symbol not in self.place:
+            return [note]
+        s = self.place[symbol]
+        c = note[s]
+        if c == 0:
+            return []  # the cell stepped onto is not on that side: no real row does this
+        options = [c - 1, c] if c == self.cap else [c - 1]
+        return [note[:s] + (v,) + note[s + 1:] for v in options]
+
+    def _plus(self, note: tuple[int, ...], symbol: int) -> tuple[int, ...]:
+        if symbol not in self.place:
+            return note
+        s = self.place[symbol]
+        return note[:s] + (min(note[s] + 1, self.cap),) + note[s + 1:]
+
+    def annotate_step(self, w: tuple[int, ...], out: list[int]) -> list[tuple[int, ...]]:
+        """The stepped window with its new head's counts, read from the old head's: a move
+        right adds the written symbol on the left and takes the cell stepped onto from the
+        right (a count at the cap may stay there); a move left mirrors it."""
+        j = next((j for j, t in enumerate(out) if t in self.views and self.views[t][1] >= 0), None)
+        if j is None:
+            return [tuple(out)]
+        i = next(i for i, t in enumerate(w) if t in self.notes)
+        old = self.plain[w[i]]
+        s, q = self.views[old]
+        note_l, note_r = self.notes[w[i]]
+        tab = self.tab
+        if not tab.defined.get((q, s), False) or tab.move[q, s] == 0:
+            options = [(note_l, note_r)]
+        else:
+            written, onto = tab.write[q, s], self.views[self.plain.get(w[j + 1], w[j + 1])][0]
+            if tab.move[q, s] == 1:
+                options = [(self._plus(note_l, written), r) for r in self._minus(note_r, onto)]
+            else:
+                options = [(lft, self._plus(note_r, written)) for lft in self._minus(note_l, onto)]
+        return [tuple(out[:j]) + (self.head(out[j], a, b),) + tuple(out[j + 1:]) for a, b in options]
 
 
 DEFAULT_K = 4  # bb2 needs windows of 4; larger k adds little on the bundled machines (docs/uniform.md)
 
 
+COUNT_CAP = 2  # head counts of one tracked symbol: none, one, two or more
+MAX_WINDOWS_TO_COUNT = 4_000  # heads count symbols only where the plain invariant is this small
+MAX_COUNTED_WINDOWS = 40_000  # a symbol whose counted invariant grows past this is not counted (a machine-only,
+# deterministic cut: the domain never depends on time or load)
+
+
+def triples_of(inv: Invariant, tm: TuringMachine, tid: Mapping[str, int]) -> set[tuple[int, int, int]]:
+    """Every triple ``inv`` admits: around each cell, and at each ``#`` between rows."""
+    tab = Tables.of(tm)
+    views = cell_tokens(tm, tid)
+    token_of = {v: t for t, v in views.items()}
+    wall = tid[SEPARATOR]
+
+    def step(left: int, mid: int, right: int) -> int:
+        lv = (-1, -1) if left == wall else views[left]
+        rv = (-1, -1) if right == wall else views[right]
+        return token_of[next_cell(tab, lv, views[mid], rv)]
+
+    return inv.cell_triples() | inv.wall_triples(wall, step)
+
+
 @lru_cache(maxsize=64)
-def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, str, str]], int, int]:
-    """The invariant's triples by spelling (they depend on the machine only), its window
-    count and its rounds."""
+def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, str, str]], dict[str, int]]:
+    """The invariant's triples by spelling (they depend on the machine only) and its sizes.
+    The plain window invariant is intersected with one invariant per tape symbol whose
+    heads count that symbol on either side (module doc, "Head counts"): each is sound, so
+    their intersection is."""
     vocab, _, _ = uniform_vocab(tm.tape_symbols, tm.states)
     tid = {t: i for i, t in enumerate(vocab)}
     inv = invariant(tm, tid, k)
-    wall = tid[SEPARATOR]
-    last, first = inv.edge_cells(wall)
-    triples = inv.cell_triples() | {(x, wall, y) for x in last for y in first}
+    triples = triples_of(inv, tm, tid)
+    sizes = {"k": k, "windows": len(inv.windows), "rounds": inv.rounds, "plain_triples": len(triples)}
+    counted_by: dict[str, int] = {}
+    for symbol in tm.tape_symbols if len(inv.windows) <= MAX_WINDOWS_TO_COUNT else ():
+        try:
+            counted = invariant(tm, tid, k, cap=COUNT_CAP, tracked=(symbol,), max_windows=MAX_COUNTED_WINDOWS)
+        except ResourceLimitError as e:
+            if e.limit != "size-cap":
+                raise
+            continue  # leaving one invariant out of the intersection keeps it sound, only wider
+        counted_by[symbol] = counted.annotated
+        triples &= triples_of(counted, tm, tid)
     spelled = frozenset((vocab[a], vocab[b], vocab[c]) for a, b, c in triples)
-    return spelled, len(inv.windows), inv.rounds
+    return spelled, {**sizes, "counted": counted_by, "triples": len(spelled)}
 
 
 def invariant_domain(tm: TuringMachine, tid: Mapping[str, int], k: int = DEFAULT_K) -> set[tuple[int, int, int]]:
     """Every triple the invariant admits (around each cell, and at each ``#`` between rows),
     as the token ids of the dictionary ``tid``."""
-    spelled, _, _ = _canonical_domain(tm, k)
+    spelled, _ = _canonical_domain(tm, k)
     return {(tid[a], tid[b], tid[c]) for a, b, c in spelled}
 
 
 def invariant_size(tm: TuringMachine, k: int = DEFAULT_K) -> dict[str, int]:
-    spelled, windows, rounds = _canonical_domain(tm, k)
-    return {"k": k, "windows": windows, "rounds": rounds, "triples": len(spelled)}
+    return dict(_canonical_domain(tm, k)[1])

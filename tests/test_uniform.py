@@ -246,3 +246,48 @@ def test_learn_with_sgd_writes_the_proved_tile_file(cli_json, tmp_path):
     assert obj["domain_sizes"]["invariant"] < obj["domain_sizes"]["syntactic"]
     code, again, _ = cli_json("verify", "--uniform", str(tmp_path / "uniform.npz"), "binary_decrement")
     assert code == 0 and again["float_readers"]["safe"] and again["table"] == obj["table"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(machines(max_states=4, max_symbols=3))
+def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
+    """The head-count invariants one at a time, on random machines and inputs up to length
+    5 (rows long enough for counts at the cap): each holds every triple the runs show, cells
+    and walls, so their intersection does (proofs_check/invariant.py, "Head counts")."""
+    from hypothesis import assume
+
+    from proofs_check.invariant import COUNT_CAP, invariant, triples_of
+    from theorymodel.learn.uniform import observed_triples
+
+    words = [w for n in range(6) for w in product(tm.input_symbols, repeat=n)
+             if reference_run(tm, w, max_steps=80).halted]
+    assume(words)
+    rule = compile_uniform(tm)
+    tid = dict(rule.token_id)
+    seen = {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80)[:, :3].tolist()}
+    for cap in (1, COUNT_CAP):
+        for symbol in tm.tape_symbols:
+            admitted = triples_of(invariant(tm, tid, 4, cap=cap, tracked=(symbol,)), tm, tid)
+            missing = seen - admitted
+            assert not missing, (cap, symbol, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]])
+
+
+def test_head_counts_see_what_windows_cannot():
+    """zeros_then_ones's returning head never has a 1 on its left. The plain window invariant
+    admits that triple, the counted one does not, and so the tables learned from inputs of
+    length <= 6 are proved (both learners), where length <= 5 leaves a real counterexample."""
+    from proofs_check.invariant import invariant, triples_of
+    from theorymodel.learn.uniform import learn_uniform
+
+    tm = library.load("zeros_then_ones")
+    rule = compile_uniform(tm)
+    tid = dict(rule.token_id)
+    bad = tuple(tid[t] for t in ("0", "1", "[q2]0"))
+    assert bad in triples_of(invariant(tm, tid, 4), tm, tid)
+    assert bad not in set(domain(tm, rule))
+    for learner in ("sgd", "lp"):
+        assert lemma_exhaustive(tm, learn_uniform(tm, lengths=(0, 6), learner=learner).rule).verified, learner
+    short = learn_uniform(tm, lengths=(0, 5), learner="sgd").rule
+    assert not lemma_exhaustive(tm, short).verified
+    cex = search_counterexample(tm, short, max_n=6)
+    assert cex is not None and cex.input == "000111"
