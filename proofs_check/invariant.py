@@ -273,7 +273,8 @@ class _HeadCounts:
         self.tab = Tables.of(tm)
         self.views, self.wall, self.cap = views, wall, cap
         # symbol code -> its place in a count vector; untracked symbols are not counted
-        self.place = {tm.tape_symbols.index(s): i for i, s in enumerate(sorted(set(tracked), key=tm.tape_symbols.index))}
+        ordered = sorted(set(tracked), key=tm.tape_symbols.index)
+        self.place = {tm.tape_symbols.index(s): i for i, s in enumerate(ordered)}
         self.n_symbols = len(self.place)
         self.next_id = first_id
         self.ids: dict[tuple[int, tuple[int, ...], tuple[int, ...]], int] = {}
@@ -307,10 +308,9 @@ class _HeadCounts:
         return left, left_whole, right, right_whole
 
     def _fits(self, note: tuple[int, ...], seen: list[int], whole: bool) -> bool:
-        for c, v in zip(note, seen):
-            if (min(v, self.cap) != c) if whole else (c < self.cap and v > c):
-                return False
-        return True
+        if whole:
+            return all(min(v, self.cap) == c for c, v in zip(note, seen, strict=True))
+        return all(c == self.cap or v <= c for c, v in zip(note, seen, strict=True))
 
     def consistent(self, w: tuple[int, ...]) -> bool:
         """The window's cells agree with its head's counts."""
@@ -329,7 +329,7 @@ class _HeadCounts:
         places = sorted({self.place[s] for s in free if s in self.place})
         for extra in product(range(self.cap + 1), repeat=len(places)):
             total = list(seen)
-            for s, e in zip(places, extra):
+            for s, e in zip(places, extra, strict=True):
                 total[s] += e
             out.add(tuple(min(v, self.cap) for v in total))
         return out
@@ -343,7 +343,7 @@ class _HeadCounts:
                 left, lw, right, rw = self._sides(w, i)
                 last = next((self.views[u][0] for u in reversed(w[i:]) if u in self.views), tab.blank)
                 free_right = (tab.blank,) if last == tab.blank else (*tab.inputs, tab.blank)
-                return [w[:i] + (self.head(t, nl, nr),) + w[i + 1:]
+                return [(*w[:i], self.head(t, nl, nr), *w[i + 1:])
                         for nl in self._completions(left, lw, (tab.blank,))
                         for nr in self._completions(right, rw, tuple(sorted(set(free_right))))]
         return [w]
@@ -356,13 +356,13 @@ class _HeadCounts:
         if c == 0:
             return []  # the cell stepped onto is not on that side: no real row does this
         options = [c - 1, c] if c == self.cap else [c - 1]
-        return [note[:s] + (v,) + note[s + 1:] for v in options]
+        return [(*note[:s], v, *note[s + 1:]) for v in options]
 
     def _plus(self, note: tuple[int, ...], symbol: int) -> tuple[int, ...]:
         if symbol not in self.place:
             return note
         s = self.place[symbol]
-        return note[:s] + (min(note[s] + 1, self.cap),) + note[s + 1:]
+        return (*note[:s], min(note[s] + 1, self.cap), *note[s + 1:])
 
     def annotate_step(self, w: tuple[int, ...], out: list[int]) -> list[tuple[int, ...]]:
         """The stepped window with its new head's counts, read from the old head's: a move
@@ -384,7 +384,7 @@ class _HeadCounts:
                 options = [(self._plus(note_l, written), r) for r in self._minus(note_r, onto)]
             else:
                 options = [(lft, self._plus(note_r, written)) for lft in self._minus(note_l, onto)]
-        return [tuple(out[:j]) + (self.head(out[j], a, b),) + tuple(out[j + 1:]) for a, b in options]
+        return [(*tuple(out[:j]), self.head(out[j], a, b), *tuple(out[j + 1:])) for a, b in options]
 
 
 DEFAULT_K = 4  # bb2 needs windows of 4; larger k adds little on the bundled machines (docs/uniform.md)
