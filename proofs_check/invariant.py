@@ -53,6 +53,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
+from typing import Any
 
 from proofs_check.tm_semantics import Tables, next_cell
 from theorymodel.errors import ResourceLimitError
@@ -412,7 +413,7 @@ def triples_of(inv: Invariant, tm: TuringMachine, tid: Mapping[str, int]) -> set
 
 
 @lru_cache(maxsize=64)
-def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, str, str]], dict[str, int]]:
+def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, str, str]], dict[str, Any]]:
     """The invariant's triples by spelling (they depend on the machine only) and its sizes.
     The plain window invariant is intersected with one invariant per tape symbol whose
     heads count that symbol on either side (module doc, "Head counts"): each is sound, so
@@ -443,5 +444,5 @@ def invariant_domain(tm: TuringMachine, tid: Mapping[str, int], k: int = DEFAULT
     return {(tid[a], tid[b], tid[c]) for a, b, c in spelled}
 
 
-def invariant_size(tm: TuringMachine, k: int = DEFAULT_K) -> dict[str, int]:
+def invariant_size(tm: TuringMachine, k: int = DEFAULT_K) -> dict[str, Any]:
     return dict(_canonical_domain(tm, k)[1])
