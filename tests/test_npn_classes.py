@@ -76,7 +76,8 @@ def test_first_layer_counts_the_threshold_functions(tmp_path, capsys, n):
     assert out["classes_table"] == "computed"
     assert main(["census", "--n", str(n), "--max-k", "1", "--db", str(db), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
-    assert again["classes_table"] == "stored" and again["functions_by_length"] == out["functions_by_length"]
+    assert again["classes_table"] == "stored, every row checked"
+    assert again["functions_by_length"] == out["functions_by_length"]
 
 
 def test_a_forged_class_table_is_computed_again(tmp_path, capsys):
@@ -97,3 +98,39 @@ def test_a_forged_class_table_is_computed_again(tmp_path, capsys):
 def test_five_inputs_without_the_first_layer_flag_is_a_resource_limit(tmp_path, capsys):
     assert main(["census", "--n", "5", "--db", str(tmp_path / "c.db")]) == 3
     assert "--max-k 1" in capsys.readouterr().err
+
+
+def test_a_forged_row_of_the_right_shape_is_caught(tmp_path, capsys):
+    """A threshold class's row overwritten by a code that is not a class representative,
+    with the count, the orbit sum and the order kept: the first layer checks every row by
+    brute force and enumerates again; the sample checks the rows it draws."""
+    import sqlite3
+
+    from theorymodel.complexity.npn_classes import class_table, orbit_facts
+    from theorymodel.complexity.sample import sample_census
+
+    reps, orbits = class_table(4)
+    least, sizes = orbit_facts(reps, 4)
+    assert (least == reps).all() and (sizes == orbits).all() and int(sizes.sum()) == 2**16
+    db = tmp_path / "census.db"
+    assert main(["census", "--n", "4", "--max-k", "1", "--db", str(db), "--json"]) == 0
+    capsys.readouterr()
+    con = sqlite3.connect(db)
+    # a class loses its row to the next code up, which is no class's least code; the order
+    # and the orbit sum are kept
+    rep = next(int(r) for r in reps.tolist() if r + 1 not in set(reps.tolist()) and r > 0)
+    con.execute("UPDATE npn_classes SET rep = rep + 1 WHERE n = 4 AND rep = ?", (rep,))
+    con.commit()
+    con.close()
+    assert main(["census", "--n", "4", "--max-k", "1", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["classes_table"] == "computed" and out["functions_by_length"]["1"] == A000609[4]
+    con = sqlite3.connect(db)
+    con.execute("UPDATE npn_classes SET rep = rep + 1 WHERE n = 4 AND rep = ?", (rep,))
+    con.commit()
+    con.close()
+    whole = sample_census(4, k=222, seed=0, db=str(db), progress=False)  # draws every row, the forged one too
+    assert whole["classes_by_length"] == {"1": 15, "2": 174, "3": 33}  # n = 4 in full: 222 classes
+    assert whole["estimate"]["1"]["functions"] == A000609[4] == whole["estimate"]["1"]["low"]
+    stored = sqlite3.connect(db).execute("SELECT rep FROM npn_classes WHERE n = 4 ORDER BY rep").fetchall()
+    assert [r for (r,) in stored] == [int(r) for r in reps.tolist()]  # enumerated again and stored

@@ -205,3 +205,33 @@ def unate(codes: np.ndarray, n: int) -> np.ndarray:
         c0, c1 = _gather(codes, rows[(v, 0)]), _gather(codes, rows[(v, 1)])
         out &= ((c0 & ~c1) == 0) | ((c1 & ~c0) == 0)
     return out
+
+
+def orbit_facts(codes: np.ndarray, n: int, *, chunk: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    """For each code: the least code of its NPN class and the class's size, by brute force
+    over every input permutation, input negation and output negation (7,680 transforms at
+    n = 5). Independent of :func:`class_table`'s cofactor method: it checks stored rows."""
+    maps = np.array(transforms(n), dtype=np.uint64).reshape(-1, 2**n)  # (|NP|, 2^n)
+    full = _full(n)
+    codes = np.asarray(codes, dtype=np.uint64)
+    least = np.empty(len(codes), dtype=np.uint64)
+    sizes = np.empty(len(codes), dtype=np.int64)
+    for lo in range(0, len(codes), chunk):
+        part = codes[lo:lo + chunk, None]
+        images = np.zeros((len(part), len(maps)), dtype=np.uint64)
+        for r in range(2**n):
+            images |= ((part >> maps[None, :, r]) & np.uint64(1)) << np.uint64(r)
+        both = np.concatenate([images, images ^ full], axis=1)
+        both.sort(axis=1)
+        least[lo:lo + chunk] = both[:, 0]
+        sizes[lo:lo + chunk] = 1 + (np.diff(both, axis=1) != 0).sum(axis=1)
+    return least, sizes
+
+
+def rows_are_classes(reps: np.ndarray, orbits: np.ndarray, n: int) -> bool:
+    """Each representative is the least code of its class and each orbit size that class's
+    size, recomputed by brute force (:func:`orbit_facts`)."""
+    if not len(reps):
+        return True
+    least, sizes = orbit_facts(reps, n)
+    return bool((least == np.asarray(reps, dtype=np.uint64)).all() and (sizes == np.asarray(orbits)).all())

@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 
 from theorymodel.complexity.census import SOLVER_LOCK, Store, check_row, default_db, no_foreign_gc, on_dask, solve_one
-from theorymodel.complexity.layer import stored_classes
+from theorymodel.complexity.layer import store_classes, stored_classes
 from theorymodel.complexity.npn import to_tt
+from theorymodel.complexity.npn_classes import class_table, rows_are_classes
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.progress import ProgressBar
 
@@ -115,11 +116,15 @@ def sample_census(n: int, cls: str = "linear", *, k: int, seed: int = 0, db: str
     store = Store(db or default_db())
     try:
         store.db.execute(INTERVAL_SCHEMA)
-        reps, orbit_sizes, _ = stored_classes(store.db, n, progress=progress)
+        reps, orbit_sizes, source = stored_classes(store.db, n, progress=progress, whole=False)
         N = len(reps)
         if k < 1 or k > N:
             raise UsageError(f"--sample takes 1 to {N:,} classes for n = {n}")
         picked = np.sort(np.random.default_rng(seed).choice(N, size=k, replace=False))
+        if source == "stored" and not rows_are_classes(reps[picked], orbit_sizes[picked], n):
+            # a drawn row is not its class (brute force over every NPN transform): enumerate again
+            reps, orbit_sizes = class_table(n)
+            store_classes(store.db, n, reps, orbit_sizes)
         tt_of = {int(i): to_tt(int(reps[i]), n) for i in picked}
         index = {tt: i for i, tt in tt_of.items()}
         orbits = {i: int(orbit_sizes[i]) for i in tt_of}
