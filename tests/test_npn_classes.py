@@ -134,3 +134,40 @@ def test_a_forged_row_of_the_right_shape_is_caught(tmp_path, capsys):
     assert whole["estimate"]["1"]["functions"] == A000609[4] == whole["estimate"]["1"]["low"]
     stored = sqlite3.connect(db).execute("SELECT rep FROM npn_classes WHERE n = 4 ORDER BY rep").fetchall()
     assert [r for (r,) in stored] == [int(r) for r in reps.tolist()]  # enumerated again and stored
+
+
+@pytest.mark.parametrize("forgery", ["real", "negative", "blob", "text", "wrapped_sum"])
+def test_stored_values_of_the_wrong_type_or_range_are_never_used(tmp_path, capsys, forgery):
+    """SQLite keeps whatever type was written, and numpy would coerce it (2.5 -> 2, -1 ->
+    a crash, a blob -> a crash): such a table is enumerated again and rewritten."""
+    import sqlite3
+
+    db = tmp_path / "census.db"
+    assert main(["census", "--n", "3", "--max-k", "1", "--db", str(db), "--json"]) == 0
+    capsys.readouterr()
+    con = sqlite3.connect(db)
+    rep = con.execute("SELECT max(rep) FROM npn_classes WHERE n = 3").fetchone()[0]
+    change = {"real": "UPDATE npn_classes SET rep = rep + 0.5, orbit = orbit + 0.9 WHERE n = 3",
+              "negative": f"UPDATE npn_classes SET rep = -1 WHERE n = 3 AND rep = {rep}",
+              "blob": f"UPDATE npn_classes SET rep = x'0102' WHERE n = 3 AND rep = {rep}",
+              "text": f"UPDATE npn_classes SET rep = 'x' WHERE n = 3 AND rep = {rep}",
+              # orbits near 2^62 whose int64 sum wraps to 256
+              "wrapped_sum": f"UPDATE npn_classes SET orbit = orbit + {2**62} WHERE n = 3 AND rep = {rep}"}[forgery]
+    con.execute(change)
+    con.commit()
+    con.close()
+    assert main(["census", "--n", "3", "--max-k", "1", "--db", str(db), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["classes_table"] == "computed" and out["functions_by_length"]["1"] == A000609[3]
+    kinds = sqlite3.connect(db).execute("SELECT DISTINCT typeof(rep), typeof(orbit) FROM npn_classes").fetchall()
+    assert kinds == [("integer", "integer")]
+
+
+def test_a_foreign_npn_classes_table_is_refused(tmp_path, capsys):
+    import sqlite3
+
+    db = tmp_path / "census.db"
+    sqlite3.connect(db).execute("CREATE TABLE npn_classes (n INTEGER, rep INTEGER)").connection.commit()
+    assert main(["census", "--n", "3", "--max-k", "1", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "npn_classes" in err

@@ -19,6 +19,7 @@ always, and every row it is used for; a table that fails is computed again.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from typing import Any
@@ -49,9 +50,12 @@ def stored_classes(db: sqlite3.Connection, n: int, *, progress: bool = True, who
     and correct rows together make the table exactly the set of classes: a real class
     written over another row would repeat a representative."""
     db.execute(CLASSES_SCHEMA)
+    columns = [r[1] for r in db.execute("PRAGMA table_info(npn_classes)")]
+    if columns[:3] != ["n", "rep", "orbit"]:
+        raise UsageError("the census file holds a table 'npn_classes' that is not an NPN class table")
     rows = db.execute("SELECT rep, orbit FROM npn_classes WHERE n = ? ORDER BY rep", (n,)).fetchall()
     stored = None
-    if rows:
+    if rows and _plain_ints(rows, n):
         reps = np.array([r for r, _ in rows], dtype=np.uint64)
         orbits = np.array([o for _, o in rows], dtype=np.int64)
         if _table_ok(n, reps, orbits):
@@ -71,11 +75,24 @@ def stored_classes(db: sqlite3.Connection, n: int, *, progress: bool = True, who
 
 
 def store_classes(db: sqlite3.Connection, n: int, reps: np.ndarray, orbits: np.ndarray) -> None:
-    db.execute("BEGIN")
-    db.execute("DELETE FROM npn_classes WHERE n = ?", (n,))
-    db.executemany("INSERT INTO npn_classes VALUES (?, ?, ?)",
-                   zip([n] * len(reps), (int(r) for r in reps.tolist()), orbits.tolist(), strict=True))
-    db.execute("COMMIT")
+    try:
+        db.execute("BEGIN")
+        db.execute("DELETE FROM npn_classes WHERE n = ?", (n,))
+        db.executemany("INSERT INTO npn_classes VALUES (?, ?, ?)",
+                       zip([n] * len(reps), (int(r) for r in reps.tolist()), orbits.tolist(), strict=True))
+        db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise UsageError(f"the census file's table 'npn_classes' cannot be rewritten ({exc})") from None
+
+
+def _plain_ints(rows: list[tuple[Any, Any]], n: int) -> bool:
+    """Every value an integer (SQLite keeps whatever type was written: a real, text or a
+    blob would be coerced by numpy) and in range: a code below 2^(2^n), an orbit between 1
+    and the group's size."""
+    group = 2 * math.factorial(n) * 2**n
+    return all(type(r) is int and type(o) is int and 0 <= r < 2 ** (2**n) and 1 <= o <= group for r, o in rows)
 
 
 def _table_ok(n: int, reps: np.ndarray, orbits: np.ndarray) -> bool:
