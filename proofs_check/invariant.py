@@ -41,6 +41,21 @@ view). The induction above goes through unchanged over the annotated tokens, so 
 triples of the annotated fixpoint, read back as plain tokens, hold every triple of every
 run. :func:`_canonical_domain` intersects the plain fixpoint with one annotated fixpoint per
 tape symbol; each is sound, so the intersection is.
+
+**Head regions.** Counts do not see order: `binary_addition`'s head looking for `+` has `+`
+somewhere on its left, but two blanks right next to it are impossible only because the
+margin lies beyond `x` and `+`. So a head may instead carry the order of regions on either
+side: the tape symbols are split into regions (one symbol, the blank, all the others),
+each side is read as region letters with runs of one letter merged, and the head keeps the
+letters nearest to it (at most :data:`REGION_LETTERS`) and whether unknown letters may lie
+beyond them. Row 0 takes every word that the unseen part allows (margin blanks on the left;
+more input, then blanks, on the right). A move right appends the written symbol's letter on
+the left, and on the right either keeps the nearest letter (its run goes on) or drops it
+(that was its last cell). A move left mirrors it. A window's visible cells, read as letters,
+must agree with the letters nearest the head: exactly where the wall is in view. As with
+counts, a real row's word is always among its head's, so the induction holds over the
+annotated tokens. These fixpoints cost more, so :func:`proofs_check.uniform.with_regions`
+computes them only for a lemma that failed, for the symbols its failed triples show.
 """
 
 from __future__ import annotations
@@ -161,13 +176,16 @@ def initial_windows(tm: TuringMachine, tid: Mapping[str, int], k: int) -> set[tu
 
 
 def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int = 0,
-              tracked: tuple[str, ...] | None = None, max_windows: int = MAX_WINDOWS) -> Invariant:
+              tracked: tuple[str, ...] | None = None, regions: tuple[frozenset[str], ...] | None = None,
+              max_windows: int = MAX_WINDOWS) -> Invariant:
     """The least fixpoint (module doc), computed by rounds until nothing is added.
 
     With ``cap > 0`` every head also carries how many cells of each ``tracked`` symbol
     (default: all) lie left and right of it in its row, counted up to ``cap`` (module doc,
     "Head counts"); windows are then over these annotated heads, and
-    :attr:`Invariant.windows` spells them back as plain tokens.
+    :attr:`Invariant.windows` spells them back as plain tokens. With ``regions`` (a
+    partition of the tape symbols) every head carries instead the order of the regions
+    on either side of it (module doc, "Head regions").
 
     Raises
     ------
@@ -181,8 +199,11 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
     token_of = {v: t for t, v in views.items()}
     wall = tid[SEPARATOR]
     heads = {t for t, (_, q) in views.items() if q >= 0}
-    counts = _HeadCounts(tm, views, wall, cap, first_id=max([*tid.values(), wall]) + 1,
-                         tracked=tm.tape_symbols if tracked is None else tracked)
+    first_id = max([*tid.values(), wall]) + 1
+    counts: _HeadNotes = (_HeadRegions(tm, views, wall, first_id, regions) if regions is not None else
+                          _HeadCounts(tm, views, wall, first_id, cap,
+                                      tracked=tm.tape_symbols if tracked is None else tracked))
+    cap = cap or (1 if regions is not None else 0)  # annotated or not
     kind = {t: "c" for t in views}
     kind[wall], kind[OUT] = "w", "o"
     wall_view = (-1, -1)
@@ -265,36 +286,50 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
                      frozenset(heads))
 
 
-class _HeadCounts:
-    """Head tokens annotated with capped symbol counts left and right of the head (module
-    doc, "Head counts"). An annotated head gets an id of its own, from ``first_id`` on."""
+class _HeadNotes:
+    """Head tokens annotated with a note about the rest of their row (module doc, "Head
+    counts", "Head regions"). An annotated head gets an id of its own, from ``first_id``
+    on. Subclasses say what a note is: how row 0 starts it, which visible cells agree
+    with it, and how a move changes it."""
 
-    def __init__(self, tm: TuringMachine, views: Mapping[int, tuple[int, int]], wall: int, cap: int,
-                 first_id: int, tracked: tuple[str, ...]) -> None:
+    def __init__(self, tm: TuringMachine, views: Mapping[int, tuple[int, int]], wall: int, first_id: int) -> None:
         self.tab = Tables.of(tm)
-        self.views, self.wall, self.cap = views, wall, cap
-        # symbol code -> its place in a count vector; untracked symbols are not counted
-        ordered = sorted(set(tracked), key=tm.tape_symbols.index)
-        self.place = {tm.tape_symbols.index(s): i for i, s in enumerate(ordered)}
-        self.n_symbols = len(self.place)
+        self.views, self.wall = views, wall
         self.next_id = first_id
-        self.ids: dict[tuple[int, tuple[int, ...], tuple[int, ...]], int] = {}
+        self.ids: dict[tuple[int, Any], int] = {}
         self.plain: dict[int, int] = {}
-        self.notes: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self.notes: dict[int, Any] = {}
 
-    def head(self, token: int, left: tuple[int, ...], right: tuple[int, ...]) -> int:
-        key = (token, left, right)
+    # -- what a note is (subclasses) --
+    def start_notes(self, left: list[int], left_whole: bool, right: list[int], right_whole: bool,
+                    right_free: tuple[int, ...]) -> list[Any]:
+        """Every note row 0's start head can have: ``left``/``right`` the visible symbols;
+        the unseen left part is blanks, the unseen right part ``right_free``* then blanks."""
+        raise NotImplementedError
+
+    def fits(self, note: Any, left: list[int], left_whole: bool, right: list[int], right_whole: bool) -> bool:
+        raise NotImplementedError
+
+    def moved(self, note: Any, written: int, onto: int, direction: int) -> list[Any]:
+        """The notes after a move (``direction`` 1 or -1) that wrote ``written`` and stepped
+        onto a cell holding ``onto``."""
+        raise NotImplementedError
+
+    # -- shared --
+    def head(self, token: int, note: Any) -> int:
+        key = (token, note)
         if key not in self.ids:
             self.ids[key] = self.next_id
             self.plain[self.next_id] = token
-            self.notes[self.next_id] = (left, right)
+            self.notes[self.next_id] = note
             self.next_id += 1
         return self.ids[key]
 
     def _sides(self, w: tuple[int, ...], i: int) -> tuple[list[int], bool, list[int], bool]:
-        """Symbol counts of the cells visible left and right of index ``i``, and whether
-        each side is seen up to its wall."""
-        left, right = [0] * self.n_symbols, [0] * self.n_symbols
+        """The symbols visible left and right of index ``i``, in order, and whether each
+        side is seen up to its wall."""
+        left: list[int] = []
+        right: list[int] = []
         left_whole = right_whole = False
         for j, t in enumerate(w):
             if t == self.wall:
@@ -303,24 +338,72 @@ class _HeadCounts:
                 else:
                     right_whole = True
             elif t != OUT and j != i:
-                place = self.place.get(self.views[self.plain.get(t, t)][0])
-                if place is not None:
-                    (left if j < i else right)[place] += 1
+                (left if j < i else right).append(self.views[self.plain.get(t, t)][0])
         return left, left_whole, right, right_whole
+
+    def consistent(self, w: tuple[int, ...]) -> bool:
+        """The window's cells agree with its head's note."""
+        for i, t in enumerate(w):
+            if t in self.notes:
+                return self.fits(self.notes[t], *self._sides(w, i))
+        return True
+
+    def annotate_initial(self, w: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """A row-0 window with every note its head can have: left of the start head lie
+        blanks only; right of it the rest of the input, then blanks."""
+        tab = self.tab
+        for i, t in enumerate(w):
+            if t in self.views and self.views[t][1] >= 0:
+                left, lw, right, rw = self._sides(w, i)
+                last = next((self.views[u][0] for u in reversed(w[i:]) if u in self.views), tab.blank)
+                free = () if last == tab.blank else tuple(sorted(set(tab.inputs) - {tab.blank}))
+                notes = self.start_notes(left, lw, right, rw, free)
+                return [(*w[:i], self.head(t, note), *w[i + 1:]) for note in notes]
+        return [w]
+
+    def annotate_step(self, w: tuple[int, ...], out: list[int]) -> list[tuple[int, ...]]:
+        """The stepped window with its new head's notes, read from the old head's."""
+        j = next((j for j, t in enumerate(out) if t in self.views and self.views[t][1] >= 0), None)
+        if j is None:
+            return [tuple(out)]
+        i = next(i for i, t in enumerate(w) if t in self.notes)
+        s, q = self.views[self.plain[w[i]]]
+        note = self.notes[w[i]]
+        tab = self.tab
+        if not tab.defined.get((q, s), False) or tab.move[q, s] == 0:
+            options = [note]
+        else:
+            onto = self.views[self.plain.get(w[j + 1], w[j + 1])][0]
+            options = self.moved(note, tab.write[q, s], onto, tab.move[q, s])
+        return [(*out[:j], self.head(out[j], n), *out[j + 1:]) for n in options]
+
+
+class _HeadCounts(_HeadNotes):
+    """Capped counts of the tracked symbols left and right of the head ("Head counts")."""
+
+    def __init__(self, tm: TuringMachine, views: Mapping[int, tuple[int, int]], wall: int, first_id: int, cap: int,
+                 tracked: tuple[str, ...]) -> None:
+        super().__init__(tm, views, wall, first_id)
+        self.cap = cap
+        # symbol code -> its place in a count vector; untracked symbols are not counted
+        ordered = sorted(set(tracked), key=tm.tape_symbols.index)
+        self.place = {tm.tape_symbols.index(s): i for i, s in enumerate(ordered)}
+
+    def _count(self, symbols: list[int]) -> list[int]:
+        out = [0] * len(self.place)
+        for c in symbols:
+            if c in self.place:
+                out[self.place[c]] += 1
+        return out
 
     def _fits(self, note: tuple[int, ...], seen: list[int], whole: bool) -> bool:
         if whole:
             return all(min(v, self.cap) == c for c, v in zip(note, seen, strict=True))
         return all(c == self.cap or v <= c for c, v in zip(note, seen, strict=True))
 
-    def consistent(self, w: tuple[int, ...]) -> bool:
-        """The window's cells agree with its head's counts."""
-        for i, t in enumerate(w):
-            if t in self.notes:
-                left, lw, right, rw = self._sides(w, i)
-                note_l, note_r = self.notes[t]
-                return self._fits(note_l, left, lw) and self._fits(note_r, right, rw)
-        return True
+    def fits(self, note: Any, left: list[int], left_whole: bool, right: list[int], right_whole: bool) -> bool:
+        return self._fits(note[0], self._count(left), left_whole) and self._fits(note[1], self._count(right),
+                                                                                  right_whole)
 
     def _completions(self, seen: list[int], whole: bool, free: tuple[int, ...]) -> set[tuple[int, ...]]:
         """Capped counts of the seen cells plus any number of cells of the symbols ``free``."""
@@ -335,19 +418,11 @@ class _HeadCounts:
             out.add(tuple(min(v, self.cap) for v in total))
         return out
 
-    def annotate_initial(self, w: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """A row-0 window with every count its head can have: left of the start head lie
-        blanks only; right of it the rest of the input, then blanks."""
-        tab = self.tab
-        for i, t in enumerate(w):
-            if t in self.views and self.views[t][1] >= 0:
-                left, lw, right, rw = self._sides(w, i)
-                last = next((self.views[u][0] for u in reversed(w[i:]) if u in self.views), tab.blank)
-                free_right = (tab.blank,) if last == tab.blank else (*tab.inputs, tab.blank)
-                return [(*w[:i], self.head(t, nl, nr), *w[i + 1:])
-                        for nl in self._completions(left, lw, (tab.blank,))
-                        for nr in self._completions(right, rw, tuple(sorted(set(free_right))))]
-        return [w]
+    def start_notes(self, left: list[int], left_whole: bool, right: list[int], right_whole: bool,
+                    right_free: tuple[int, ...]) -> list[Any]:
+        blank = self.tab.blank
+        return [(nl, nr) for nl in self._completions(self._count(left), left_whole, (blank,))
+                for nr in self._completions(self._count(right), right_whole, (*right_free, blank))]
 
     def _minus(self, note: tuple[int, ...], symbol: int) -> list[tuple[int, ...]]:
         if symbol not in self.place:
@@ -365,27 +440,109 @@ class _HeadCounts:
         s = self.place[symbol]
         return (*note[:s], min(note[s] + 1, self.cap), *note[s + 1:])
 
-    def annotate_step(self, w: tuple[int, ...], out: list[int]) -> list[tuple[int, ...]]:
-        """The stepped window with its new head's counts, read from the old head's: a move
-        right adds the written symbol on the left and takes the cell stepped onto from the
-        right (a count at the cap may stay there); a move left mirrors it."""
-        j = next((j for j, t in enumerate(out) if t in self.views and self.views[t][1] >= 0), None)
-        if j is None:
-            return [tuple(out)]
-        i = next(i for i, t in enumerate(w) if t in self.notes)
-        old = self.plain[w[i]]
-        s, q = self.views[old]
-        note_l, note_r = self.notes[w[i]]
-        tab = self.tab
-        if not tab.defined.get((q, s), False) or tab.move[q, s] == 0:
-            options = [(note_l, note_r)]
-        else:
-            written, onto = tab.write[q, s], self.views[self.plain.get(w[j + 1], w[j + 1])][0]
-            if tab.move[q, s] == 1:
-                options = [(self._plus(note_l, written), r) for r in self._minus(note_r, onto)]
-            else:
-                options = [(lft, self._plus(note_r, written)) for lft in self._minus(note_l, onto)]
-        return [(*tuple(out[:j]), self.head(out[j], a, b), *tuple(out[j + 1:])) for a, b in options]
+    def moved(self, note: Any, written: int, onto: int, direction: int) -> list[Any]:
+        """A move right adds the written symbol on the left and takes the cell stepped onto
+        from the right (a count at the cap may stay there); a move left mirrors it."""
+        left, right = note
+        if direction == 1:
+            return [(self._plus(left, written), r) for r in self._minus(right, onto)]
+        return [(lft, self._plus(right, written)) for lft in self._minus(left, onto)]
+
+
+REGION_LETTERS = 4  # region letters a head keeps on either side (the nearest ones)
+
+
+class _HeadRegions(_HeadNotes):
+    """The order of regions on either side of the head ("Head regions"): the row's symbols
+    read as their region's letter, runs of one letter merged into one. A side's note is
+    (letters, open): the letters nearest the head, at most :data:`REGION_LETTERS`; ``open``
+    says that unknown letters may lie beyond them. Left letters are in row order, ending
+    next to the head; right letters start next to it."""
+
+    def __init__(self, tm: TuringMachine, views: Mapping[int, tuple[int, int]], wall: int, first_id: int,
+                 regions: tuple[frozenset[str], ...]) -> None:
+        super().__init__(tm, views, wall, first_id)
+        self.letter = {tm.tape_symbols.index(s): r for r, part in enumerate(regions) for s in part}
+
+    @staticmethod
+    def _merged(letters: list[int] | tuple[int, ...]) -> tuple[int, ...]:
+        out: list[int] = []
+        for x in letters:
+            if not out or out[-1] != x:
+                out.append(x)
+        return tuple(out)
+
+    def _word(self, symbols: list[int]) -> tuple[int, ...]:
+        return self._merged([self.letter[c] for c in symbols])
+
+    @staticmethod
+    def _fits_side(note: tuple[tuple[int, ...], bool], seen: tuple[int, ...], whole: bool, left: bool) -> bool:
+        """The visible letters (nearest the head, all of them if ``whole``) agree with the
+        note. The first visible letter of a side may be part of a longer run: still one letter."""
+        known, open_ = note
+        near = (lambda a, n: a[len(a) - n:]) if left else (lambda a, n: a[:n])  # the n letters nearest the head
+        n = min(len(known), len(seen))
+        if near(known, n) != near(seen, n):
+            return False
+        if len(seen) > len(known):
+            return open_
+        return not whole or len(seen) == len(known)
+
+    def fits(self, note: Any, left: list[int], left_whole: bool, right: list[int], right_whole: bool) -> bool:
+        return (self._fits_side(note[0], self._word(left), left_whole, True)
+                and self._fits_side(note[1], self._word(right), right_whole, False))
+
+    def _cut(self, letters: tuple[int, ...], open_: bool, left: bool) -> tuple[tuple[int, ...], bool]:
+        if len(letters) <= REGION_LETTERS:
+            return letters, open_
+        return (letters[-REGION_LETTERS:] if left else letters[:REGION_LETTERS]), True
+
+    def start_notes(self, left: list[int], left_whole: bool, right: list[int], right_whole: bool,
+                    right_free: tuple[int, ...]) -> list[Any]:
+        blank = self.letter[self.tab.blank]
+        seen_left = self._word(left)
+        lefts = {self._cut(seen_left, False, True)}
+        if not left_whole:  # more margin blanks may lie beyond the window
+            lefts.add(self._cut(self._merged([blank, *seen_left]), False, True))
+        seen_right = self._word(right)
+        rights = {self._cut(seen_right, False, False)}
+        if not right_whole:  # the rest of the input (letters of right_free), then blanks
+            free = sorted({self.letter[c] for c in right_free})
+            middles: set[tuple[int, ...]] = {()}
+            frontier: set[tuple[int, ...]] = {()}
+            for _ in range(REGION_LETTERS + 1):
+                frontier = {self._merged([*m, x]) for m in frontier for x in free}
+                middles |= frontier
+            for m in middles:
+                for tail in ((), (blank,)):
+                    rights.add(self._cut(self._merged([*seen_right, *m, *tail]), False, False))
+        return [(a, b) for a in lefts for b in rights]
+
+    def _plus(self, side: tuple[tuple[int, ...], bool], symbol: int, left: bool) -> tuple[tuple[int, ...], bool]:
+        letters, open_ = side
+        x = self.letter[symbol]
+        return self._cut(self._merged([*letters, x] if left else [x, *letters]), open_, left)
+
+    def _minus(self, side: tuple[tuple[int, ...], bool], symbol: int, left: bool) -> list[tuple[tuple[int, ...], bool]]:
+        """The side after its cell nearest the head (holding ``symbol``) leaves it: its run
+        goes on, or that was the run's last cell."""
+        letters, open_ = side
+        x = self.letter[symbol]
+        if not letters:
+            return [((), True)] if open_ else []  # nothing known: still nothing; a side known empty has no cell
+        near = letters[-1] if left else letters[0]
+        if near != x:
+            return []
+        rest = letters[:-1] if left else letters[1:]
+        return [side, (rest, open_)]
+
+    def moved(self, note: Any, written: int, onto: int, direction: int) -> list[Any]:
+        """A move right writes the left side's new nearest cell and takes the right side's
+        nearest cell away; a move left mirrors it."""
+        left, right = note
+        if direction == 1:
+            return [(self._plus(left, written, True), r) for r in self._minus(right, onto, False)]
+        return [(lft, self._plus(right, written, False)) for lft in self._minus(left, onto, True)]
 
 
 DEFAULT_K = 4  # bb2 needs windows of 4; larger k adds little on the bundled machines (docs/uniform.md)
@@ -398,7 +555,10 @@ MAX_COUNTED_WINDOWS = 40_000  # a symbol whose counted invariant grows past this
 
 
 def triples_of(inv: Invariant, tm: TuringMachine, tid: Mapping[str, int]) -> set[tuple[int, int, int]]:
-    """Every triple ``inv`` admits: around each cell, and at each ``#`` between rows."""
+    """Every triple ``inv`` admits: around each cell, and at each ``#`` between rows (a row's
+    first two cells must fit in one window beside the wall: k >= 4)."""
+    if inv.k < 4:
+        raise ValueError("the triples under '#' need windows of at least 4 entries")
     tab = Tables.of(tm)
     views = cell_tokens(tm, tid)
     token_of = {v: t for t, v in views.items()}
@@ -435,6 +595,27 @@ def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, s
         triples &= triples_of(counted, tm, tid)
     spelled = frozenset((vocab[a], vocab[b], vocab[c]) for a, b, c in triples)
     return spelled, {**sizes, "counted": counted_by, "triples": len(spelled)}
+
+
+MAX_REGION_WINDOWS = 200_000  # a region fixpoint past this many annotated windows is left out
+
+
+@lru_cache(maxsize=256)
+def region_triples(tm: TuringMachine, symbol: str, k: int = DEFAULT_K) -> frozenset[tuple[str, str, str]] | None:
+    """The triples of the fixpoint whose heads carry the order of three regions on either
+    side (module doc, "Head regions"): ``symbol``, the blank, and every other symbol; by
+    spelling. None where it passes :data:`MAX_REGION_WINDOWS`."""
+    vocab, _, _ = uniform_vocab(tm.tape_symbols, tm.states)
+    tid = {t: i for i, t in enumerate(vocab)}
+    parts = (frozenset({symbol}), frozenset({tm.blank_symbol}),
+             frozenset(set(tm.tape_symbols) - {symbol, tm.blank_symbol}))
+    try:
+        inv = invariant(tm, tid, k, regions=tuple(p for p in parts if p), max_windows=MAX_REGION_WINDOWS)
+    except ResourceLimitError as e:
+        if e.limit != "size-cap":
+            raise
+        return None
+    return frozenset((vocab[a], vocab[b], vocab[c]) for a, b, c in triples_of(inv, tm, tid))
 
 
 def invariant_domain(tm: TuringMachine, tid: Mapping[str, int], k: int = DEFAULT_K) -> set[tuple[int, int, int]]:

@@ -291,3 +291,29 @@ def test_head_counts_see_what_windows_cannot():
     assert not lemma_exhaustive(tm, short).verified
     cex = search_counterexample(tm, short, max_n=6)
     assert cex is not None and cex.input == "000111"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(machines(max_states=3, max_symbols=3))
+def test_every_region_invariant_contains_every_triple_longer_runs_show(tm):
+    """The head-region fixpoints (one per non-blank symbol), on random machines and inputs up
+    to length 5: each holds every triple the runs show (proofs_check/invariant.py, "Head regions")."""
+    from hypothesis import assume
+
+    from proofs_check.invariant import invariant, triples_of
+    from theorymodel.learn.uniform import observed_triples
+
+    words = [w for n in range(6) for w in product(tm.input_symbols, repeat=n)
+             if reference_run(tm, w, max_steps=80).halted]
+    assume(words)
+    rule = compile_uniform(tm)
+    tid = dict(rule.token_id)
+    seen = {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80)[:, :3].tolist()}
+    for symbol in tm.tape_symbols:
+        if symbol == tm.blank_symbol:
+            continue
+        parts = (frozenset({symbol}), frozenset({tm.blank_symbol}),
+                 frozenset(set(tm.tape_symbols) - {symbol, tm.blank_symbol}))
+        admitted = triples_of(invariant(tm, tid, 4, regions=tuple(p for p in parts if p)), tm, tid)
+        missing = seen - admitted
+        assert not missing, (symbol, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]])
