@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import z3
 
-from proofs_check.invariant import DEADLINE, cell_tokens, invariant_domain, invariant_size, region_triples
+from proofs_check.invariant import DEADLINE, cell_tokens, invariant_domain, invariant_size
 from proofs_check.tm_semantics import Tables, next_cell, step_cell
 from proofs_check.verdict import configurations, word_text
 from proofs_check.z3util import query_size, record_query, version
@@ -390,16 +390,14 @@ def _first_wrong_cell(tm: TuringMachine, rule: UniformRule, layout: UniformLayou
 
 
 def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
-                   tight: bool = True, regions: bool = False) -> UniformVerdict:
+                   tight: bool = True) -> UniformVerdict:
     """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree);
-    on the invariant's domain, or with ``tight=False`` the syntactic one. With ``regions``
-    a failed lemma is decided again on the smaller head-region domain (:func:`with_regions`;
-    opt-in, since its fixpoints cost seconds to minutes). ``timeout`` bounds the whole
-    check, the invariant's fixpoint included (exit 3 past it)."""
+    ``auto`` lets the enumeration decide and z3 prove a lemma that holds. On the invariant's
+    domain, or with ``tight=False`` the syntactic one. ``timeout`` bounds the whole check,
+    the invariant's fixpoint included (exit 3 past it)."""
     token = DEADLINE.set(time.monotonic() + timeout if timeout else None)
     try:
-        verdict = _verify_uniform(tm, rule, method=method, timeout=timeout, tight=tight)
-        return verdict if verdict.verified or not (tight and regions) else with_regions(tm, rule, verdict)
+        return _verify_uniform(tm, rule, method=method, timeout=timeout, tight=tight)
     finally:
         DEADLINE.reset(token)
 
@@ -412,6 +410,10 @@ def _verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str, timeou
         raise UsageError("--method sat checks a predictor against a circuit file; the uniform rule is proved with z3")
     if method not in ("auto", "z3", "both"):
         raise UsageError(f"unknown method {method!r}; methods are auto, z3, exhaustive, both")
+    if method == "auto":  # the enumeration decides (every failure listed); z3 proves a lemma that holds
+        decided = lemma_exhaustive(tm, rule, tight=tight)
+        if not decided.verified:
+            return decided
     proof = lemma_z3(tm, rule, timeout=timeout, tight=tight)
     if method == "both":
         check = lemma_exhaustive(tm, rule, tight=tight)
@@ -419,45 +421,6 @@ def _verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str, timeou
                                                 and len(proof.failed) < 64):
             raise AssertionError("z3 and enumeration disagree on the uniform lemma")
     return proof
-
-
-def with_regions(tm: TuringMachine, rule: UniformRule, verdict: UniformVerdict) -> UniformVerdict:
-    """A failed lemma, decided again on a smaller sound domain: the tight domain intersected
-    with head-region fixpoints (proofs_check/invariant.py, "Head regions"), one per symbol
-    that the failed triples show beside their head, most frequent first, until no failure
-    is left or the symbols run out. Each fixpoint is sound whichever symbols are chosen,
-    so the choice only decides how small the domain gets. The enumeration decides the
-    lemma on the smaller domain with exact integer scores."""
-    from collections import Counter
-
-    start = time.perf_counter()
-    failed = list(lemma_exhaustive(tm, rule).failed)  # every failure (z3 lists at most 64)
-    blank = tm.blank_symbol
-    seen = Counter(text.rsplit("]", 1)[-1] for triple in failed for text in triple if text != SEPARATOR)
-    used: list[str] = []
-    admitted: set[tuple[str, str, str]] | None = None
-    for symbol, _ in seen.most_common():
-        if symbol == blank or symbol not in tm.tape_symbols or not failed:
-            continue
-        region = region_triples(tm, symbol)
-        if region is None:
-            continue
-        used.append(symbol)
-        admitted = set(region) if admitted is None else admitted & region
-        failed = [t for t in failed if t in admitted]
-    if admitted is None or failed:
-        return verdict
-    # every failure lies outside the smaller domain: decide the lemma on it, from scratch
-    triples = [t for t in domain(tm, rule) if _names(rule, t) in admitted]
-    tab, views = Tables.of(tm), cell_views(tm, rule)
-    arr = np.array(triples, dtype=np.int64).reshape(-1, 3)
-    best, tie = rule.next_tokens(arr[:, 0], arr[:, 1], arr[:, 2])
-    wrong = [t for t, b, x in zip(triples, best.tolist(), tie.tolist(), strict=True)
-             if x or b != expected_token(tm, rule, tab, views, t)]
-    return UniformVerdict(not wrong, "exhaustive", "exhaustive-uniform", len(triples),
-                          tuple(_names(rule, t) for t in wrong), verdict.seconds + time.perf_counter() - start,
-                          {"domain": "invariant with head regions", "region_symbols": used,
-                           "triples_without_regions": verdict.triples})
 
 
 def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,

@@ -58,3 +58,25 @@ def test_lengthgen_cli_json(tmp_path, capsys):
 def test_lengthgen_bad_flags(args, capsys):
     assert main(["experiment", "lengthgen", *args, "--no-plot"]) == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_arithmetic_machine_reports_answers_by_operand_size(tmp_path, capsys):
+    """An arithmetic machine gets the decoded answer on operand pairs: the untied model at
+    the size its training words hold and nowhere beyond; the tied one at every size. One
+    Adam step learns nothing, so every answer is wrong."""
+    plot = tmp_path / "lg.png"
+    code = main(["experiment", "lengthgen", "--machines", "binary_addition", "--train-n", "3", "--eval-n", "3",
+                 "--eval-bits", "8", "--steps", "1", "--untied-steps", "1", "--max-n", "3", "--plot", str(plot),
+                 "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and plot.stat().st_size > 0
+    ops = out["rows"][0]["operands"]
+    assert ops["trained_bits"] == 1 and ops["pairs"] == 1  # 1+1, the only pair of 1-bit operands
+    assert ops["tied"] == {"1": 0.0, "8": 0.0} and ops["untied"] == {"1": 0.0, "8": None}
+    assert not out["rows"][0]["tied"]["proved"] and out["rows"][0]["tied"]["proof"] == "not proved"
+
+
+def test_eval_bits_are_checked_before_training(capsys):
+    assert main(["experiment", "lengthgen", "--machines", "binary_multiplication", "--eval-bits", "100000",
+                 "--no-plot"]) == 3
+    assert capsys.readouterr().err.startswith("error:")

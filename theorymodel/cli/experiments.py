@@ -98,8 +98,8 @@ def cmd_experiment_lengthgen(args: argparse.Namespace) -> Report:
         with ProgressBar(f"training and proving on {len(machines)} machines", None, enabled=not args.json):
             rows = lengthgen(machines, train_n=args.train_n, eval_n=tuple(args.eval_n), steps=args.steps,
                              untied_steps=args.untied_steps, untied_d=args.untied_d, lr=args.lr, seed=args.seed,
-                             device=args.device,
-                             workdir=workdir, max_n=args.max_n)
+                             device=args.device, workdir=workdir, max_n=args.max_n,
+                             eval_bits=tuple(args.eval_bits))
     written = [str(Path(args.out) / f"{m}-tied.npz") for m in machines] if args.out else []
     table = []
     for r in rows:
@@ -113,17 +113,33 @@ def cmd_experiment_lengthgen(args: argparse.Namespace) -> Report:
         f" ({r['tied']['proof_seconds']} s; rounded to integers: "
         f"{'proved' if r['tied']['rounded_to_integers_proved'] else 'not proved'}); untied: {r['untied']['note']}"
         for r in rows)
+    text += "".join(
+        f"\n{r['machine']}: decoded answer right on random operand pairs: "
+        + ", ".join(f"{b} bits {v:.2f}" for b, v in r["operands"]["tied"].items())
+        + f" (tied); {_untied_answers(r['operands'])} (untied)" for r in rows if "operands" in r)
     if plot:
-        points = [{"n": int(n), "exact_match": v,
-                   "series": f"{r['machine']} {model}" + (" (proved)" if model == "tied" and r["tied"]["proved"]
-                                                          else "")}
-                  for r in rows for model in ("tied", "untied") for n, v in r[model]["exact_match"].items()
-                  if v is not None]
-        plot_rows(points, "n", "exact_match", ["series"], plot, title="exact match of full roll-outs against n",
-                  logx=True)
+        points = [{"n": int(n), "exact_match": v, "series": _series(r, model, "n")}
+                  for r in rows if "operands" not in r for model in ("tied", "untied")
+                  for n, v in r[model]["exact_match"].items() if v is not None]
+        points += [{"n": int(b), "exact_match": v, "series": _series(r, model, "operand bits")}
+                   for r in rows if "operands" in r for model in ("tied", "untied")
+                   for b, v in r["operands"][model].items() if v is not None]
+        plot_rows(points, "n", "exact_match", ["series"], plot, logx=True,
+                  title="exact match against input length n (operand bits for arithmetic)")
     report = _experiment_report("lengthgen", rows, text + "".join(f"\nwrote {w}" for w in written), plot, note)
     report.payload["written"] = [*report.payload["written"], *written]
     return report
+
+
+def _series(row: dict[str, Any], model: str, x: str) -> str:
+    proved = " (proved)" if model == "tied" and row["tied"]["proved"] else ""
+    return f"{row['machine']} {model}{proved}, x = {x}"
+
+
+def _untied_answers(operands: dict[str, Any]) -> str:
+    known = {b: v for b, v in operands["untied"].items() if v is not None}
+    ran = ", ".join(f"{b} bits {v:.2f}" for b, v in known.items())
+    return (ran + "; " if ran else "") + "cannot run on longer operands (no weights beyond its context)"
 
 
 def _torch_config(args: argparse.Namespace, **extra: Any):

@@ -343,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bundled machines, comma-separated")
     q.add_argument("--train-n", type=_nonnegative_int, default=6, help="train on every input of length 0..N")
     q.add_argument("--eval-n", type=_int_list, default=[6, 12, 24, 48], help="lengths where exact match is measured")
+    q.add_argument("--eval-bits", type=_int_list, default=[8, 16, 32, 64],
+                   help="arithmetic machines: operand sizes where the decoded answer is checked (100 pairs each)")
     q.add_argument("--steps", type=_positive_int, default=3000, help="Adam steps of the tied model (at most)")
     q.add_argument("--untied-steps", type=_positive_int, default=300, help="Adam steps of the untied model")
     q.add_argument("--untied-d", type=_positive_int, default=16, help="embedding width of the untied model")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import tempfile
 import time
+from collections.abc import Sequence
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -214,9 +215,11 @@ def untied_window(tm: TuringMachine, words: list[tuple[str, ...]]) -> tuple[Unif
 
 
 def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: int, seed: int,
-                 device: str) -> dict[str, Any]:
+                 device: str, pairs: Sequence[tuple[int, int]] = ()) -> dict[str, Any]:
     """The paper's LinearModel on one window that holds every training run; exact match at
-    ``train_n`` by greedy decoding inside its context (float32, its own arithmetic)."""
+    ``train_n`` by greedy decoding inside its context (float32, its own arithmetic), and
+    for an arithmetic machine the decoded answer on the operand ``pairs`` (words it was
+    trained on: it cannot read longer ones)."""
     from theorymodel.experiments.models import LinearLM
 
     reference = compile_uniform(tm)
@@ -242,6 +245,16 @@ def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: i
     with torch.no_grad():
         out = model.greedy(data[idx, :prompt], C)
     match = float((out == data[idx]).all(dim=1).float().mean())
+    answers = None
+    if pairs:
+        from theorymodel.experiments.arithmetic import OPERATIONS, answer_is_right, operand_word
+
+        _, op = OPERATIONS[tm.name]
+        with torch.no_grad():
+            got = model.greedy(data[[words.index(operand_word(tm, a, b)) for a, b in pairs], :prompt], C)
+        finals = got[:, -(layout.width + 1):].cpu().numpy()
+        answers = sum(answer_is_right(tm, reference, row, op(a, b)) for row, (a, b) in
+                      zip(finals, pairs, strict=True)) / len(pairs)
     # is it one shared table? the file in the paper's layout, checked like any other
     from proofs_check.invariance import NotUniform, read_shared_table
     from theorymodel.predictor.export import _npz_bytes
@@ -252,7 +265,8 @@ def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: i
         path.write_bytes(_npz_bytes({**state, "vocab": np.array(list(reference.vocab)),
                                      "context_length": np.array(C), "input_tokens": np.array(prompt)}))
         shared = read_shared_table(path)
-    return {"exact_match": match, "context_length": int(C), "width": layout.width, "train_seconds": seconds,
+    return {"exact_match": match, "answer_match": answers, "context_length": int(C), "width": layout.width,
+            "train_seconds": seconds,
             "parameters": model.parameter_counts()["effective"], "loss": float(loss.detach()),
             "uniform": not isinstance(shared, NotUniform),
             "first_difference": shared.to_json() if isinstance(shared, NotUniform) else None}
@@ -265,7 +279,8 @@ def _too_large(what: str, value: int, cap: int, unit: str = "") -> ResourceLimit
 
 
 def check_limits(machines: list[str], *, train_n: int, eval_n: tuple[int, ...], lr: float, untied_d: int,
-                 seed: int, max_n: int) -> dict[str, dict[int, dict[UniformLayout, tuple[list, int]]]]:
+                 seed: int, max_n: int, eval_bits: tuple[int, ...] = ()
+                 ) -> dict[str, dict[int, dict[UniformLayout, tuple[list, int]]]]:
     """Every flag and cap checked before any training: the learning rate (exit 2), then the
     lengths, the training inputs, the untied model's bytes and the exact-match roll-outs'
     cells (exit 3), from the machines' runs alone. Returns each machine's evaluation inputs
@@ -274,9 +289,18 @@ def check_limits(machines: list[str], *, train_n: int, eval_n: tuple[int, ...], 
 
     if not (math.isfinite(lr) and lr > 0):
         raise UsageError(f"--lr must be a positive number, got {lr}")
+    from theorymodel.experiments.arithmetic import MAX_BITS, OPERATIONS, answer_groups, check_answer_cost, operand_pairs
+
     for flag, n in (("--eval-n", max(eval_n, default=0)), ("--max-n", max_n), ("--train-n", train_n)):
         if n > MAX_LENGTH:
             raise _too_large(f"{flag} {n}", n, MAX_LENGTH, " symbols")
+    if any(b < 1 for b in eval_bits):
+        raise UsageError("--eval-bits takes operand sizes of at least 1 bit")
+    if max(eval_bits, default=0) > MAX_BITS:
+        raise _too_large(f"--eval-bits {max(eval_bits)}", max(eval_bits), MAX_BITS, " bits")
+    for name in machines:
+        for b in eval_bits if name in OPERATIONS else ():
+            check_answer_cost(library.load(name), answer_groups(library.load(name), operand_pairs(b, seed=seed)))
     evals = {}
     for name in machines:
         tm = library.load(name)
@@ -304,13 +328,18 @@ def check_limits(machines: list[str], *, train_n: int, eval_n: tuple[int, ...], 
 
 def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] = (6, 12, 24, 48),
               steps: int = 3000, untied_steps: int = 300, lr: float = 0.05, untied_d: int = 16, seed: int = 0,
-              device: str = "cpu", workdir: str | Path = ".", max_n: int = 12) -> list[dict[str, Any]]:
+              device: str = "cpu", workdir: str | Path = ".", max_n: int = 12,
+              eval_bits: tuple[int, ...] = (8, 16, 32, 64)) -> list[dict[str, Any]]:
     """One row per machine: the tied model's training and proof, exact match at each n for
-    both models (the untied one within its training context only)."""
-    from proofs_check.uniform import search_counterexample, verify_uniform
+    both models (the untied one within its training context only). For an arithmetic
+    machine (:data:`theorymodel.experiments.arithmetic.OPERATIONS`) also the decoded answer
+    on random operand pairs of each size in ``eval_bits`` and of the largest size the
+    training inputs hold (:func:`theorymodel.experiments.arithmetic.answer_match`)."""
+    from proofs_check.uniform import lemma_exhaustive, search_counterexample, verify_uniform
+    from theorymodel.experiments.arithmetic import OPERATIONS, answer_match, operand_pairs
 
     evals = check_limits(machines, train_n=train_n, eval_n=eval_n, lr=lr, untied_d=untied_d, seed=seed,
-                         max_n=max_n)
+                         max_n=max_n, eval_bits=eval_bits)
     rows = []
     for name in machines:
         tm = library.load(name)
@@ -318,11 +347,14 @@ def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] 
         tied = train_tied(tm, train_n, steps=steps, lr=lr, seed=seed, device=device, workdir=Path(workdir))
         start = time.perf_counter()
         rule = exact_rule(tm, tied["path"])
-        verdict = verify_uniform(tm, rule)
+        verdict = verify_uniform(tm, rule, method="auto")  # the enumeration decides, z3 proves what holds
         proof_seconds = time.perf_counter() - start
         cex = None if verdict.verified else search_counterexample(tm, rule, max_n=max_n)
-        rounded = verify_uniform(tm, rounded_rule(rule)).verified
-        untied = train_untied(tm, train_n, steps=untied_steps, lr=1e-2, d=untied_d, seed=seed, device=device)
+        rounded = lemma_exhaustive(tm, rounded_rule(rule)).verified
+        trained_bits = (train_n - 1) // 2  # the largest operands of the training words x+y
+        pairs = operand_pairs(trained_bits, seed=seed) if name in OPERATIONS and trained_bits >= 1 else []
+        untied = train_untied(tm, train_n, steps=untied_steps, lr=1e-2, d=untied_d, seed=seed, device=device,
+                              pairs=pairs)
         row: dict[str, Any] = {
             "machine": name, "train_n": [0, train_n], "training_inputs": tied["training_inputs"],
             "tied": {"exact_match": {str(n): exact_match(rule, reference, evals[name][n]) for n in eval_n},
@@ -340,5 +372,14 @@ def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] 
                        "note": f"no weights beyond its training context of {untied['context_length']} tokens: "
                                f"it cannot run on inputs longer than {train_n}"},
         }
+        if name in OPERATIONS:
+            sizes = sorted({*([trained_bits] if pairs else []), *eval_bits})
+            answers = [answer_match(tm, rule, b, seed=seed) for b in sizes]
+            row["operands"] = {
+                "trained_bits": trained_bits, "pairs": len(pairs) if pairs else 0,
+                "tied": {str(a["bits"]): a["exact_match"] for a in answers},
+                "untied": {str(b): (untied["answer_match"] if pairs and b == trained_bits else None) for b in sizes},
+                "tokens_per_second": {str(a["bits"]): a["tokens_per_second"] for a in answers},
+                "measure": "decoded final row equals the operation's result, from Python integers"}
         rows.append(row)
     return rows

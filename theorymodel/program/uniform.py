@@ -15,7 +15,7 @@ not on the input length, the number of steps or the width.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -180,20 +180,49 @@ def rollout(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[s
     W = layout.width
     rows = np.zeros((len(words), steps + 1, W + 1), dtype=np.int64)
     ties = np.zeros((len(words), steps, W + 1), dtype=bool)
-    for b, word in enumerate(words):
-        rows[b, 0] = initial_row(rule, layout, word)
+    for t, (row, tie) in enumerate(_rows(rule, layout, words, steps)):
+        rows[:, t] = row
+        if t:
+            ties[:, t - 1] = tie
+    return UniformRollout(rows, ties)
+
+
+def final_rows(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[str]],
+               steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last row of :func:`rollout` for each input, and whether any token on the way was
+    a tie; one row is held at a time, so memory is linear in the batch times the width
+    (long roll-outs, where only the answer is read)."""
+    rows = _rows(rule, layout, words, steps)
+    last, _ = next(rows)
+    tied = np.zeros(len(words), dtype=bool)
+    for row, tie in rows:
+        last = row
+        tied |= tie.any(axis=1)
+    return last, tied
+
+
+def initial_rows(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[str]]) -> np.ndarray:
+    return np.array([initial_row(rule, layout, word) for word in words], dtype=np.int64).reshape(
+        len(words), layout.width + 1)
+
+
+def _rows(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[str]],
+          steps: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Rows 0..steps of the roll-out, each with its ties (row 0 has none), one at a time."""
+    W = layout.width
+    prev = initial_rows(rule, layout, words)
+    yield prev, np.zeros_like(prev, dtype=bool)
     sep = np.full((len(words), 1), rule.separator, dtype=np.int64)
     step = _NextTokens(rule, cells=len(words) * steps * (W + 1))
-    for t in range(1, steps + 1):
-        prev = rows[:, t - 1]  # ends with "#"; the "#" before it closes the row above or opens the context
+    for _ in range(steps):
+        # prev ends with "#"; the "#" before it closes the row above or opens the context
         left = np.concatenate([sep, prev[:, : W - 1]], axis=1)
-        cells, tie = step(left, prev[:, :W], prev[:, 1:])
-        rows[:, t, :W] = cells
-        ties[:, t - 1, :W] = tie
-        closing, tie_sep = step(prev[:, W - 1], prev[:, W], cells[:, 0])
-        rows[:, t, W] = closing
-        ties[:, t - 1, W] = tie_sep
-    return UniformRollout(rows, ties)
+        row = np.empty_like(prev)
+        tie = np.empty(prev.shape, dtype=bool)
+        row[:, :W], tie[:, :W] = step(left, prev[:, :W], prev[:, 1:])
+        row[:, W], tie[:, W] = step(prev[:, W - 1], prev[:, W], row[:, 0])
+        yield row, tie
+        prev = row
 
 
 class _NextTokens:
