@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,22 @@ def _xml_text(s: str) -> str:
     return html.escape(_NOT_XML.sub(lambda m: ascii(m.group())[1:-1], s))
 
 
+CHAR_WIDTH = 0.62  # a character's width in em, a bound on DejaVu Sans' and Arial's average (boxes err wide)
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def text_box(x: float, y: float, s: str, size: float, anchor: str = "middle") -> Box:
+    """The box a text shape takes: ``size`` high, centred on ``y``, :data:`CHAR_WIDTH` em per character."""
+    w = CHAR_WIDTH * size * len(s)
+    x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+    return (x0, y - size / 2, x0 + w, y + size / 2)
+
+
+def boxes_overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 @dataclass
 class Scene:
     """Shapes in pixel coordinates (y down), as SVG draws them."""
@@ -51,6 +68,46 @@ class Scene:
 
     def __repr__(self) -> str:
         return f"Scene({self.width:.0f} x {self.height:.0f} px, {len(self.shapes)} shapes)"
+
+    def text_boxes(self) -> list[tuple[str, Box]]:
+        """Each text shape with its box (:func:`text_box`)."""
+        return [(sh[3], text_box(sh[1], sh[2], sh[3], sh[4], sh[6])) for sh in self.shapes if sh[0] == "text"]
+
+    def boxes(self) -> list[Box]:
+        """The box of every shape."""
+        out: list[Box] = [b for _, b in self.text_boxes()]
+        for sh in self.shapes:
+            if sh[0] == "rect":
+                out.append((sh[1], sh[2], sh[1] + sh[3], sh[2] + sh[4]))
+            elif sh[0] == "circle":
+                out.append((sh[1] - sh[3], sh[2] - sh[3], sh[1] + sh[3], sh[2] + sh[3]))
+            elif sh[0] == "line":
+                out.append((min(sh[1], sh[3]), min(sh[2], sh[4]), max(sh[1], sh[3]), max(sh[2], sh[4])))
+        return out
+
+    def fit(self, margin: float = 10, top: float = 0) -> None:
+        """Move every shape so the drawing starts ``margin`` from the left and ``margin + top``
+        from the top, and size the canvas to hold it with ``margin`` to spare."""
+        boxes = self.boxes()
+        if not boxes:
+            return
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        dx, dy = margin - x0, margin + top - y0
+        moved = []
+        for sh in self.shapes:
+            if sh[0] == "line":
+                moved.append((sh[0], sh[1] + dx, sh[2] + dy, sh[3] + dx, sh[4] + dy, *sh[5:]))
+            else:
+                moved.append((sh[0], sh[1] + dx, sh[2] + dy, *sh[3:]))
+        self.shapes = moved
+        self.width = max(b[2] for b in boxes) + dx + margin
+        self.height = max(b[3] for b in boxes) + dy + margin
+
+    def titled(self, title: str, size: float = 12) -> None:
+        """Fit the drawing below a title line, widening the canvas if the title is wider."""
+        self.fit(top=size + 10)
+        self.text(10, 10 + size / 2, title, size, anchor="start")
+        self.width = max(self.width, 20 + CHAR_WIDTH * size * len(title))
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str = "#7a8090") -> None:
         self.shapes.append(("rect", x, y, w, h, fill, stroke))
@@ -148,52 +205,112 @@ class Scene:
 
 # -- machines -------------------------------------------------------------------------------
 def machine_scene(tm: Any) -> Scene:
-    """A machine's state graph: states on a circle, one arrow per (state, next state) with
-    its transitions listed, final states as double circles, halting states grey."""
+    """A machine's state graph: states on a circle in the order with the fewest crossing
+    edges (searched for up to :data:`MAX_ORDERED_STATES` states), one arrow per (state,
+    next state) with its transitions listed beside it; final states double circles,
+    other halting states grey. A label that finds no free place beside its arrow is listed
+    under the graph instead, so no text overlaps another."""
     states = list(tm.states)
     k = len(states)
     if k > MAX_PICTURE_STATES:  # refused before the layout
         raise ResourceLimitError(f"a state graph of {k} states is larger than the cap of {MAX_PICTURE_STATES}",
                                  limit="size-cap", details={"states": k, "cap": MAX_PICTURE_STATES})
-    radius = 40 + 28 * k
-    size = 2 * radius + 160
-    cx = cy = size / 2
-    pos = {q: (cx + radius * math.cos(2 * math.pi * i / k - math.pi / 2),
-               cy + radius * math.sin(2 * math.pi * i / k - math.pi / 2)) for i, q in enumerate(states)}
-    scene = Scene(size, size + 24)
-    scene.text(12, 14, f"{tm.name}: {k} states, {len(tm.tape_symbols)} symbols", 12, anchor="start")
     labels: dict[tuple[str, str], list[str]] = {}
     for q, row in tm.transitions.items():
-        for s, step in row.items():
-            labels.setdefault((q, step.next_state), []).append(f"{s}→{step.write},{step.move}")
-    r = 22
+        for sym, step in row.items():
+            labels.setdefault((q, step.next_state), []).append(f"{sym}→{step.write},{step.move}")
+    order = _circle_order(states, tm.initial_state, [e for e in labels if e[0] != e[1]])
+    radius_of = {q: max(22.0, CHAR_WIDTH * 11 * len(q) / 2 + 6) for q in states}
+    R = max(60.0, (sum(2 * r for r in radius_of.values()) + 70 * k) / (2 * math.pi))
+    pos = {q: (R * math.cos(2 * math.pi * i / k - math.pi / 2), R * math.sin(2 * math.pi * i / k - math.pi / 2))
+           for i, q in enumerate(order)}
+    scene = Scene(0, 0)
+    taken: list[Box] = [(x - radius_of[q], y - radius_of[q], x + radius_of[q], y + radius_of[q])
+                        for q, (x, y) in pos.items()]
+    unplaced: list[str] = []
+
+    def place(candidates: list[tuple[float, float]], texts: list[str]) -> bool:
+        w = max(CHAR_WIDTH * 10 * len(t) for t in texts)
+        h = 12 * len(texts)
+        for cx, cy in candidates:
+            box = (cx - w / 2 - 2, cy - h / 2 - 1, cx + w / 2 + 2, cy + h / 2 + 1)
+            if not any(boxes_overlap(box, other) for other in taken):
+                taken.append(box)
+                for j, t in enumerate(texts):
+                    scene.text(cx, cy - h / 2 + 6 + 12 * j, t, 10, "#334")
+                return True
+        return False
+
     for (u, v), texts in labels.items():
-        (x1, y1), (x2, y2) = pos[u], pos[v]
+        (x1, y1), (x2, y2), ru, rv = pos[u], pos[v], radius_of[u], radius_of[v]
         if u == v:  # a self-loop: a small circle outside, its label beyond it
-            dx, dy = x1 - cx, y1 - cy
-            norm = math.hypot(dx, dy) or 1.0
-            lx, ly = x1 + dx / norm * (r + 12), y1 + dy / norm * (r + 12)
+            norm = math.hypot(x1, y1) or 1.0
+            dx, dy = x1 / norm, y1 / norm
+            lx, ly = x1 + dx * (ru + 10), y1 + dy * (ru + 10)
             scene.circle(lx, ly, 12, "none", "#555")
-            for j, t in enumerate(texts):
-                scene.text(lx + dx / norm * 26, ly + dy / norm * 26 + 12 * j, t, 10, "#334")
+            taken.append((lx - 12, ly - 12, lx + 12, ly + 12))
+            spots = [(lx + dx * d + dy * t, ly + dy * d - dx * t) for d in (30, 45, 60, 80) for t in (0, 20, -20)]
+            if not place(spots, texts):
+                unplaced.append(f"{u} → {v}: {'; '.join(texts)}")
             continue
         d = math.hypot(x2 - x1, y2 - y1) or 1.0
-        ox, oy = -(y2 - y1) / d * 6, (x2 - x1) / d * 6  # two directions of one pair stay apart
-        sx, sy = x1 + (x2 - x1) / d * r + ox, y1 + (y2 - y1) / d * r + oy
-        ex, ey = x2 - (x2 - x1) / d * r + ox, y2 - (y2 - y1) / d * r + oy
+        ux, uy = (x2 - x1) / d, (y2 - y1) / d
+        ox, oy = -uy * 6, ux * 6  # two directions of one pair stay apart
+        sx, sy = x1 + ux * ru + ox, y1 + uy * ru + oy
+        ex, ey = x2 - ux * rv + ox, y2 - uy * rv + oy
         scene.line(sx, sy, ex, ey, "#555", arrow=True)
-        mx, my = (sx + ex) / 2 + ox * 2, (sy + ey) / 2 + oy * 2
-        for j, t in enumerate(texts):
-            scene.text(mx, my + 12 * (j - (len(texts) - 1) / 2), t, 10, "#334")
+        spots = [(sx + (ex - sx) * t + ox * f, sy + (ey - sy) * t + oy * f)
+                 for f in (2.5, 4.5, -2.5, -4.5) for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)]
+        if not place(spots, texts):
+            unplaced.append(f"{u} → {v}: {'; '.join(texts)}")
     for q, (x, y) in pos.items():
         halting = not tm.transitions.get(q)
-        scene.circle(x, y, r, "#dddddd" if halting else "white")
-        if q in tm.final_states:
-            scene.circle(x, y, r - 4, "none")
+        final = q in tm.final_states
+        scene.circle(x, y, radius_of[q], "#dddddd" if halting and not final else "white")
+        if final:
+            scene.circle(x, y, radius_of[q] - 4, "none")
         scene.text(x, y, q, 11)
     x0, y0 = pos[tm.initial_state]
-    scene.line(x0 - r - 30, y0 - r - 10, x0 - r * 0.7, y0 - r * 0.7, "#555", arrow=True)
+    r0 = radius_of[tm.initial_state]
+    scene.line(x0 - r0 - 30, y0 - r0 - 10, x0 - r0 * 0.7, y0 - r0 * 0.7, "#555", arrow=True)
+    bottom = max(b[3] for b in scene.boxes())
+    left = min(b[0] for b in scene.boxes())
+    if unplaced:
+        scene.text(left, bottom + 16, "transitions drawn without their label:", 10, "#334", "start")
+        for j, line in enumerate(unplaced):
+            scene.text(left, bottom + 30 + 13 * j, line, 10, "#334", "start")
+    scene.titled(f"{tm.name}: {k} states, {len(tm.tape_symbols)} symbols")
     return scene
+
+
+MAX_ORDERED_STATES = 8  # states whose order on the circle is searched exhaustively (7! orders)
+
+
+def _circle_order(states: list[str], initial: str, edges: list[tuple[str, str]]) -> list[str]:
+    """The states in the circle order with the fewest crossing chords, the initial state
+    first (ties: the file's order). Past :data:`MAX_ORDERED_STATES`, the order of a
+    breadth-first walk from the initial state."""
+    from itertools import permutations
+
+    rest = [q for q in states if q != initial]
+    chords = [(a, b) for a, b in {tuple(sorted(e)) for e in edges}]
+    if len(states) > MAX_ORDERED_STATES:
+        seen, queue = [initial], [initial]
+        for q in queue:
+            for a, b in edges:
+                if a == q and b not in seen:
+                    seen.append(b)
+                    queue.append(b)
+        return seen + [q for q in states if q not in seen]
+
+    def crossings(order: tuple[str, ...]) -> int:
+        at = {q: i for i, q in enumerate(order)}
+        spans = [tuple(sorted((at[a], at[b]))) for a, b in chords]
+        return sum(1 for i, (a, b) in enumerate(spans) for c, d in spans[i + 1:]
+                   if len({a, b, c, d}) == 4 and (a < c < b) != (a < d < b))
+
+    best = min(permutations(rest), key=lambda p: crossings((initial, *p)))
+    return [initial, *best]
 
 
 # -- circuits -------------------------------------------------------------------------------
@@ -210,8 +327,6 @@ def circuit_scene(circuit: Any, *, max_gates: int = 400) -> Scene:
     col_w, row_h, box_w, box_h = 130, 44, 100, 26
     n_rows = max(len(v) for v in layers.values())
     scene = Scene(col_w * (max(layers) + 1) + 40, row_h * n_rows + 60)
-    scene.text(12, 14, f"{circuit.name}: {len(circuit.inputs)} inputs, {circuit.n_gates} gates"
-               + (f" (first {max_gates} drawn)" if circuit.n_gates > max_gates else ""), 12, anchor="start")
     where: dict[str, tuple[float, float]] = {}
     for d, names in layers.items():
         for i, name in enumerate(names):
@@ -219,9 +334,17 @@ def circuit_scene(circuit: Any, *, max_gates: int = 400) -> Scene:
     for name in shown[len(circuit.inputs):]:
         x, y = where[name]
         for f in circuit.gates[name].fanins:
-            if f in where:
-                fx, fy = where[f]
-                scene.line(fx + box_w, fy + box_h / 2, x, y + box_h / 2, "#8890a0", arrow=True)
+            if f not in where:
+                continue
+            fx, fy = where[f]
+            start, end = (fx + box_w, fy + box_h / 2), (x, y + box_h / 2)
+            if depth[name] - depth[f] > 1:  # past other columns: along the free lane under the source's row
+                lane = fy + (box_h + row_h) / 2
+                path = [start, (fx + box_w + 10, lane), (x - 10, lane), end]
+            else:  # the next column: straight across the gap between the columns
+                path = [start, end]
+            for (x1, y1), (x2, y2) in pairwise(path):
+                scene.line(x1, y1, x2, y2, "#8890a0", arrow=(x2, y2) == end)
     outputs = set(circuit.outputs)
     for name, (x, y) in where.items():
         gate = circuit.gates.get(name)
@@ -230,25 +353,31 @@ def circuit_scene(circuit: Any, *, max_gates: int = 400) -> Scene:
             label = f"{name}: ≥{gate.threshold}"
         fill = "#e3f0ff" if gate is None else (HEAD_FILL if name in outputs else CELL_FILL)
         scene.rect(x, y, box_w, box_h, fill)
-        scene.text(x + box_w / 2, y + box_h / 2, label[:16], 10)
+        scene.text(x + box_w / 2, y + box_h / 2, label[:15], 10)
+    scene.titled(f"{circuit.name}: {len(circuit.inputs)} inputs, {circuit.n_gates} gates"
+                 + (f" (first {max_gates} drawn)" if circuit.n_gates > max_gates else ""))
     return scene
 
 
 # -- chains of thought ----------------------------------------------------------------------
+NOT_GENERATED = "·"  # a tableau cell the head cannot have reached yet: the CoT has no token for it
+
+
 def tableau_scene(rows: Sequence[Sequence[str]], *, title: str = "", row_names: Sequence[str] = ()) -> Scene:
     """Rows of cell tokens: ``[q]s`` is drawn as ``s`` on a highlighted cell with ``q``
-    above it; ``#`` as a grey wall."""
+    above it; ``#`` as a grey wall; an empty string as no cell (the input row's columns
+    left of the input); :data:`NOT_GENERATED` explained under the rows."""
     width = max((len(r) for r in rows), default=0)
     left = 56
-    scene = Scene(left + CELL * width + 12, 30 + (CELL + 6) * len(rows) + 8)
-    if title:
-        scene.text(8, 14, title, 12, anchor="start")
+    scene = Scene(left + CELL * width + 12, (CELL + 6) * len(rows) + 8)
     for t, row in enumerate(rows):
-        y = 30 + t * (CELL + 6)
+        y = t * (CELL + 6)
         scene.text(left - 8, y + CELL / 2, row_names[t] if t < len(row_names) else f"t={t}", 10, "#556", "end")
         for i, tok in enumerate(row):
             x = left + i * CELL
             m = HEAD_TOKEN.match(tok)
+            if tok == "":
+                continue
             if tok == "#":
                 scene.rect(x, y, CELL, CELL, WALL_FILL)
                 scene.text(x + CELL / 2, y + CELL / 2, "#", 11, "#556")
@@ -259,6 +388,13 @@ def tableau_scene(rows: Sequence[Sequence[str]], *, title: str = "", row_names: 
             else:
                 scene.rect(x, y, CELL, CELL, CELL_FILL)
                 scene.text(x + CELL / 2, y + CELL / 2, tok[:4], 12)
+    if any(NOT_GENERATED in row for row in rows):
+        scene.text(left, (CELL + 6) * len(rows) + 6, f"{NOT_GENERATED}  a cell the head cannot have reached yet "
+                   "(no token at this step)", 10, "#556", "start")
+    if title:
+        scene.titled(title)
+    else:
+        scene.fit()
     return scene
 
 
@@ -278,8 +414,9 @@ def cot_rows(vocab: Sequence[str], labels: Any, n_inputs: int, seq_row: Sequence
         for t, i, tok in cells:
             grid.setdefault(t, [""] * (hi - lo + 1))[i - lo] = tok
         steps = sorted(grid)
-        rows = [["·" if c == "" else c for c in grid[t]] for t in steps]
-        return [tokens[:n_inputs], *rows], ["input", *(f"t={t}" for t in steps)]
+        rows = [[NOT_GENERATED if c == "" else c for c in grid[t]] for t in steps]
+        inputs = [""] * max(-lo, 0) + tokens[:n_inputs]  # the input's cell 0 sits over the tape's cell 0
+        return [inputs, *rows], ["input", *(f"t={t}" for t in steps)]
     width = 24
     rows = [tokens[i:i + width] for i in range(0, len(tokens), width)]
     return rows, [f"{i * width}" for i in range(len(rows))]

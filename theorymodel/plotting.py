@@ -84,9 +84,12 @@ def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path
     """One line per group of rows; written atomically in the format of the extension."""
     fig, ax = pyplot().subplots(figsize=(6, 4))
     keys = sorted({tuple(r[g] for g in group) for r in rows}, key=str)
-    for key in keys:
+    for i, key in enumerate(keys):
         pts = [r for r in rows if tuple(r[g] for g in group) == key]
-        ax.plot([r[x] for r in pts], [r[y] for r in pts], "o-",
+        # each series its own marker, dash and size, largest first: series that coincide stay visible
+        ax.plot([r[x] for r in pts], [r[y] for r in pts], marker="osD^vx"[i % 6],
+                linestyle=("-", "--", ":", "-.")[i % 4],
+                markersize=max(9 - 2 * i, 3), fillstyle="none" if i % 2 else "full",
                 label=", ".join(f"{g}={v}" for g, v in zip(group, key, strict=True)))
     if logx:
         ax.set_xscale("log")

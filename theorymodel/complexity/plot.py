@@ -16,12 +16,20 @@ def plot_series(series: list[dict[str, Any]], path: str | Path, *, title: str) -
 
     ns = [r["n"] for r in series]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(ns, [r["length_complexity"] for r in series], "o-", label="exact (witness + UNSAT)", zorder=3)
-    ax.plot(ns, [r["lower_bound"]["k"] for r in series], "v--", label="certified lower bound")
+    exact = {r["n"]: r["length_complexity"] for r in series}
+
+    def same(pts: list[tuple[int, int]]) -> str:  # a line hidden under the exact one says so
+        return " (= exact at every n)" if pts and all(exact[n] == v for n, v in pts) else ""
+
+    ax.plot(ns, list(exact.values()), "o-", markersize=5, label="exact (witness + UNSAT)", zorder=3)
+    lower = [(r["n"], r["lower_bound"]["k"]) for r in series]
+    ax.plot(ns, [v for _, v in lower], "v--", markersize=10, fillstyle="none",
+            label="certified lower bound" + same(lower))
     names = sorted({name for r in series for name in r.get("upper_bounds", {})})
-    for name in names:
+    for i, name in enumerate(names):
         pts = [(r["n"], r["upper_bounds"][name]) for r in series if name in r.get("upper_bounds", {})]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], "^:", label=f"upper: {name}")
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "s^D"[i % 3] + ":", markersize=13 + 3 * i,
+                fillstyle="none", label=f"upper: {name}" + same(pts))
     ax.set_xlabel("n (input bits)")
     ax.set_ylabel("generated tokens")
     ax.set_title(title)
