@@ -323,7 +323,7 @@ def _far_read(arrays: dict[str, np.ndarray]) -> NotUniform | None:
     return None
 
 
-def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str = "z3", timeout: float | None = None,
+def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str = "auto", timeout: float | None = None,
                            max_n: int = 8) -> dict[str, Any]:
     """``verify --uniform PRED.npz MACHINE``: the file's shared table proved for every input
     length (:func:`proofs_check.uniform.uniform_claim`), or ``"uniform": false`` with the

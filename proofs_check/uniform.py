@@ -389,7 +389,7 @@ def _first_wrong_cell(tm: TuringMachine, rule: UniformRule, layout: UniformLayou
     return None
 
 
-def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
+def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "auto", timeout: float | None = None,
                    tight: bool = True) -> UniformVerdict:
     """The uniform claim (docs/uniform.md): z3, enumeration, or both (they must agree);
     ``auto`` lets the enumeration decide and z3 prove a lemma that holds. On the invariant's
@@ -423,7 +423,7 @@ def _verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str, timeou
     return proof
 
 
-def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "z3", timeout: float | None = None,
+def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "auto", timeout: float | None = None,
                   max_n: int = 8, tight: bool = True) -> dict[str, Any]:
     """The whole uniform check as a report: the claim, its assumption, the lemma's
     verdict and size, and for a failed lemma the search for a real run that reaches it."""

@@ -122,3 +122,35 @@ def test_final_rows_are_the_roll_outs_last_rows():
                        dict(rule.head_token), *(np.zeros((V, V), dtype=np.int64),) * 3, np.zeros(V, dtype=np.int64))
     last, tied = final_rows(flat, layout, words, 3)  # every score equal: every token a tie
     assert tied.all() and (last == rollout(flat, layout, words, 3).rows[:, -1]).all()
+
+
+def test_each_answer_is_read_at_its_own_run_length_and_needs_the_closing_wall():
+    """Found by the red team: a table that breaks the repeat of a halted row was judged at
+    its group's longest run; and a row whose closing token is not '#' was read as an answer."""
+    import numpy as np
+
+    from theorymodel.experiments.arithmetic import answer_is_right
+    from theorymodel.program.uniform import final_rows
+
+    tm = library.load("binary_addition")
+    rule = compile_uniform(tm)
+    words = [tuple("1+1"), tuple("11+1"), tuple("+")]
+    layout = UniformLayout(8, 2)
+    whole = rollout(rule, layout, words, 40)
+    last, tied = final_rows(rule, layout, words, [3, 17, 40])
+    for b, t in enumerate([3, 17, 40]):
+        assert (last[b] == whole.rows[b, t]).all() and tied[b] == whole.ties[b, :t].any()
+    run_steps = [run(tm, "".join(w))[2] for w in words]
+    last, _ = final_rows(rule, layout, words, run_steps)
+    assert answer_is_right(tm, rule, last[0], 2) and answer_is_right(tm, rule, last[1], 4)
+    forged = np.array(last[0])
+    forged[-1] = rule.token_id["_"]
+    assert not answer_is_right(tm, rule, forged, 2)
+
+
+def test_an_empty_item_in_a_list_flag_is_refused(capsys):
+    from theorymodel.cli import main
+
+    assert main(["experiment", "lengthgen", "--machines", "binary_addition", "--eval-bits", "8,,9",
+                 "--no-plot"]) == 2
+    assert capsys.readouterr().err.startswith("error:")

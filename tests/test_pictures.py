@@ -16,7 +16,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 def assert_readable(scene: Scene) -> None:
     texts = scene.text_boxes()
     for s, (x0, y0, x1, y1) in texts:
-        assert 0 <= x0 and x1 <= scene.width and 0 <= y0 and y1 <= scene.height, (s, scene)
+        assert x0 >= 0 and x1 <= scene.width and y0 >= 0 and y1 <= scene.height, (s, scene)
     for i, (s, a) in enumerate(texts):
         for t, b in texts[i + 1:]:
             assert not boxes_overlap(a, b), (s, t)
@@ -39,7 +39,8 @@ def test_the_state_graph_keeps_few_crossings_and_marks_final_states_apart():
 
         def side(x1, y1, x2, y2, x, y):
             return (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
-        return (side(a, b, c, d, e, f) * side(a, b, c, d, g, h) < 0) and (side(e, f, g, h, a, b) * side(e, f, g, h, c, d) < 0)
+        return (side(a, b, c, d, e, f) * side(a, b, c, d, g, h) < 0
+                and side(e, f, g, h, a, b) * side(e, f, g, h, c, d) < 0)
     crossings = sum(cross(p, q) for i, p in enumerate(lines) for q in lines[i + 1:])
     assert crossings <= 3  # the circle order with the fewest crossings (7 states, 11 arrows)
 

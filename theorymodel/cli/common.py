@@ -67,7 +67,7 @@ def _bounds_text(bounds: dict[str, int]) -> str:
 # -- experiment -------------------------------------------------------------------------
 def _int_list(text: str) -> list[int]:
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [int(v) for v in text.split(",")]  # an empty item is an error, not skipped
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
     if not values or min(values) < 1:

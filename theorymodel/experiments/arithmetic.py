@@ -52,22 +52,32 @@ def operand_word(tm: TuringMachine, a: int, b: int) -> tuple[str, ...]:
 
 
 def answer_groups(tm: TuringMachine, pairs: list[tuple[int, int]]
-                  ) -> dict[UniformLayout, tuple[list[tuple[int, int]], int]]:
-    """The pairs grouped by the tight window of their run (its reach), with the group's
-    step count (the longest run's; a halted configuration repeats)."""
-    groups: dict[UniformLayout, tuple[list[tuple[int, int]], int]] = {}
+                  ) -> dict[UniformLayout, tuple[list[tuple[int, int]], list[int]]]:
+    """The pairs grouped by the tight window of their run (its reach), each with its run's
+    step count: its answer is read from that row, as the machine halts there."""
+    groups: dict[UniformLayout, tuple[list[tuple[int, int]], list[int]]] = {}
     for a, b in pairs:
         word = operand_word(tm, a, b)
         run = reference_run(tm, word)
         layout = UniformLayout.holding(len(word), run.leftmost_head, run.rightmost_head)
-        members, steps = groups.get(layout, ([], 0))
-        groups[layout] = ([*members, (a, b)], max(steps, run.steps))
+        members, steps = groups.setdefault(layout, ([], []))
+        members.append((a, b))
+        steps.append(run.steps)
     return groups
 
 
-def check_answer_cost(tm: TuringMachine, groups: dict[UniformLayout, tuple[list[tuple[int, int]], int]]) -> int:
-    """Cells times rows of the roll-outs (exit 3 past :data:`MAX_CELL_STEPS`)."""
-    cost = sum(len(members) * steps * (layout.width + 1) for layout, (members, steps) in groups.items())
+def estimate_answer_cost(tm: TuringMachine, bits: int, count: int = EVAL_PAIRS) -> int:
+    """Cells times rows of ``count`` roll-outs, estimated from one pair of ``bits``-bit
+    operands with every bit set (about the longest run of a size, on both machines; one
+    run of the C simulator), before the pairs are drawn and run (exit 3 past
+    :data:`MAX_CELL_STEPS`). :func:`answer_match` checks the exact cost again."""
+    top = (1 << bits) - 1
+    run = reference_run(tm, operand_word(tm, top, top))
+    cost = count * run.steps * (run.rightmost_head - min(run.leftmost_head, 0) + 2)
+    return _check(tm, cost)
+
+
+def _check(tm: TuringMachine, cost: int) -> int:
     if cost > MAX_CELL_STEPS:
         raise ResourceLimitError(f"{tm.name}: the answer roll-outs take {cost:,} cell steps, more than the cap of "
                                  f"{MAX_CELL_STEPS:,}", limit="size-cap",
@@ -75,8 +85,17 @@ def check_answer_cost(tm: TuringMachine, groups: dict[UniformLayout, tuple[list[
     return cost
 
 
+def check_answer_cost(tm: TuringMachine, groups: dict[UniformLayout, tuple[list[tuple[int, int]], list[int]]]) -> int:
+    """Cells times rows of the roll-outs (exit 3 past :data:`MAX_CELL_STEPS`)."""
+    return _check(tm, sum(len(members) * max(steps) * (layout.width + 1)
+                          for layout, (members, steps) in groups.items()))
+
+
 def answer_is_right(tm: TuringMachine, rule: UniformRule, row: Any, want: int) -> bool:
-    """The decoded row is the machine's final state with ``want`` in binary on the tape."""
+    """The decoded row is a whole configuration (its closing ``#`` included) in the
+    machine's final state with ``want`` in binary on the tape."""
+    if int(row[-1]) != rule.separator:
+        return False
     state, _, cells = decode_row(rule, row)
     text = "".join(cells).strip(tm.blank_symbol)
     return state in tm.final_states and text == format(want, "b")
@@ -98,5 +117,5 @@ def answer_match(tm: TuringMachine, rule: UniformRule, bits: int, *, count: int 
                      for row, tie, (a, b) in zip(last, tied.tolist(), members, strict=True))
     seconds = time.perf_counter() - start
     return {"bits": bits, "pairs": len(pairs), "exact_match": right / len(pairs), "tokens": cost,
-            "steps": max(s for _, s in groups.values()), "seconds": round(seconds, 3),
+            "steps": max(max(s) for _, s in groups.values()), "seconds": round(seconds, 3),
             "tokens_per_second": round(cost / seconds) if seconds else None}

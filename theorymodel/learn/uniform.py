@@ -256,7 +256,7 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
 
 
 def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None,
-                         learner: str = "lp", seed: int = 0, method: str = "z3", max_n: int | None = None,
+                         learner: str = "lp", seed: int = 0, method: str = "auto", max_n: int | None = None,
                          out: str | None = None) -> dict[str, Any]:
     """Learn the shared table from short runs, then prove it for every length
     (:func:`proofs_check.uniform.verify_uniform`); if the proof fails, search inputs up to

@@ -188,16 +188,20 @@ def rollout(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[s
 
 
 def final_rows(rule: UniformRule, layout: UniformLayout, words: Sequence[Sequence[str]],
-               steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """The last row of :func:`rollout` for each input, and whether any token on the way was
-    a tie; one row is held at a time, so memory is linear in the batch times the width
-    (long roll-outs, where only the answer is read)."""
-    rows = _rows(rule, layout, words, steps)
+               steps: int | Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Row ``steps`` of :func:`rollout` for each input (``steps`` one count for all, or one
+    per input), and whether any token up to that row was a tie; one row is held at a time,
+    so memory is linear in the batch times the width (long roll-outs, where only the
+    answer is read)."""
+    want = np.broadcast_to(np.asarray(steps, dtype=np.int64), (len(words),))
+    rows = _rows(rule, layout, words, int(want.max(initial=0)))
     last, _ = next(rows)
+    last = last.copy()
     tied = np.zeros(len(words), dtype=bool)
-    for row, tie in rows:
-        last = row
-        tied |= tie.any(axis=1)
+    for t, (row, tie) in enumerate(rows, 1):
+        live = want >= t
+        tied |= live & tie.any(axis=1)
+        last[live] = row[live]
     return last, tied
 
 
