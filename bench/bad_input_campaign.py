@@ -32,7 +32,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             args = argv(Path(tmp))
             try:
-                done = subprocess.run([sys.executable, "-m", "theorymodel.cli", *args], cwd=tmp,
+                done = subprocess.run([sys.executable, "-m", "theorymodel", *args], cwd=tmp,
                                       capture_output=True, text=True, timeout=10,
                                       env={**os.environ, "PYTHONPATH": str(tree)})
                 err = done.stderr.strip().splitlines()

@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     bare = best([sys.executable, "-c", "pass"], args.repeat)
-    ours = best([sys.executable, "-m", "theorymodel.cli", "run", "1RB1LB_1LA1RZ", "--json"], args.repeat)
+    ours = best([sys.executable, "-m", "theorymodel", "run", "1RB1LB_1LA1RZ", "--json"], args.repeat)
     print(f"python -c pass: {bare:.3f} s; theorymodel run 1RB1LB_1LA1RZ --json: {ours:.3f} s; "
           f"over bare Python: {ours - bare:.3f} s (goal <= 0.300 s); ratio {ours / bare:.1f}x")
 

@@ -32,7 +32,7 @@ def untimed(value: Any) -> Any:
 def run(*argv: str) -> str:
     """One command in a fresh process: z3's shared context keeps state between queries,
     so a witness may depend on what ran before in the same process."""
-    done = subprocess.run([sys.executable, "-m", "theorymodel.cli", *argv, "--json"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "theorymodel", *argv, "--json"], capture_output=True,
                           text=True, check=False)
     code, text = done.returncode, done.stdout.strip()
     return json.dumps({"argv": list(argv), "exit": code, "json": untimed(json.loads(text)) if text else None},
