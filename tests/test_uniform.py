@@ -293,7 +293,7 @@ def test_head_counts_see_what_windows_cannot():
     assert cex is not None and cex.input == "000111"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(machines(max_states=3, max_symbols=3))
 def test_every_region_invariant_contains_every_triple_longer_runs_show(tm):
     """The head-region fixpoints (one per non-blank symbol), on random machines and inputs up

@@ -23,8 +23,10 @@ def _learn_uniform(args: argparse.Namespace) -> Report:
     tm = load_machine(args.target)
     if args.export_linearlm:
         raise UsageError("learn --uniform writes its tile file with --out DIR (DIR/uniform.npz)")
-    payload = learn_uniform_report(tm, lengths=args.train_n, samples=args.samples, learner=args.learner,
-                                   seed=args.seed, method=args.method or "auto", max_n=args.max_n, out=args.out)
+    with ProgressBar(f"learning {tm.name}'s uniform table ({args.learner}) and proving it", None,
+                     enabled=not args.json):
+        payload = learn_uniform_report(tm, lengths=args.train_n, samples=args.samples, learner=args.learner,
+                                       seed=args.seed, method=args.method or "auto", max_n=args.max_n, out=args.out)
     lines = [f"{tm.name}: uniform table learned ({args.learner}) from {payload['training_inputs']} inputs of "
              f"length {args.train_n[0]}..{args.train_n[1]}: {payload['triples_seen']} triples seen, "
              f"{payload['triples_never_seen']} never seen",

@@ -73,7 +73,8 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
 
     predictor_file = args.machine if args.target else None
     tm = load_machine(args.target or args.machine, fmt=args.format)
-    with smt2_recording(args.smt2):
+    with smt2_recording(args.smt2), ProgressBar(f"proving {predictor_file or tm.name} for every input length "
+                                                f"(method {args.method})", None, enabled=not args.json):
         if predictor_file is not None:
             from proofs_check.invariance import uniform_claim_for_file
 
