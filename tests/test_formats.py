@@ -278,3 +278,15 @@ def test_writers_never_change_meaning(states, symbols, fmt):
     again = formats.parse_text(text, fmt)
     assert set(tm.input_symbols) <= set(again.input_symbols)
     same_behaviour(tm, again, [w for n in range(4) for w in product(tm.input_symbols, repeat=n)])
+
+
+def test_several_final_states_stay_accepting_in_morphetts_format():
+    """Found by the random round trip: two final states were written as halt-accept-q1 and
+    halt-accept-q2, which Morphett's format (and our reader) does not read as accepting."""
+    tm = TuringMachine(name="two", transitions={"q0": {"1": ["q1", "0", "L"], "0": ["q2", "0", "R"]}},
+                       initial_state="q0", blank_symbol="_", input_symbols=["0", "1"],
+                       tape_symbols=["0", "1", "_"], final_states=["q1", "q2"], states=["q0", "q1", "q2"])
+    back = formats.parse_morphett(formats.to_morphett(tm))
+    for word in ("0", "1"):
+        assert simulate(back, word).accepted and simulate(tm, word).accepted
+    same_behaviour(tm, back)

@@ -357,8 +357,8 @@ def to_morphett(tm: TuringMachine) -> str:
     def state_name(q: str) -> str:
         if q == tm.initial_state:
             return "0"
-        if q in tm.final_states:
-            return "halt-accept" if len(tm.final_states) == 1 else f"halt-accept-{q}"
+        if q in tm.final_states:  # every final state halts, so they merge into Morphett's one accepting state
+            return "halt-accept"
         return q
 
     for q in tm.final_states:
