@@ -208,8 +208,10 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
     kind[wall], kind[OUT] = "w", "o"
     wall_view = (-1, -1)
 
+    plain_of = counts.plain
+
     def plain(t: int) -> int:
-        return counts.plain.get(t, t)
+        return plain_of.get(t, t)
 
     def leaves(w: tuple[int, ...]) -> bool:
         """A head next to a wall stepping into it: the run leaves the window, which the claim
@@ -232,10 +234,11 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
 
     cache: dict[tuple[int, int, int], int] = {}
 
-    def stepped(w: tuple[int, ...]) -> list[tuple[int, ...]]:
+    def stepped(w: tuple[int, ...], p: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The windows ``w`` steps to (``p``: ``w`` spelled plain)."""
         out = []
         for i in range(1, k + 1):
-            key = (plain(w[i - 1]), plain(w[i]), plain(w[i + 1]))
+            key = (p[i - 1], p[i], p[i + 1])
             if key not in cache:
                 cache[key] = step(*key)
             out.append(cache[key])
@@ -267,10 +270,12 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
                 joined.update((*a, b[-1], x[-1]) for a in by_suffix.get(b[:-1], ()))
         new = set()
         for w in joined:
-            if sum(plain(t) in heads for t in w) > 1 or not _SHAPE.fullmatch("".join(kind[plain(t)] for t in w)) \
-                    or leaves(w) or (cap and not counts.consistent(w)):
+            p = tuple(plain_of.get(t, t) for t in w) if cap else w  # unannotated windows are plain already
+            if sum(t in heads for t in p) > 1 \
+                    or not _SHAPE.fullmatch("".join(kind[t] for t in p)) or leaves(p) \
+                    or (cap and not counts.consistent(w)):
                 continue
-            for nxt in stepped(w):
+            for nxt in stepped(w, p):
                 if nxt not in windows:
                     new.add(nxt)
         windows |= new
