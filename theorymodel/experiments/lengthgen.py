@@ -240,19 +240,17 @@ def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: i
         loss.backward()
         opt.step()
     seconds = time.perf_counter() - start
-    test = [w for w in words if len(w) == train_n]
-    idx = [words.index(w) for w in test]
-    with torch.no_grad():
-        out = model.greedy(data[idx, :prompt], C)
-    match = float((out == data[idx]).all(dim=1).float().mean())
+    from theorymodel.experiments.arithmetic import OPERATIONS, answer_is_right, operand_word
+
+    idx = [words.index(w) for w in words if len(w) == train_n]
+    asked = [words.index(operand_word(tm, a, b)) for a, b in pairs]
+    with torch.no_grad():  # one greedy decoding for the test words and the operand pairs
+        out = model.greedy(data[idx + asked, :prompt], C)
+    match = float((out[:len(idx)] == data[idx]).all(dim=1).float().mean())
     answers = None
     if pairs:
-        from theorymodel.experiments.arithmetic import OPERATIONS, answer_is_right, operand_word
-
         _, op = OPERATIONS[tm.name]
-        with torch.no_grad():
-            got = model.greedy(data[[words.index(operand_word(tm, a, b)) for a, b in pairs], :prompt], C)
-        finals = got[:, -(layout.width + 1):].cpu().numpy()
+        finals = out[len(idx):, -(layout.width + 1):].cpu().numpy()
         answers = sum(answer_is_right(tm, reference, row, op(a, b)) for row, (a, b) in
                       zip(finals, pairs, strict=True)) / len(pairs)
     # is it one shared table? the file in the paper's layout, checked like any other
