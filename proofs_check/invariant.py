@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import re
 import time
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -292,7 +293,7 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
                      frozenset(heads))
 
 
-class _HeadNotes:
+class _HeadNotes(ABC):
     """Head tokens annotated with a note about the rest of their row (module doc, "Head
     counts", "Head regions"). An annotated head gets an id of its own, from ``first_id``
     on. Subclasses say what a note is: how row 0 starts it, which visible cells agree
@@ -307,19 +308,20 @@ class _HeadNotes:
         self.notes: dict[int, Any] = {}
 
     # -- what a note is (subclasses) --
+    @abstractmethod
     def start_notes(self, left: list[int], left_whole: bool, right: list[int], right_whole: bool,
                     right_free: tuple[int, ...]) -> list[Any]:
         """Every note row 0's start head can have: ``left``/``right`` the visible symbols;
         the unseen left part is blanks, the unseen right part ``right_free``* then blanks."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fits(self, note: Any, left: list[int], left_whole: bool, right: list[int], right_whole: bool) -> bool:
-        raise NotImplementedError
+        """Whether a window's visible cells beside the head agree with ``note``."""
 
+    @abstractmethod
     def moved(self, note: Any, written: int, onto: int, direction: int) -> list[Any]:
         """The notes after a move (``direction`` 1 or -1) that wrote ``written`` and stepped
         onto a cell holding ``onto``."""
-        raise NotImplementedError
 
     # -- shared --
     def head(self, token: int, note: Any) -> int:
@@ -603,6 +605,14 @@ def _canonical_domain(tm: TuringMachine, k: int) -> tuple[frozenset[tuple[str, s
     return spelled, {**sizes, "counted": counted_by, "triples": len(spelled)}
 
 
+def region_parts(tm: TuringMachine, symbol: str) -> tuple[frozenset[str], ...]:
+    """The regions of :func:`region_triples`: ``symbol``, the blank, every other symbol
+    (an empty one left out)."""
+    parts = (frozenset({symbol}), frozenset({tm.blank_symbol}),
+             frozenset(set(tm.tape_symbols) - {symbol, tm.blank_symbol}))
+    return tuple(p for p in parts if p)
+
+
 MAX_REGION_WINDOWS = 200_000  # a region fixpoint past this many annotated windows is left out
 
 
@@ -613,10 +623,8 @@ def region_triples(tm: TuringMachine, symbol: str, k: int = DEFAULT_K) -> frozen
     spelling. None where it passes :data:`MAX_REGION_WINDOWS`."""
     vocab, _, _ = uniform_vocab(tm.tape_symbols, tm.states)
     tid = {t: i for i, t in enumerate(vocab)}
-    parts = (frozenset({symbol}), frozenset({tm.blank_symbol}),
-             frozenset(set(tm.tape_symbols) - {symbol, tm.blank_symbol}))
     try:
-        inv = invariant(tm, tid, k, regions=tuple(p for p in parts if p), max_windows=MAX_REGION_WINDOWS)
+        inv = invariant(tm, tid, k, regions=region_parts(tm, symbol), max_windows=MAX_REGION_WINDOWS)
     except ResourceLimitError as e:
         if e.limit != "size-cap":
             raise

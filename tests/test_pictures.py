@@ -4,13 +4,15 @@ overlap, no edge crosses a gate box, and the tableau's input row sits over the t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from theorymodel.circuits.formats import load_circuit
 from theorymodel.display import Scene, boxes_overlap, circuit_scene, machine_scene
 from theorymodel.machines import library
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def assert_readable(scene: Scene) -> None:

@@ -248,15 +248,11 @@ def test_learn_with_sgd_writes_the_proved_tile_file(cli_json, tmp_path):
     assert code == 0 and again["float_readers"]["safe"] and again["table"] == obj["table"]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(machines(max_states=4, max_symbols=3))
-def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
-    """The head-count invariants one at a time, on random machines and inputs up to length
-    5 (rows long enough for counts at the cap): each holds every triple the runs show, cells
-    and walls, so their intersection does (proofs_check/invariant.py, "Head counts")."""
+def triples_runs_show(tm: TuringMachine):
+    """(compiled rule, its dictionary, the triples the runs of every halting input up to
+    length 5 show); a draw with no halting input is discarded."""
     from hypothesis import assume
 
-    from proofs_check.invariant import COUNT_CAP, invariant, triples_of
     from theorymodel.learn.uniform import observed_triples
 
     words = [w for n in range(6) for w in product(tm.input_symbols, repeat=n)
@@ -264,7 +260,18 @@ def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
     assume(words)
     rule = compile_uniform(tm)
     tid = dict(rule.token_id)
-    seen = {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80)[:, :3].tolist()}
+    return rule, tid, {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80)[:, :3].tolist()}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(machines(max_states=4, max_symbols=3))
+def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
+    """The head-count invariants one at a time, on random machines and inputs up to length
+    5 (rows long enough for counts at the cap): each holds every triple the runs show, cells
+    and walls, so their intersection does (proofs_check/invariant.py, "Head counts")."""
+    from proofs_check.invariant import COUNT_CAP, invariant, triples_of
+
+    rule, tid, seen = triples_runs_show(tm)
     for cap in (1, COUNT_CAP):
         for symbol in tm.tape_symbols:
             admitted = triples_of(invariant(tm, tid, 4, cap=cap, tracked=(symbol,)), tm, tid)
@@ -298,22 +305,12 @@ def test_head_counts_see_what_windows_cannot():
 def test_every_region_invariant_contains_every_triple_longer_runs_show(tm):
     """The head-region fixpoints (one per non-blank symbol), on random machines and inputs up
     to length 5: each holds every triple the runs show (proofs_check/invariant.py, "Head regions")."""
-    from hypothesis import assume
+    from proofs_check.invariant import invariant, region_parts, triples_of
 
-    from proofs_check.invariant import invariant, triples_of
-    from theorymodel.learn.uniform import observed_triples
-
-    words = [w for n in range(6) for w in product(tm.input_symbols, repeat=n)
-             if reference_run(tm, w, max_steps=80).halted]
-    assume(words)
-    rule = compile_uniform(tm)
-    tid = dict(rule.token_id)
-    seen = {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80)[:, :3].tolist()}
+    rule, tid, seen = triples_runs_show(tm)
     for symbol in tm.tape_symbols:
         if symbol == tm.blank_symbol:
             continue
-        parts = (frozenset({symbol}), frozenset({tm.blank_symbol}),
-                 frozenset(set(tm.tape_symbols) - {symbol, tm.blank_symbol}))
-        admitted = triples_of(invariant(tm, tid, 4, regions=tuple(p for p in parts if p)), tm, tid)
+        admitted = triples_of(invariant(tm, tid, 4, regions=region_parts(tm, symbol)), tm, tid)
         missing = seen - admitted
         assert not missing, (symbol, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]])

@@ -293,7 +293,7 @@ def _circle_order(states: list[str], initial: str, edges: list[tuple[str, str]])
     from itertools import permutations
 
     rest = [q for q in states if q != initial]
-    chords = [(a, b) for a, b in {tuple(sorted(e)) for e in edges}]
+    chords = sorted({(min(a, b), max(a, b)) for a, b in edges})  # an edge and its reverse cross alike
     if len(states) > MAX_ORDERED_STATES:
         seen, queue = [initial], [initial]
         for q in queue:
