@@ -5,7 +5,14 @@ itself, so the list cannot drift from the page. Run on 2 cores with nothing else
 
     python bench/readme_times.py [--only SUBSTRING] [--timeout S]
 
-A command that needs a GPU or a shell script is listed and not run.
+``--walk`` is a newcomer's walk instead: every line of every ```bash block after the set-up
+(``pip install`` lines included) and every ```python block, in order, as written, in the
+checkout's root as a newcomer would (the tour's outputs land there: use a fresh clone),
+each with its exit code beside the one the README states (``# exits N``), its wall time and
+the README's quoted time where there is one. ``../shared/`` is this checkout's neighbour
+when it exists, else ``--shared DIR``. The shell scripts of ``examples/experiments/`` (half
+an hour; a GPU) are listed, not run. Run it from the README's first install
+(``pip install -e .``) to check that the tour needs nothing more.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,11 +58,72 @@ def argv_of(command: str) -> list[str]:
     return [sys.executable, "-m", "theorymodel", *fixed]
 
 
+def tour_steps() -> list[tuple[int, str, str]]:
+    """(README line, "bash" or "python", text) for every tour command and Python block, in
+    order: the bash lines after the set-up section's blocks, and each Python block whole."""
+    out: list[tuple[int, str, str]] = []
+    lines = (ROOT / "README.md").read_text().splitlines()
+    tour = next(i for i, line in enumerate(lines) if line.startswith("## A short tour"))
+    kind, block, start = "", [], 0
+    for number, line in enumerate(lines[tour:], tour + 1):
+        if line.startswith("```"):
+            if kind == "python":
+                out.append((start, "python", "\n".join(block)))
+            kind = line.strip()[3:] if not kind else ""
+            block, start = [], number + 1
+            continue
+        if kind == "bash" and line.strip():
+            out.append((number, "bash", line))
+        elif kind == "python":
+            block.append(line)
+    return out
+
+
+def walk(timeout: float, shared: Path) -> int:
+    """Run :func:`tour_steps` in order; returns how many ended with another exit code than
+    the README states (a program the README calls optional and that is missing counts as
+    skipped, not failed)."""
+    wrong = 0
+    print(f"{'line':>4}  {'exit':>4}  {'want':>4}  {'measured':>9}  {'quoted':>10}  command", flush=True)
+    for number, kind, text in tour_steps():
+        code, _, comment = text.partition("  #") if kind == "bash" else (text, "", "")
+        comment = comment.split("# test:")[0]
+        want = int(m.group(1)) if (m := re.search(r"# exits (\d+)", text)) else 0
+        quote = m.group(0) if kind == "bash" and (m := QUOTE.search(comment)) else ""
+        if kind == "bash":
+            program = code.split()[0]
+            missing = program in {"drat-trim", "z3"} and shutil.which(program) is None
+            if missing or program.startswith("examples/experiments/"):
+                why = "not installed" if missing else "not run: a long script"
+                print(f"{number:>4}  {'-':>4}  {want:>4}  {'-':>9}  {quote:>10}  {code.strip()}  ({why})")
+                continue
+            argv = ["bash", "-c", code.replace("../shared/", f"{shared}/")]
+        else:
+            argv = [sys.executable, "-c", text]
+        start = time.perf_counter()
+        try:
+            run = subprocess.run(argv, cwd=ROOT, capture_output=True, timeout=timeout)
+            status = str(run.returncode)
+            wrong += run.returncode != want
+        except subprocess.TimeoutExpired:
+            status, wrong = "stop", wrong + 1
+        measured = time.perf_counter() - start
+        shown = code.strip() if kind == "bash" else f"(python block, {text.count(chr(10)) + 1} lines)"
+        print(f"{number:>4}  {status:>4}  {want:>4}  {measured:>8.1f}s  {quote:>10}  {shown}", flush=True)
+    print(f"{wrong} command(s) ended otherwise than the README states")
+    return wrong
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="", help="run only commands containing this text")
     parser.add_argument("--timeout", type=float, default=1200.0)
+    parser.add_argument("--walk", action="store_true", help="run the whole tour in order (see the module doc)")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
+                        help="the folder the README calls ../shared (benchmarks)")
     args = parser.parse_args()
+    if args.walk:
+        sys.exit(1 if walk(args.timeout, args.shared.resolve()) else 0)
     print(f"{'README line':>11}  {'quoted':>10}  {'measured':>9}  {'ratio':>6}  command")
     for number, command, seconds, text in quoted_commands():
         if args.only not in command:
