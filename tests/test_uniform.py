@@ -5,6 +5,7 @@ unreachable ones are never reported as counterexamples)."""
 
 from __future__ import annotations
 
+import collections
 from itertools import pairwise, product
 
 import numpy as np
@@ -176,7 +177,8 @@ def test_the_lemma_domain_contains_every_triple_runs_show(name):
 
     tm = library.load(name)
     rule = compile_uniform(tm)
-    data = observed_triples(tm, training_words(tm, (0, 4 if tm.input_symbols else 0), None, 0), dict(rule.token_id))
+    words = training_words(tm, (0, 4 if tm.input_symbols else 0), None, 0)
+    data = observed_triples(tm, words, dict(rule.token_id)).rows
     seen = {tuple(t) for t in data[:, :3].tolist()}
     missing = seen - set(domain(tm, rule))
     assert not missing, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]]
@@ -229,7 +231,7 @@ def test_the_invariant_domain_contains_every_triple_random_machines_show(tm):
              if reference_run(tm, w, max_steps=60).halted]
     assume(words)
     rule = compile_uniform(tm)
-    data = observed_triples(tm, words, dict(rule.token_id), max_steps=60)
+    data = observed_triples(tm, words, dict(rule.token_id), max_steps=60).rows
     seen = {tuple(t) for t in data[:, :3].tolist()}
     tight = set(domain(tm, rule))
     missing = seen - tight
@@ -260,7 +262,7 @@ def triples_runs_show(tm: TuringMachine):
     assume(words)
     rule = compile_uniform(tm)
     tid = dict(rule.token_id)
-    return rule, tid, {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80)[:, :3].tolist()}
+    return rule, tid, {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80).rows[:, :3].tolist()}
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -314,3 +316,60 @@ def test_every_region_invariant_contains_every_triple_longer_runs_show(tm):
         admitted = triples_of(invariant(tm, tid, 4, regions=region_parts(tm, symbol)), tm, tid)
         missing = seen - admitted
         assert not missing, (symbol, [tuple(rule.vocab[i] for i in t) for t in list(missing)[:5]])
+
+
+def listed_positions(tm: TuringMachine, words, token_id, max_steps):
+    """The training positions listed one by one, every prefix in its own tight window (the
+    plain reading of the rule that :func:`observed_triples` counts without listing)."""
+    from theorymodel.compile.tableau import head_token
+    from theorymodel.learn.uniform import run_configurations
+
+    sep = token_id["#"]
+    out = []
+    for word in words:
+        confs = run_configurations(tm, word, max_steps)
+        for t in range(2, len(confs) + 1):
+            heads = [h for _, h, _ in confs[:t]]
+            left = -min(min(heads), 0)
+            width = left + max(max(heads), len(word) - 1, 0) + 1
+            for pad in (0, 2) if t == len(confs) else (0,):
+                rows = []
+                for state, head, cells in confs[:t]:
+                    row = [token_id[cells.get(i - left - pad, tm.blank_symbol)] for i in range(width + 2 * pad)]
+                    row[head + left + pad] = token_id[head_token(state, cells.get(head, tm.blank_symbol))]
+                    rows.append([*row, sep])
+                w = width + 2 * pad
+                for prev, cur in pairwise(rows):
+                    out += [(prev[i - 1] if i else sep, prev[i], prev[i + 1], cur[i]) for i in range(w)]
+                    out.append((prev[w - 1], sep, cur[0], sep))
+    return collections.Counter(out)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(machines(max_states=3, max_symbols=3))
+def test_counted_training_positions_equal_the_listed_ones(tm):
+    """observed_triples counts the prefixes' positions by window instead of listing them:
+    the same multiset as the listing, on random machines (halting inputs up to length 4)."""
+    from hypothesis import assume
+
+    from theorymodel.learn.uniform import observed_triples
+
+    words = [w for n in range(5) for w in product(tm.input_symbols, repeat=n)
+             if reference_run(tm, w, max_steps=40).halted]
+    assume(words)
+    tid = dict(compile_uniform(tm).token_id)
+    data = observed_triples(tm, words, tid, max_steps=40)
+    counted = {tuple(r): int(c) for r, c in zip(data.rows.tolist(), data.counts.tolist(), strict=True)}
+    assert counted == dict(listed_positions(tm, words, tid, 40))
+    assert data.positions == sum(counted.values())
+
+
+def test_counted_training_positions_on_a_bundled_machine():
+    from theorymodel.learn.uniform import observed_triples, training_words
+
+    tm = library.load("binary_addition")
+    tid = dict(compile_uniform(tm).token_id)
+    words = training_words(tm, (0, 4), None, 0)
+    data = observed_triples(tm, words, tid)
+    listed = listed_positions(tm, words, tid, 10_000)
+    assert {tuple(r): int(c) for r, c in zip(data.rows.tolist(), data.counts.tolist(), strict=True)} == dict(listed)

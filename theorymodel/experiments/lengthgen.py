@@ -171,7 +171,7 @@ def train_tied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, seed: 
     data = observed_triples(tm, words, dict(reference.token_id))
     # the CoTs repeat triples many times: each distinct row once, weighted by its count (the
     # same loss and gradient as the full sequences)
-    rows, counts = np.unique(data, axis=0, return_counts=True)
+    rows, counts = data.rows, data.counts
     triples = torch.as_tensor(rows[:, :3], device=device)
     targets = torch.as_tensor(rows[:, 3], device=device)
     weights = torch.as_tensor(counts / counts.sum(), dtype=torch.float32, device=device)
@@ -197,7 +197,7 @@ def train_tied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, seed: 
                 break
     return {"path": path, "steps": step, "proved_at_step": proved_at, "loss": loss_value,
             "train_seconds": time.perf_counter() - start, "training_inputs": len(words),
-            "training_positions": len(data), "parameters": 3 * V * V + V}
+            "training_positions": data.positions, "parameters": 3 * V * V + V}
 
 
 def eval_words_all(tm: TuringMachine, n: int) -> list[tuple[str, ...]]:

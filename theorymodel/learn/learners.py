@@ -75,8 +75,10 @@ def feature_table(train: np.ndarray, upto: int) -> np.ndarray:
 
 
 def fit_position(train: np.ndarray, pos: int, learner: str, *, seed: int = 0,
-                 features: np.ndarray | None = None) -> PositionRule:
-    """Learn the token at ``pos`` from the tokens before it, on sequences ``train``."""
+                 features: np.ndarray | None = None, counts: np.ndarray | None = None) -> PositionRule:
+    """Learn the token at ``pos`` from the tokens before it, on sequences ``train``.
+    ``counts``: how many times each row of ``train`` occurs (distinct rows given once; a
+    repeated row adds no constraint, but the counts decide the most frequent token)."""
     y_raw = train[:, pos]
     classes = np.unique(y_raw)
     feats = feature_table(train, pos) if features is None else features
@@ -98,7 +100,7 @@ def fit_position(train: np.ndarray, pos: int, learner: str, *, seed: int = 0,
     # inside the exact weights (a strict argmax is the contract): doubling keeps every
     # training margin >= 2 before the +1, so training margins stay >= 1.
     W, B = 2 * W, 2 * B
-    B[np.argmax(np.bincount(y, minlength=len(classes)))] += 1
+    B[np.argmax(np.bincount(y, weights=counts, minlength=len(classes)))] += 1
     keep = np.nonzero(np.abs(W).sum(axis=0))[0]
     return PositionRule(classes, feats[keep], W[:, keep], B)
 

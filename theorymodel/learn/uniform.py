@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from itertools import pairwise, product
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from theorymodel.machines import TuringMachine
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule, uniform_vocab
 
 MAX_TRAINING_INPUTS = 1 << 16  # inputs whose runs are drawn (every input of the lengths, or --samples)
-MAX_TRAINING_POSITIONS = 1 << 22  # generated positions of all the training CoTs (rows of four integers)
+MAX_TRAINING_CELLS = 1 << 28  # cells drawn to list the training CoTs' rows (a bound from the runs alone)
 MAX_RUN_STEPS = 100_000  # steps of one training run
 
 
@@ -74,8 +74,9 @@ def run_configurations(tm: TuringMachine, word: tuple[str, ...], max_steps: int
 
 def check_runs(tm: TuringMachine, words: list[tuple[str, ...]], max_steps: int = MAX_RUN_STEPS) -> int:
     """Refuse (exit 3), from fast runs alone, training runs that :func:`observed_triples`
-    cannot draw: one that does not halt within ``max_steps``, or more generated positions in
-    all than ``MAX_TRAINING_POSITIONS``. Returns (a bound on) the positions."""
+    cannot draw: one that does not halt within ``max_steps``, or more cells to draw in all
+    than ``MAX_TRAINING_CELLS`` (each run's rows in each of its tight windows and once two
+    cells wider; a run has at most one tight window per cell it spans). Returns that bound."""
     from theorymodel.machines.simulate import simulate
 
     total = 0
@@ -86,50 +87,108 @@ def check_runs(tm: TuringMachine, words: list[tuple[str, ...]], max_steps: int =
                                      f"{' '.join(word)[:80]!r}", limit="max-steps", details={"max_steps": max_steps})
         rows = run.steps + 2  # with the halted configuration shown once more
         width = max(run.rightmost_head, len(word) - 1, 0) - min(run.leftmost_head, 0) + 1
-        total += rows * (rows - 1) // 2 * (width + 1) + (rows - 1) * (width + 5)  # every prefix, and padded
-        if total > MAX_TRAINING_POSITIONS:
-            raise ResourceLimitError(f"the training CoTs hold more than {MAX_TRAINING_POSITIONS} generated positions "
+        total += rows * (width + 1) * min(width, rows) + rows * (width + 5)
+        if total > MAX_TRAINING_CELLS:
+            raise ResourceLimitError(f"the training CoTs need more than {MAX_TRAINING_CELLS} cells drawn "
                                      f"(runs of up to {run.steps} steps); give shorter inputs or fewer of them",
-                                     limit="size-cap", details={"cap": MAX_TRAINING_POSITIONS})
+                                     limit="size-cap", details={"cap": MAX_TRAINING_CELLS})
     return total
 
 
+@dataclass(frozen=True)
+class TrainingTriples:
+    """The generated positions of the training CoTs as distinct ``(left, middle, right,
+    next)`` rows (sorted) and how many positions show each: the same multiset as listing
+    every position, in memory linear in the distinct rows."""
+
+    rows: np.ndarray  # (N, 4) int64
+    counts: np.ndarray  # (N,) int64, each >= 1
+
+    @property
+    def positions(self) -> int:
+        return int(self.counts.sum())
+
+
 def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: dict[str, int],
-                     max_steps: int = MAX_RUN_STEPS) -> np.ndarray:
-    """Rows ``(left, middle, right, next)`` of every generated position of every run,
-    duplicates kept: each prefix of each run drawn in the tightest window that holds it
-    (the walls next to the head's extremes so far), and the whole run also in a window two
-    cells wider on each side, so that walls and open tape both appear in the data. The runs
-    are checked first (:func:`check_runs`)."""
+                     max_steps: int = MAX_RUN_STEPS) -> TrainingTriples:
+    """Every generated position of every training CoT: each prefix of each run (the run cut
+    after t - 1 steps, for every t) drawn in the tightest window that holds it (the walls
+    next to the head's extremes so far), and the whole run also in a window two cells wider
+    on each side, so that walls and open tape both appear in the data. The runs are checked
+    first (:func:`check_runs`).
+
+    The prefixes are not drawn one by one: prefixes in the same window share their rows, so
+    row pair ``s`` of a window that prefixes ``a..b`` use counts once per prefix that holds
+    it (``b - max(a, s + 1) + 1`` of them). The work is linear in the rows times the windows,
+    not quadratic in the rows."""
     check_runs(tm, words, max_steps)
-    out: list[tuple[int, int, int, int]] = []
+    sep = token_id[SEPARATOR]
+    base = len(token_id)
+    keys: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    pending = 0
+    acc_keys = np.zeros(0, dtype=np.int64)
+    acc_weights = np.zeros(0, dtype=np.int64)
     for word in words:
         confs = run_configurations(tm, word, max_steps)
-        for t in range(2, len(confs) + 1):  # the run cut after t - 1 steps, in the window that holds that prefix
-            heads = [h for _, h, _ in confs[:t]]
-            tight_left = -min(min(heads), 0)
-            tight_width = tight_left + max(max(heads), len(word) - 1, 0) + 1
-            pads = (0, 2) if t == len(confs) else (0,)
-            for pad in pads:
-                out += _window_triples(tm, confs[:t], tight_left + pad, tight_width + 2 * pad, token_id)
-    return np.array(out, dtype=np.int64).reshape(-1, 4)
+        heads = np.array([h for _, h, _ in confs], dtype=np.int64)
+        lo_run, hi_run = min(int(heads.min()), 0), max(int(heads.max()), len(word) - 1, 0)
+        origin = lo_run - 2  # tape position of column 0: two blank cells beyond the run's extremes
+        grid = np.empty((len(confs), hi_run - lo_run + 5), dtype=np.int64)
+        for t, (state, head, cells) in enumerate(confs):
+            grid[t] = [token_id[cells.get(origin + c, tm.blank_symbol)] for c in range(grid.shape[1])]
+            grid[t, head - origin] = token_id[head_token(state, cells.get(head, tm.blank_symbol))]
+        lows = np.minimum(np.minimum.accumulate(heads), 0)
+        highs = np.maximum(np.maximum.accumulate(heads), max(len(word) - 1, 0))
+        t = 2  # prefix lengths t = 2 .. len(confs) (rows 0 .. t - 1)
+        while t <= len(confs):
+            a, lo, hi = t, int(lows[t - 1]), int(highs[t - 1])
+            while t < len(confs) and lows[t] == lo and highs[t] == hi:
+                t += 1
+            b = t  # prefixes a..b share the window lo..hi
+            s = np.arange(1, b)
+            for k, w in _window_keys(grid[:b, lo - origin:hi - origin + 1], b - np.maximum(a, s + 1) + 1, sep, base):
+                keys.append(k)
+                weights.append(w)
+                pending += len(k)
+            t += 1
+        for k, w in _window_keys(grid[:, lo_run - origin - 2:hi_run - origin + 3], np.ones(len(confs) - 1, np.int64),
+                                 sep, base):  # the whole run, two cells wider
+            keys.append(k)
+            weights.append(w)
+            pending += len(k)
+        if pending > 1 << 22:
+            acc_keys, acc_weights = _merge([acc_keys, *keys], [acc_weights, *weights])
+            keys, weights, pending = [], [], 0
+    acc_keys, acc_weights = _merge([acc_keys, *keys], [acc_weights, *weights])
+    rows = np.stack([acc_keys // base**3, acc_keys // base**2 % base, acc_keys // base % base, acc_keys % base], axis=1)
+    return TrainingTriples(rows.reshape(-1, 4), acc_weights)
 
 
-def _window_triples(tm: TuringMachine, confs: list[tuple[str, int, dict[int, str]]], left: int, width: int,
-                    token_id: dict[str, int]) -> list[tuple[int, int, int, int]]:
-    """The (left, middle, right, next) rows of one run drawn in one window."""
-    sep = token_id[SEPARATOR]
-    rows = []
-    for state, head, cells in confs:
-        row = [token_id[cells.get(i - left, tm.blank_symbol)] for i in range(width)]
-        row[head + left] = token_id[head_token(state, cells.get(head, tm.blank_symbol))]
-        rows.append([*row, sep])
-    out: list[tuple[int, int, int, int]] = []
-    for prev, cur in pairwise(rows):
-        for i in range(width):
-            out.append((prev[i - 1] if i else sep, prev[i], prev[i + 1], cur[i]))
-        out.append((prev[width - 1], prev[width], cur[0], cur[width]))
-    return out
+def _window_keys(cells: np.ndarray, multiplicity: np.ndarray, sep: int, base: int
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The rows of one window's CoT (``cells``: its token rows) as integer keys
+    ``((left * base + middle) * base + right) * base + next``, row pair ``s`` (rows ``s - 1``
+    and ``s``) weighted by ``multiplicity[s - 1]``: its cells, then its separator (the row's
+    last cell, ``#``, the next row's first cell)."""
+    n, width = cells.shape
+    if n < 2:
+        return []
+    walled = np.pad(cells, ((0, 0), (1, 1)), constant_values=sep)
+    prev, cur = walled[:-1], cells[1:]
+    cell_keys = ((prev[:, :-2] * base + prev[:, 1:-1]) * base + prev[:, 2:]) * base + cur
+    wall_keys = ((cells[:-1, width - 1] * base + sep) * base + cells[1:, 0]) * base + sep
+    keep = multiplicity > 0
+    return [(cell_keys[keep].ravel(), np.repeat(multiplicity[keep], width)),
+            (wall_keys[keep], multiplicity[keep])]
+
+
+def _merge(keys: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys (sorted) and their summed weights."""
+    k = np.concatenate(keys)
+    distinct, inverse = np.unique(k, return_inverse=True)
+    return distinct, np.bincount(inverse.ravel(), weights=np.concatenate(weights), minlength=len(distinct)
+                                 ).round().astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -168,7 +227,7 @@ def _tile_rule(tm: TuringMachine, data: bytes) -> UniformRule:
     return rule_for_machine(tm, tile_table(_read_npz_bytes(data), "learned table"))
 
 
-def _sgd_tied(tm: TuringMachine, data: np.ndarray, vocab: tuple[str, ...], seed: int, *, steps: int = SGD_STEPS,
+def _sgd_tied(tm: TuringMachine, data: TrainingTriples, vocab: tuple[str, ...], seed: int, *, steps: int = SGD_STEPS,
               lr: float = SGD_LR, check_every: int = SGD_CHECK_EVERY) -> tuple[bytes, dict[str, Any]]:
     """The tied linear model of ``experiment lengthgen`` (identity embeddings, one shared
     block at the three offsets, softmax cross-entropy over every generated position), by
@@ -179,7 +238,7 @@ def _sgd_tied(tm: TuringMachine, data: np.ndarray, vocab: tuple[str, ...], seed:
     from theorymodel.predictor.uniform_file import model_file_bytes
 
     V = len(vocab)
-    rows, counts = np.unique(data, axis=0, return_counts=True)
+    rows, counts = data.rows, data.counts
     weight = (counts / counts.sum())[:, None]
     onehots = [np.eye(V)[rows[:, j]] for j in range(3)]  # (N, V) each
     target = np.eye(V)[rows[:, 3]]
@@ -231,16 +290,16 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
     token_id = {t: i for i, t in enumerate(vocab)}
     words = training_words(tm, lengths, samples, seed)
     data = observed_triples(tm, words, token_id)
-    if not len(data):
+    if not len(data.rows):
         raise UsageError("the training runs show no generated position: give longer inputs")
-    seen = frozenset((lt, m, r) for lt, m, r in data[:, :3].tolist())
+    seen = frozenset((lt, m, r) for lt, m, r in data.rows[:, :3].tolist())
     if learner == "sgd":
         file, training = _sgd_tied(tm, data, vocab, seed)
-        return UniformLearnResult(_tile_rule(tm, file), len(words), seen, len(data), time.perf_counter() - start,
+        return UniformLearnResult(_tile_rule(tm, file), len(words), seen, data.positions, time.perf_counter() - start,
                                   file, training)
     V = len(vocab)
     features = np.array([(q, t) for q in range(3) for t in range(V)], dtype=np.int64)
-    rule = fit_position(data, 3, learner, seed=seed, features=features)
+    rule = fit_position(data.rows, 3, learner, seed=seed, features=features, counts=data.counts)
     tables = np.zeros((3, V, V), dtype=np.int64)
     reach = int(np.abs(rule.weights).sum(axis=1).max(initial=0) + np.abs(rule.bias).max(initial=0))
     bias = np.full(V, -(2 * reach + 1), dtype=np.int64)  # tokens never seen as a next token never win
@@ -252,7 +311,8 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
                           tables[0], tables[1], tables[2], bias)
     file = uniform_file_bytes(vocab, (learned.left, learned.middle, learned.right, learned.bias), FILE_LAYOUT,
                               context_length=FILE_CONTEXT)
-    return UniformLearnResult(_tile_rule(tm, file), len(words), seen, len(data), time.perf_counter() - start, file)
+    return UniformLearnResult(_tile_rule(tm, file), len(words), seen, data.positions, time.perf_counter() - start,
+                              file)
 
 
 def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None,
