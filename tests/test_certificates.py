@@ -131,3 +131,41 @@ def test_the_read_back_catches_a_file_that_differs_from_the_query(tmp_path):
     assert _read_back_smt2(smt, s)
     smt.write_text(s.to_smt2().replace("(check-sat)", "(assert false)\n(check-sat)"))
     assert not _read_back_smt2(smt, s)
+
+
+def test_an_interrupted_certificate_write_leaves_no_certificate_of_the_old_set(tmp_path, capsys, monkeypatch):
+    """A run killed between the renames of a certificate's files must not leave the old
+    certificate.json beside new k*.cnf files (its hashes would name other bytes): the set's
+    last file is removed first and renamed in last."""
+    import os
+
+    assert main(["length", "parity", "--n", "4", "--class", "parity-2", "--certificate", str(tmp_path)]) == 0
+    capsys.readouterr()
+    renames = []
+    real_replace = os.replace
+
+    def stop_after_one(src, dst):
+        if renames:
+            raise KeyboardInterrupt  # the signal arrives between two renames
+        renames.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", stop_after_one)
+    code = main(["length", "parity", "--n", "7", "--class", "parity-3", "--certificate", str(tmp_path)])
+    monkeypatch.undo()
+    assert code == 130 and capsys.readouterr().err.strip() == "error: interrupted"
+    assert not (tmp_path / "certificate.json").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temp file left
+
+
+def test_a_certificate_leaves_other_files_alone_and_writes_through_a_link(tmp_path, capsys):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "verdict.json").write_text("{}")  # another command's file, written meanwhile
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert main(["length", "parity", "--n", "4", "--class", "parity-2", "--certificate", str(link)]) == 0
+    assert link.is_symlink() and (real / "certificate.json").exists() and (real / "verdict.json").read_text() == "{}"
+    # a length of 1 has no file to write, but its certificate.json replaces an earlier one
+    assert main(["length", "and", "--n", "1", "--certificate", str(link), "--json"]) == 0
+    assert json.loads((real / "certificate.json").read_text())["files"] == {}

@@ -373,3 +373,29 @@ def test_counted_training_positions_on_a_bundled_machine():
     data = observed_triples(tm, words, tid)
     listed = listed_positions(tm, words, tid, 10_000)
     assert {tuple(r): int(c) for r, c in zip(data.rows.tolist(), data.counts.tolist(), strict=True)} == dict(listed)
+
+
+def test_training_positions_of_a_huge_dictionary_are_not_folded_into_overflowing_keys():
+    """A dictionary of more than 55,108 tokens makes a four-token key pass 2^63: the rows
+    are then merged whole, and equal the listing."""
+    from theorymodel.learn.uniform import observed_triples
+
+    tm = library.load("binary_increment")
+    tid = dict(compile_uniform(tm).token_id)
+    huge = {**tid, **{f"pad{i}": len(tid) + i for i in range(60_000)}}
+    words = [w for n in range(4) for w in product(tm.input_symbols, repeat=n)]
+    data = observed_triples(tm, words, huge)
+    assert {tuple(r): int(c) for r, c in zip(data.rows.tolist(), data.counts.tolist(), strict=True)} == \
+        dict(listed_positions(tm, words, huge, 1000))
+
+
+def test_a_run_halting_at_the_step_limit_is_drawn_and_one_past_it_is_a_resource_limit():
+    from theorymodel.errors import ResourceLimitError
+    from theorymodel.learn.uniform import observed_triples, run_configurations
+
+    tm = TuringMachine(name="three", transitions={"a": {"_": ["b", "1", "R"]}, "b": {"_": ["c", "1", "R"]},
+                                                  "c": {"_": ["d", "1", "R"]}}, initial_state="a", blank_symbol="_")
+    assert len(run_configurations(tm, (), 3)) == 5  # four configurations, the halted one shown again
+    assert observed_triples(tm, [()], dict(compile_uniform(tm).token_id), max_steps=3).positions > 0
+    with pytest.raises(ResourceLimitError):
+        run_configurations(tm, (), 2)

@@ -4,9 +4,10 @@ paths checked before any work, atomic writes with the umask's mode.
 Readers go through :func:`read_bytes`: only regular files are read (a FIFO with no
 writer, ``/dev/zero`` or a directory is refused at once, never waited on or read
 whole), opened non-blocking, and never more than the cap. Writers go through
-:func:`atomic_write` / :func:`atomic_write_files`: a temp file (or folder) and a
-rename, so a crash or a signal never leaves a half-written output, and a set of files
-written together is never left half old, half new (docs/contract.md, "Conventions").
+:func:`atomic_write` / :func:`atomic_write_files`: temp files and renames, so a crash
+or a signal never leaves a half-written output, and a set of files written together is
+never left half old, half new: an interrupted set lacks its last file (docs/contract.md,
+"Conventions").
 """
 
 from __future__ import annotations
@@ -210,58 +211,44 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
 
 
 def atomic_write_files(directory: str | os.PathLike[str], files: dict[str, bytes]) -> list[Path]:
-    """Write several files into ``directory`` as one unit.
+    """Write several files into ``directory`` as one set.
 
-    The files are written into a fresh sibling folder, which then replaces
-    ``directory`` by renames (its other files are carried over). A reader never sees
-    the new files beside the old ones: the pair is all old or all new.
+    Every file is first written whole, and synced, to a temp file in ``directory``. Then
+    the set's last file (a certificate's ``certificate.json``, which lists and hashes the
+    others) is removed if it is there, the others are renamed into place, and the last
+    one is renamed last. So each file is always whole, and an interrupted write leaves
+    the set without its last file: never half old, half new under a complete-looking
+    set. Nothing else in the folder is touched (other writers' files stay), and a folder
+    that is a symbolic link is written through.
     """
     out = _path(directory)
     check_output(out, directory=True)
-    parent = out.parent if str(out.parent) else Path(".")
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name[:100]}.", suffix=".tmp", dir=parent))
+        out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot write into {out}: {exc.strerror or exc}") from None
-    old: Path | None = None
-    _PENDING.add(tmp)
+    temps: dict[str, Path] = {}
+    mode = _umask_mode()
     try:
-        os.chmod(tmp, 0o777 & ~_umask())
-        if out.is_dir():  # keep what else the folder holds
-            for item in out.iterdir():
-                if item.name not in files:
-                    dest = tmp / item.name
-                    if item.is_dir() and not item.is_symlink():
-                        shutil.copytree(item, dest, symlinks=True)
-                    else:
-                        shutil.copy2(item, dest, follow_symlinks=False)
-        mode = _umask_mode()
         for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name[:100]}.", suffix=".tmp", dir=out)
+            temps[name] = Path(tmp_name)
+            _PENDING.add(Path(tmp_name))
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp / name, mode)
-        if out.is_dir():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name[:100]}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(tmp, out)
+            os.chmod(tmp_name, mode)
+        names = list(files)
+        if names:
+            (out / names[-1]).unlink(missing_ok=True)
+        for name in names:
+            os.replace(temps[name], out / name)
+            _PENDING.discard(temps.pop(name))
     except OSError as exc:
-        if old is not None and not _exists(out):
-            os.rename(old, out)
-            old = None
-        shutil.rmtree(tmp, ignore_errors=True)
         raise UsageError(f"cannot write into {out}: {exc.strerror or exc}") from None
-    except BaseException:
-        if old is not None and not _exists(out):
-            os.rename(old, out)
-            old = None
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     finally:
-        _PENDING.discard(tmp)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        _PENDING.difference_update(temps.values())
     return [out / name for name in files]

@@ -23,6 +23,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -97,56 +98,68 @@ def _read_back_smt2(path: Path, solver: Any) -> bool:
     return len(parsed) == len(asserted) and all(a.eq(b) for a, b in zip(parsed, asserted, strict=True))
 
 
+def _stage(files: dict[str, bytes], scratch: str) -> Path:
+    """``files`` written into the private folder ``scratch``, for the checkers to read."""
+    for name, data in files.items():
+        (Path(scratch) / name).write_bytes(data)
+    return Path(scratch)
+
+
 def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, Any]:
     """Write the lower bound's files into ``directory`` and check them outside this process.
 
     Returns what ``certificate.json`` holds: the claim, the files, and each check's verdict.
     """
     refuted = result.refuted
-    if refuted is None or refuted.query is None:  # k = 1: the answer is itself a generated token
-        return {"claim": f"the length complexity is at least 1 (the answer is a generated token); it is "
-                         f"{result.length_complexity}", "class": result.cls, "files": {}, "verified": True,
-                "written": []}
-    k = refuted.k
     folder = Path(directory)
+    if refuted is None or refuted.query is None:  # k = 1: the answer is itself a generated token
+        trivial: dict[str, Any] = {
+            "claim": f"the length complexity is at least 1 (the answer is a generated token); it is "
+                     f"{result.length_complexity}", "class": result.cls, "files": {}, "verified": True}
+        # written all the same, so that no earlier certificate stays in the folder as if it were this one's
+        atomic_write_files(folder, {"certificate.json": (json.dumps(trivial, indent=2) + "\n").encode()})
+        return {**trivial, "written": [str(folder / "certificate.json")]}
+    k = refuted.k
     claim = (f"no {k} tokens of class {result.cls} compute {result.target.name} on all 2^{result.target.n} "
              f"inputs; so the length complexity is {result.length_complexity}")
     files: dict[str, bytes] = {}
     report: dict[str, Any] = {"claim": claim, "class": result.cls, "k": k, "target": result.target.name,
                               "n": result.target.n, "encoding": refuted.certificate}
-    if isinstance(refuted.query, CNF):
-        from proofs_check.drat import write_dimacs
+    with tempfile.TemporaryDirectory() as scratch:  # the checkers read the bytes that will be written
+        if isinstance(refuted.query, CNF):
+            from proofs_check.drat import write_dimacs
 
-        cnf = refuted.query
-        cnf_name, drat_name = f"k{k}.cnf", f"k{k}.drat"
-        files[cnf_name] = write_dimacs(cnf.top, cnf.clauses, ["expected: UNSAT"]).encode("ascii")
-        proof = drat_proof(cnf)
-        files[drat_name] = ("\n".join(proof) + "\n").encode("ascii")
-        report["files"] = {"cnf": cnf_name, "drat": drat_name}
-        report["proof_solver"] = f"python-sat ({PROOF_SOLVER[1]}), {len(proof)} proof lines"
-        atomic_write_files(folder, files)
-        report["read_back"] = {"file": cnf_name, "equals_solved_query": _read_back_cnf(folder / cnf_name, cnf)}
-        code, out = _run_checker(["-m", "proofs_check.drat", _arg(folder / cnf_name), _arg(folder / drat_name)])
-        report["drat_check"] = {"checker": "proofs_check.drat (forward RUP/RAT, a fresh process)",
-                                "verified": code == 0, "output": out}
-        code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", _arg(folder / cnf_name)])
-        report["second_solver"] = {"solver": "z3 (a fresh process reading the DIMACS file)", "unsat": code2 == 0,
-                                   "output": out2}
-        report["verified"] = code == 0 and code2 == 0 and report["read_back"]["equals_solved_query"]
-    else:
-        smt_name = f"k{k}.smt2"
-        files[smt_name] = f"; expected: unsat\n{refuted.query.to_smt2()}".encode("ascii")
-        report["files"] = {"smt2": smt_name}
-        atomic_write_files(folder, files)
-        report["read_back"] = {"file": smt_name,
-                               "equals_solved_query": _read_back_smt2(folder / smt_name, refuted.query)}
-        code, out = _run_checker(["-c", "import sys, z3; s = z3.Solver(); s.from_file(sys.argv[1]); "
-                                        "r = s.check(); print(r); sys.exit(0 if r == z3.unsat else 1)",
-                                  _arg(folder / smt_name)])
-        report["smt_check"] = {"checker": "z3 (a fresh process reading the SMT-LIB2 file)", "unsat": code == 0,
-                               "output": out}
-        report["verified"] = code == 0 and report["read_back"]["equals_solved_query"]
+            cnf = refuted.query
+            cnf_name, drat_name = f"k{k}.cnf", f"k{k}.drat"
+            files[cnf_name] = write_dimacs(cnf.top, cnf.clauses, ["expected: UNSAT"]).encode("ascii")
+            proof = drat_proof(cnf)
+            files[drat_name] = ("\n".join(proof) + "\n").encode("ascii")
+            report["files"] = {"cnf": cnf_name, "drat": drat_name}
+            report["proof_solver"] = f"python-sat ({PROOF_SOLVER[1]}), {len(proof)} proof lines"
+            staged = _stage(files, scratch)
+            report["read_back"] = {"file": cnf_name, "equals_solved_query": _read_back_cnf(staged / cnf_name, cnf)}
+            code, out = _run_checker(["-m", "proofs_check.drat", _arg(staged / cnf_name), _arg(staged / drat_name)])
+            report["drat_check"] = {"checker": "proofs_check.drat (forward RUP/RAT, a fresh process)",
+                                    "verified": code == 0, "output": out}
+            code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", _arg(staged / cnf_name)])
+            report["second_solver"] = {"solver": "z3 (a fresh process reading the DIMACS file)", "unsat": code2 == 0,
+                                       "output": out2}
+            report["verified"] = code == 0 and code2 == 0 and report["read_back"]["equals_solved_query"]
+        else:
+            smt_name = f"k{k}.smt2"
+            files[smt_name] = f"; expected: unsat\n{refuted.query.to_smt2()}".encode("ascii")
+            report["files"] = {"smt2": smt_name}
+            staged = _stage(files, scratch)
+            report["read_back"] = {"file": smt_name,
+                                   "equals_solved_query": _read_back_smt2(staged / smt_name, refuted.query)}
+            code, out = _run_checker(["-c", "import sys, z3; s = z3.Solver(); s.from_file(sys.argv[1]); "
+                                            "r = s.check(); print(r); sys.exit(0 if r == z3.unsat else 1)",
+                                      _arg(staged / smt_name)])
+            report["smt_check"] = {"checker": "z3 (a fresh process reading the SMT-LIB2 file)", "unsat": code == 0,
+                                   "output": out}
+            report["verified"] = code == 0 and report["read_back"]["equals_solved_query"]
     report["sha256"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-    atomic_write_files(folder, {"certificate.json": (json.dumps(report, indent=2) + "\n").encode()})
+    # the checked bytes and their certificate as one set, certificate.json last
+    atomic_write_files(folder, {**files, "certificate.json": (json.dumps(report, indent=2) + "\n").encode()})
     report["written"] = [str(folder / name) for name in (*files, "certificate.json")]
     return report

@@ -60,16 +60,19 @@ def run_configurations(tm: TuringMachine, word: tuple[str, ...], max_steps: int
     cells = dict(enumerate(word))
     state, head = tm.initial_state, 0
     out = [(state, head, dict(cells))]
-    for _ in range(max_steps):
+    for taken in range(max_steps + 1):
         step = tm.transition(state, cells.get(head, tm.blank_symbol))
         if step is None:
             out.append(out[-1])
             return out
+        if taken == max_steps:  # a step past the limit (as :func:`check_runs` counts it)
+            break
         cells[head] = step.write
         head += {"L": -1, "R": 1, "N": 0}[step.move]
         state = step.next_state
         out.append((state, head, dict(cells)))
-    raise UsageError(f"input {' '.join(word)!r} does not halt within {max_steps} steps")
+    raise ResourceLimitError(f"input {' '.join(word)[:80]!r} does not halt within {max_steps} steps",
+                             limit="max-steps", details={"max_steps": max_steps})
 
 
 def check_runs(tm: TuringMachine, words: list[tuple[str, ...]], max_steps: int = MAX_RUN_STEPS) -> int:
@@ -127,7 +130,7 @@ def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: 
     keys: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     pending = 0
-    acc_keys = np.zeros(0, dtype=np.int64)
+    acc_keys = np.zeros((0, 4) if base**4 >= 1 << 63 else 0, dtype=np.int64)
     acc_weights = np.zeros(0, dtype=np.int64)
     for word in words:
         confs = run_configurations(tm, word, max_steps)
@@ -161,6 +164,8 @@ def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: 
             acc_keys, acc_weights = _merge([acc_keys, *keys], [acc_weights, *weights])
             keys, weights, pending = [], [], 0
     acc_keys, acc_weights = _merge([acc_keys, *keys], [acc_weights, *weights])
+    if base**4 >= 1 << 63:  # rows were kept whole (_window_keys)
+        return TrainingTriples(acc_keys.reshape(-1, 4), acc_weights)
     rows = np.stack([acc_keys // base**3, acc_keys // base**2 % base, acc_keys // base % base, acc_keys % base], axis=1)
     return TrainingTriples(rows.reshape(-1, 4), acc_weights)
 
@@ -176,17 +181,25 @@ def _window_keys(cells: np.ndarray, multiplicity: np.ndarray, sep: int, base: in
         return []
     walled = np.pad(cells, ((0, 0), (1, 1)), constant_values=sep)
     prev, cur = walled[:-1], cells[1:]
-    cell_keys = ((prev[:, :-2] * base + prev[:, 1:-1]) * base + prev[:, 2:]) * base + cur
-    wall_keys = ((cells[:-1, width - 1] * base + sep) * base + cells[1:, 0]) * base + sep
     keep = multiplicity > 0
-    return [(cell_keys[keep].ravel(), np.repeat(multiplicity[keep], width)),
-            (wall_keys[keep], multiplicity[keep])]
+    cell_rows = np.stack([prev[:, :-2], prev[:, 1:-1], prev[:, 2:], cur], axis=2)[keep].reshape(-1, 4)
+    wall_rows = np.stack([cells[:-1, width - 1], np.full(n - 1, sep), cells[1:, 0], np.full(n - 1, sep)],
+                         axis=1)[keep]
+    weights = [np.repeat(multiplicity[keep], width), multiplicity[keep]]
+    if base**4 >= 1 << 63:  # a key would overflow: the rows themselves, merged row-wise (_merge)
+        return list(zip([cell_rows, wall_rows], weights, strict=True))
+    return [(((r[:, 0] * base + r[:, 1]) * base + r[:, 2]) * base + r[:, 3], w)
+            for r, w in zip([cell_rows, wall_rows], weights, strict=True)]
 
 
 def _merge(keys: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct keys (sorted) and their summed weights."""
-    k = np.concatenate(keys)
-    distinct, inverse = np.unique(k, return_inverse=True)
+    """Distinct keys (sorted) and their summed weights; keys are integers, or rows of four
+    (for vocabularies too large for one int64 key)."""
+    if any(k.ndim == 2 for k in keys):
+        k = np.concatenate([k.reshape(-1, 4) for k in keys])
+        distinct, inverse = np.unique(k, axis=0, return_inverse=True)
+    else:
+        distinct, inverse = np.unique(np.concatenate(keys), return_inverse=True)
     return distinct, np.bincount(inverse.ravel(), weights=np.concatenate(weights), minlength=len(distinct)
                                  ).round().astype(np.int64)
 
