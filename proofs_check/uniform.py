@@ -341,7 +341,35 @@ def _windows(tm: TuringMachine, word: tuple[str, ...], max_steps: int) -> tuple[
     return layouts, run.steps
 
 
-def search_counterexample(tm: TuringMachine, rule: UniformRule, *, max_n: int = 8, max_inputs: int = 1 << 14,
+SEARCH_INPUTS = 1 << 14  # inputs :func:`search_counterexample` tries at most
+
+
+def searched_up_to(tm: TuringMachine, max_n: int, max_inputs: int = SEARCH_INPUTS) -> int:
+    """The largest ``n <= max_n`` such that :func:`search_counterexample` tries every input
+    of lengths ``0..n`` within ``max_inputs`` (-1 if not even the empty input): what a
+    report may say was searched."""
+    total, done = 0, -1
+    for n in range(max_n + 1):
+        total += len(tm.input_symbols) ** n
+        if total > max_inputs:
+            break
+        done = n
+    return done
+
+
+def search_report(tm: TuringMachine, max_n: int, found: bool) -> dict[str, Any]:
+    """The ``search`` entry of a report: the lengths asked for, the lengths searched in
+    full (:func:`searched_up_to`) and, when nothing was found, what that does and does not
+    mean."""
+    done = searched_up_to(tm, max_n)
+    return {"max_n": max_n, "complete_up_to": done, "found": found,
+            "note": None if found else
+            f"no run on inputs of length <= {done} reaches a failed triple"
+            + (f" (the search stops at {SEARCH_INPUTS} inputs, short of length {max_n})" if done < max_n else "")
+            + "; they may be unreachable, but the uniform claim is not proved"}
+
+
+def search_counterexample(tm: TuringMachine, rule: UniformRule, *, max_n: int = 8, max_inputs: int = SEARCH_INPUTS,
                           max_steps: int = 10_000) -> UniformCounterexample | None:
     """Inputs of length 0, 1, ... max_n (breadth first), each in every window the claim
     covers near its tightest (:func:`_windows`): the first whose roll-out differs from the
@@ -442,8 +470,5 @@ def uniform_claim(tm: TuringMachine, rule: UniformRule, *, method: str = "auto",
     if not verdict.verified:
         cex = search_counterexample(tm, rule, max_n=max_n)
         report["counterexample"] = None if cex is None else cex.to_json()
-        report["search"] = {"max_n": max_n, "found": cex is not None,
-                            "note": None if cex is not None else
-                            f"no run on inputs of length <= {max_n} reaches a failed triple; "
-                            "they may be unreachable, but the uniform claim is not proved"}
+        report["search"] = search_report(tm, max_n, cex is not None)
     return report

@@ -399,3 +399,15 @@ def test_a_run_halting_at_the_step_limit_is_drawn_and_one_past_it_is_a_resource_
     assert observed_triples(tm, [()], dict(compile_uniform(tm).token_id), max_steps=3).positions > 0
     with pytest.raises(ResourceLimitError):
         run_configurations(tm, (), 2)
+
+
+def test_a_search_report_names_only_the_lengths_it_covered():
+    """The counterexample search stops at 16,384 inputs: a report must not say that no input
+    up to --max-n reaches a failed triple when it tried fewer lengths."""
+    from proofs_check.uniform import SEARCH_INPUTS, search_report, searched_up_to
+
+    tm = library.load("binary_multiplication")  # three input symbols: 0..8 is 9,841 inputs, 0..9 is 29,524
+    assert SEARCH_INPUTS == 1 << 14 and searched_up_to(tm, 13) == 8 and searched_up_to(tm, 5) == 5
+    report = search_report(tm, 13, found=False)
+    assert report["complete_up_to"] == 8 and "length <= 8" in report["note"] and "short of length 13" in report["note"]
+    assert search_report(tm, 5, found=False)["note"].startswith("no run on inputs of length <= 5 reaches")

@@ -121,7 +121,7 @@ def _uniform_outcome(payload: dict[str, Any], lines: list[str], wrong: str, unpr
         lines.append(f"  {payload['note']}")
         return Report(payload, "\n".join(lines), 1, "not proved for this file")
     lines.append(f"  {len(payload['failed_triples'])} failed triples, none reached by inputs up to length "
-                 f"{payload['search']['max_n']}")
+                 f"{payload['search']['complete_up_to']}")
     return Report(payload, "\n".join(lines), 1, unproved)
 
 

@@ -336,7 +336,7 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
     ``max_n`` (default: four beyond training) for a replayed counterexample. ``out``: a
     folder for ``uniform.npz``, the tile file whose table was proved (``verify --uniform``
     re-checks it)."""
-    from proofs_check.uniform import domain, domain_sizes, search_counterexample, verify_uniform
+    from proofs_check.uniform import domain, domain_sizes, search_counterexample, search_report, verify_uniform
 
     result = learn_uniform(tm, lengths=lengths, samples=samples, learner=learner, seed=seed)
     written = []
@@ -366,5 +366,5 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
         limit = lengths[1] + 4 if max_n is None else max_n
         cex = search_counterexample(tm, rule, max_n=limit)
         report["counterexample"] = None if cex is None else cex.to_json()
-        report["search"] = {"max_n": limit, "found": cex is not None}
+        report["search"] = search_report(tm, limit, cex is not None)
     return report
