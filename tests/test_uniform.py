@@ -215,7 +215,7 @@ def test_uniform_certificate(cli_json, tmp_path):
     assert cert["assumption"].startswith("space bound") and cert["solver"].startswith("z3")
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(machines(max_states=3, max_symbols=3))
 def test_the_invariant_domain_contains_every_triple_random_machines_show(tm):
     """The tight domain over random machines: stay moves, re-entered start states, written
@@ -265,7 +265,7 @@ def triples_runs_show(tm: TuringMachine):
     return rule, tid, {tuple(t) for t in observed_triples(tm, words, tid, max_steps=80).rows[:, :3].tolist()}
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(machines(max_states=4, max_symbols=3))
 def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
     """The head-count invariants one at a time, on random machines and inputs up to length
