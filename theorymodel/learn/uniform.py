@@ -127,11 +127,9 @@ def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: 
     check_runs(tm, words, max_steps)
     sep = token_id[SEPARATOR]
     base = len(token_id)
-    keys: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
+    parts: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, weights) not merged yet
     pending = 0
-    acc_keys = np.zeros((0, 4) if base**4 >= 1 << 63 else 0, dtype=np.int64)
-    acc_weights = np.zeros(0, dtype=np.int64)
+    merged = (np.zeros((0, 4), dtype=np.int64), np.zeros(0, dtype=np.int64))
     for word in words:
         confs = run_configurations(tm, word, max_steps)
         heads = np.array([h for _, h, _ in confs], dtype=np.int64)
@@ -143,39 +141,30 @@ def observed_triples(tm: TuringMachine, words: list[tuple[str, ...]], token_id: 
             grid[t, head - origin] = token_id[head_token(state, cells.get(head, tm.blank_symbol))]
         lows = np.minimum(np.minimum.accumulate(heads), 0)
         highs = np.maximum(np.maximum.accumulate(heads), max(len(word) - 1, 0))
+        windows = []  # (token rows, multiplicity of each row pair)
         t = 2  # prefix lengths t = 2 .. len(confs) (rows 0 .. t - 1)
         while t <= len(confs):
             a, lo, hi = t, int(lows[t - 1]), int(highs[t - 1])
             while t < len(confs) and lows[t] == lo and highs[t] == hi:
                 t += 1
             b = t  # prefixes a..b share the window lo..hi
-            s = np.arange(1, b)
-            for k, w in _window_keys(grid[:b, lo - origin:hi - origin + 1], b - np.maximum(a, s + 1) + 1, sep, base):
-                keys.append(k)
-                weights.append(w)
-                pending += len(k)
+            windows.append((grid[:b, lo - origin:hi - origin + 1], b - np.maximum(a, np.arange(1, b) + 1) + 1))
             t += 1
-        for k, w in _window_keys(grid[:, lo_run - origin - 2:hi_run - origin + 3], np.ones(len(confs) - 1, np.int64),
-                                 sep, base):  # the whole run, two cells wider
-            keys.append(k)
-            weights.append(w)
-            pending += len(k)
+        windows.append((grid[:, lo_run - origin - 2:hi_run - origin + 3], np.ones(len(confs) - 1, np.int64)))
+        for window, multiplicity in windows:  # the last: the whole run, two cells wider
+            for part in _window_rows(window, multiplicity, sep):
+                parts.append(part)
+                pending += len(part[1])
         if pending > 1 << 22:
-            acc_keys, acc_weights = _merge([acc_keys, *keys], [acc_weights, *weights])
-            keys, weights, pending = [], [], 0
-    acc_keys, acc_weights = _merge([acc_keys, *keys], [acc_weights, *weights])
-    if base**4 >= 1 << 63:  # rows were kept whole (_window_keys)
-        return TrainingTriples(acc_keys.reshape(-1, 4), acc_weights)
-    rows = np.stack([acc_keys // base**3, acc_keys // base**2 % base, acc_keys // base % base, acc_keys % base], axis=1)
-    return TrainingTriples(rows.reshape(-1, 4), acc_weights)
+            merged, parts, pending = _merge([merged, *parts], base), [], 0
+    return TrainingTriples(*_merge([merged, *parts], base))
 
 
-def _window_keys(cells: np.ndarray, multiplicity: np.ndarray, sep: int, base: int
-                 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The rows of one window's CoT (``cells``: its token rows) as integer keys
-    ``((left * base + middle) * base + right) * base + next``, row pair ``s`` (rows ``s - 1``
-    and ``s``) weighted by ``multiplicity[s - 1]``: its cells, then its separator (the row's
-    last cell, ``#``, the next row's first cell)."""
+def _window_rows(cells: np.ndarray, multiplicity: np.ndarray, sep: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ``(left, middle, right, next)`` rows of one window's CoT (``cells``: its token
+    rows) and their weights, row pair ``s`` (rows ``s - 1`` and ``s``) weighted by
+    ``multiplicity[s - 1]``: its cells, then its separator (the row's last cell, ``#``, the
+    next row's first cell)."""
     n, width = cells.shape
     if n < 2:
         return []
@@ -185,23 +174,24 @@ def _window_keys(cells: np.ndarray, multiplicity: np.ndarray, sep: int, base: in
     cell_rows = np.stack([prev[:, :-2], prev[:, 1:-1], prev[:, 2:], cur], axis=2)[keep].reshape(-1, 4)
     wall_rows = np.stack([cells[:-1, width - 1], np.full(n - 1, sep), cells[1:, 0], np.full(n - 1, sep)],
                          axis=1)[keep]
-    weights = [np.repeat(multiplicity[keep], width), multiplicity[keep]]
-    if base**4 >= 1 << 63:  # a key would overflow: the rows themselves, merged row-wise (_merge)
-        return list(zip([cell_rows, wall_rows], weights, strict=True))
-    return [(((r[:, 0] * base + r[:, 1]) * base + r[:, 2]) * base + r[:, 3], w)
-            for r, w in zip([cell_rows, wall_rows], weights, strict=True)]
+    return [(cell_rows, np.repeat(multiplicity[keep], width)), (wall_rows, multiplicity[keep])]
 
 
-def _merge(keys: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct keys (sorted) and their summed weights; keys are integers, or rows of four
-    (for vocabularies too large for one int64 key)."""
-    if any(k.ndim == 2 for k in keys):
-        k = np.concatenate([k.reshape(-1, 4) for k in keys])
-        distinct, inverse = np.unique(k, axis=0, return_inverse=True)
+def _merge(parts: list[tuple[np.ndarray, np.ndarray]], base: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``parts`` (sorted) and their summed weights. Each row of four
+    tokens is folded into one int64 key ``((l * base + m) * base + r) * base + n`` for the
+    sort, unless a key could pass 2^63 (a dictionary of more than 55,108 tokens): then the
+    rows are sorted whole, more slowly."""
+    rows = np.concatenate([r for r, _ in parts])
+    weights = np.concatenate([w for _, w in parts])
+    if base**4 >= 1 << 63:
+        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
     else:
-        distinct, inverse = np.unique(np.concatenate(keys), return_inverse=True)
-    return distinct, np.bincount(inverse.ravel(), weights=np.concatenate(weights), minlength=len(distinct)
-                                 ).round().astype(np.int64)
+        keys, inverse = np.unique(((rows[:, 0] * base + rows[:, 1]) * base + rows[:, 2]) * base + rows[:, 3],
+                                  return_inverse=True)
+        distinct = np.stack([keys // base**3, keys // base**2 % base, keys // base % base, keys % base], axis=1)
+    return distinct.reshape(-1, 4), np.bincount(inverse.ravel(), weights=weights, minlength=len(distinct)
+                                                ).round().astype(np.int64)
 
 
 @dataclass(frozen=True)
