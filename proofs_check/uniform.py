@@ -25,6 +25,7 @@ import numpy as np
 import z3
 
 from proofs_check.invariant import DEADLINE, cell_tokens, invariant_domain, invariant_size
+from proofs_check.row_scan import scan_triples
 from proofs_check.tm_semantics import Tables, next_cell, step_cell
 from proofs_check.verdict import configurations, word_text
 from proofs_check.z3util import query_size, record_query, version
@@ -116,7 +117,7 @@ def domain(tm: TuringMachine, rule: UniformRule, *, tight: bool = True) -> list[
 def domain_sizes(tm: TuringMachine, rule: UniformRule) -> dict[str, Any]:
     """The syntactic domain's size beside the invariant's (and the invariant's own size)."""
     return {"syntactic": len(_syntactic_domain(tm, rule.vocab)), "invariant": len(_tight_domain(tm, rule.vocab)),
-            "window_invariant": invariant_size(tm)}
+            "window_invariant": invariant_size(tm), "row_invariant": scan_triples(tm)[1]}
 
 
 def syntactic_domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, int, int]]:
@@ -134,8 +135,11 @@ def syntactic_domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, in
 # steps, ``--method both`` twice, a report also gives the sizes).
 @lru_cache(maxsize=64)
 def _tight_domain(tm: TuringMachine, vocab: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
-    admitted = invariant_domain(tm, {t: i for i, t in enumerate(vocab)})
-    return tuple(t for t in _syntactic_domain(tm, vocab) if t in admitted)
+    tid = {t: i for i, t in enumerate(vocab)}
+    admitted = invariant_domain(tm, tid)
+    scanned, _ = scan_triples(tm)  # whole rows, read both ways (proofs_check/row_scan.py); None: left out
+    return tuple(t for t in _syntactic_domain(tm, vocab) if t in admitted
+                 and (scanned is None or (vocab[t[0]], vocab[t[1]], vocab[t[2]]) in scanned))
 
 
 @lru_cache(maxsize=64)
