@@ -221,9 +221,11 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
              ) -> UniformVerdict:
     """The local lemma as a z3 query over a symbolic triple: the domain's constraints,
     the next cell by :func:`step_cell` (the transition table's z3 semantics), and "some
-    other token scores at least as much" must be unsatisfiable. It is decided one middle
-    token at a time (the whole query is unsat iff every part is); failed triples are then
-    listed by blocking each model."""
+    other token scores at least as much" must be unsatisfiable. It is decided in parts (the
+    whole query is unsat iff every part is): over the tight domain, a finite list, one
+    ground part per triple, which z3 evaluates with the transition table's semantics; over
+    the syntactic domain, one part per middle token, whose failed triples are listed by
+    blocking each model."""
     start = time.perf_counter()
     tab, views = Tables.of(tm), lemma_views(tm, rule)
     wall = rule.token_id[SEPARATOR]
@@ -258,7 +260,8 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
                            z3.And(z3.Implies(lt == wall, z3.And(z3.Not(moves(vm, -1)), at(first, vm))),
                                   z3.Implies(r == wall, z3.And(z3.Not(moves(vm, 1)), at(last, vm))))))
     triples = domain(tm, rule, tight=tight)
-    if tight:  # the window invariant's triples (proofs_check/invariant.py), beside the syntactic constraints
+    syntactic = list(in_domain)
+    if tight:  # the invariants' triples (proofs_check/invariant.py, row_scan.py), beside the syntactic constraints
         in_domain.append(z3.Or(*[z3.And(lt == a, m == b, r == c) for a, b, c in triples]) if triples
                          else z3.BoolVal(False))
     new_sym, new_state = step_cell(tab, vl, vm, vr)
@@ -269,16 +272,22 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
             cell_tok = z3.If(z3.And(new_state == qc, new_sym == c), rule.token_id.get(f"[{q}]{s}", -1), cell_tok)
     want = z3.If(m == wall, wall, cell_tok)
 
-    def score(d: int) -> z3.ArithRef:
-        return (lookup(lt, {t: int(rule.left[d, t]) for t in toks}, 0)
-                + lookup(m, {t: int(rule.middle[d, t]) for t in toks}, 0)
-                + lookup(r, {t: int(rule.right[d, t]) for t in toks}, 0) + int(rule.bias[d]))
+    def wrong_for(lefts: list[int], middles: list[int], rights: list[int]) -> z3.BoolRef:
+        """"Some other token scores at least as much as the right one", with each score's
+        lookups over the tokens given (a query whose domain keeps a cell to these tokens
+        needs no other entry of the table)."""
+        def score(d: int) -> z3.ArithRef:
+            return (lookup(lt, {t: int(rule.left[d, t]) for t in lefts}, 0)
+                    + lookup(m, {t: int(rule.middle[d, t]) for t in middles}, 0)
+                    + lookup(r, {t: int(rule.right[d, t]) for t in rights}, 0) + int(rule.bias[d]))
 
-    scores = [score(d) for d in range(rule.V)]
-    want_score = z3.IntVal(0)
-    for d in range(rule.V):
-        want_score = z3.If(want == d, scores[d], want_score)
-    wrong = z3.Or(want < 0, *[z3.And(want != d, scores[d] >= want_score) for d in range(rule.V)])
+        scores = [score(d) for d in range(rule.V)]
+        want_score = z3.IntVal(0)
+        for d in range(rule.V):
+            want_score = z3.If(want == d, scores[d], want_score)
+        return z3.Or(want < 0, *[z3.And(want != d, scores[d] >= want_score) for d in range(rule.V)])
+
+    wrong = wrong_for(toks, toks, toks)
     whole = z3.Solver()
     whole.add(*in_domain, wrong)
     size = query_size(whole)
@@ -289,12 +298,24 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     middles = sorted({t[1] for t in triples}) if tight else toks
     failed: list[tuple[str, str, str]] = []
     res = z3.unsat
-    for value in middles:
+    # with the tight domain (a finite list), one ground part per triple: the transition
+    # table's z3 semantics and the scores, evaluated by z3 at that triple
+    parts: list[tuple[int, int | None, int | None]] = (sorted((b, a, c) for a, b, c in triples) if tight
+                                                       else [(value, None, None) for value in middles])
+    for value, left, right in parts:
         solver = z3.Solver()
         if timeout:
             solver.set("timeout", max(1, int((start + timeout - time.perf_counter()) * 1000)))
-        solver.add(z3.simplify(z3.substitute(formula, (m, z3.IntVal(value)))))
+        fixed = [(m, z3.IntVal(value))]
+        part_formula = formula
+        if left is not None and right is not None:  # one triple of the domain
+            fixed += [(lt, z3.IntVal(left)), (r, z3.IntVal(right))]
+            part_formula = z3.And(*syntactic, wrong_for([left], [value], [right]))
+        solver.add(z3.simplify(z3.substitute(part_formula, *fixed)))
         part = solver.check()
+        if part == z3.sat and left is not None and right is not None:  # a ground part: this triple fails
+            failed.append(_names(rule, (left, value, right)))
+            part = z3.unsat
         while part == z3.sat and len(failed) < 64:
             model = solver.model()
             triple = (model.eval(lt, model_completion=True).as_long(), value,

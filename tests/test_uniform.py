@@ -283,8 +283,9 @@ def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
 
 def test_head_counts_see_what_windows_cannot():
     """zeros_then_ones's returning head never has a 1 on its left. The plain window invariant
-    admits that triple, the counted one does not, and so the tables learned from inputs of
-    length <= 6 is proved, where length <= 5 leaves a real counterexample."""
+    admits that triple, the counted one does not, and so the LP table learned from inputs of
+    length <= 6 is proved, where length <= 5 leaves a real counterexample (SGD's factored
+    table is proved from length <= 4, where length <= 3 leaves one)."""
     from proofs_check.invariant import invariant, triples_of
     from theorymodel.learn.uniform import learn_uniform
 
@@ -294,12 +295,14 @@ def test_head_counts_see_what_windows_cannot():
     bad = tuple(tid[t] for t in ("0", "1", "[q2]0"))
     assert bad in triples_of(invariant(tm, tid, 4), tm, tid)
     assert bad not in set(domain(tm, rule))
-    # LP's table is proved too (docs/uniform.md's table); SGD's is the quicker to learn
-    assert lemma_exhaustive(tm, learn_uniform(tm, lengths=(0, 6), learner="sgd").rule).verified
-    short = learn_uniform(tm, lengths=(0, 5), learner="sgd").rule
+    assert lemma_exhaustive(tm, learn_uniform(tm, lengths=(0, 6), learner="lp").rule).verified
+    short = learn_uniform(tm, lengths=(0, 5), learner="lp").rule
     assert not lemma_exhaustive(tm, short).verified
     cex = search_counterexample(tm, short, max_n=6)
     assert cex is not None and cex.input == "000111"
+    assert lemma_exhaustive(tm, learn_uniform(tm, lengths=(0, 4), learner="sgd").rule).verified
+    cex = search_counterexample(tm, learn_uniform(tm, lengths=(0, 3), learner="sgd").rule, max_n=6)
+    assert cex is not None and cex.input == "0011"
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -5,8 +5,11 @@ of inputs of length <= ``train_n``:
 
 - **tied**: the paper's one-layer linear model with its masked ``(C d) x (C d)`` layer replaced
   by one shared block at the fixed relative offsets W+1, W, W-1 (a causal convolution):
-  ``logits(t) = out(K_0 e(x[t-W-1]) + K_1 e(x[t-W]) + K_2 e(x[t-W+1]) + b)``. Its weights do not
-  depend on the position, the input length or the width W, so it runs at any length.
+  ``logits(t) = out(K_0 e(x[t-W-1]) + K_1 e(x[t-W]) + K_2 e(x[t-W+1]) + b)``, with identity
+  embeddings and outputs factored into a symbol's and a state's score
+  (:func:`theorymodel.learn.uniform.sgd_tied`, the learner of ``learn --learner sgd``). Its
+  weights do not depend on the position, the input length or the width W, so it runs at
+  any length.
 - **untied**: the paper's ``LinearModel`` (:class:`~theorymodel.experiments.models.LinearLM`),
   one block per position, trained on one fixed window that holds every training run. It has
   no weights beyond its training context: at longer inputs it cannot run at all.
@@ -39,7 +42,6 @@ from proofs_check.invariance import NotUniform
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.machines import TuringMachine, library, reference_run
-from theorymodel.predictor.uniform_file import model_file_bytes
 from theorymodel.program.uniform import UniformLayout, UniformRule, rollout
 
 EVAL_INPUTS = 64  # inputs per length for exact match (all of them when there are fewer)
@@ -86,43 +88,7 @@ def eval_words(tm: TuringMachine, n: int, seed: int) -> list[tuple[str, ...]]:
     return [tuple(rng.choice(alphabet, size=n).tolist()) for _ in range(EVAL_INPUTS)]
 
 
-# -- the tied model ----------------------------------------------------------------------------
-class TiedLinearLM(nn.Module):
-    """The paper's linear model with one shared block at offsets W+1, W, W-1 (module doc).
-
-    The embeddings are the identity (d = |V|), so the model is exactly a shared score table
-    and gradient descent on the cross-entropy drifts towards its max-margin table. Its loss
-    over a CoT is the sum over the CoT's generated positions, each a (left, middle, right)
-    triple of the positions W+2, W+1 and W back: :meth:`triple_logits` computes it on the
-    triples directly (the same gradient, without the sequence around them)."""
-
-    def __init__(self, vocab: int) -> None:
-        super().__init__()
-        self.V = vocab
-        self.register_buffer("embedding", torch.eye(vocab))
-        self.kernel = nn.Parameter(torch.zeros(3, vocab, vocab))
-        self.bias = nn.Parameter(torch.zeros(vocab))
-
-    def triple_logits(self, triples: torch.Tensor) -> torch.Tensor:
-        """Logits (batch, V) for rows (left, middle, right)."""
-        k = self.kernel
-        return k[0][:, triples[:, 0]].T + k[1][:, triples[:, 1]].T + k[2][:, triples[:, 2]].T + self.bias
-
-    def forward(self, seq: torch.Tensor, width: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """(logits, targets) for every generated position of a batch of CoTs of one width."""
-        C = seq.shape[1]
-        t = torch.arange(width + 1, C - 1, device=seq.device)
-        triples = torch.stack([seq[:, t - width - 1], seq[:, t - width], seq[:, t - width + 1]], dim=-1)
-        return self.triple_logits(triples.reshape(-1, 3)).reshape(seq.shape[0], len(t), -1), seq[:, t + 1]
-
-    def file_bytes(self, vocab: tuple[str, ...], layout: UniformLayout, context_length: int) -> bytes:
-        eye = np.eye(self.V, dtype=np.float32)
-        return model_file_bytes(vocab, in_embedding=eye, kernel=self.kernel.detach().cpu().numpy(),
-                                bias=self.bias.detach().cpu().numpy(), out_weight=eye,
-                                out_bias=np.zeros(self.V, dtype=np.float32), layout=layout,
-                                context_length=context_length)
-
-
+# -- the tied model: theorymodel.learn.uniform.sgd_tied ------------------------------------------
 def exact_rule(tm: TuringMachine, path: Path) -> UniformRule:
     """The trained file's shared table, read exactly, in the machine's dictionary."""
     from proofs_check.invariance import read_shared_table, rule_for_machine
@@ -154,49 +120,26 @@ def rounded_rule(rule: UniformRule, scale_to: int = 1000) -> UniformRule:
                        dict(rule.head_token), ints[0], ints[1], ints[2], ints[3])
 
 
-def train_tied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, seed: int, device: str,
-               workdir: Path, check_every: int = 50) -> dict[str, Any]:
-    """Train the tied model with Adam on the full-batch cross-entropy of every generated
-    position of the CoTs of inputs of length <= ``train_n`` (each run in the windows of
+def train_tied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, seed: int, workdir: Path,
+               check_every: int = 50) -> dict[str, Any]:
+    """Train the tied model (:func:`theorymodel.learn.uniform.sgd_tied`, the learner of
+    ``learn --learner sgd``) on every generated position of the CoTs of inputs of length
+    <= ``train_n`` (each run in the windows of
     :func:`theorymodel.learn.uniform.observed_triples`: tight, cut after each step, and two
-    cells wider). Every ``check_every`` steps the weights are saved as float32 and the
-    uniform lemma is decided on them, exactly (by enumeration of its finite domain); training
-    stops when it holds."""
-    from proofs_check.uniform import lemma_exhaustive
-    from theorymodel.learn.uniform import observed_triples
+    cells wider). Every ``check_every`` steps the float32 weights are read back exactly and
+    the uniform lemma decided on them; training stops when it holds. The tile file is
+    written to ``workdir``."""
+    from theorymodel.learn.uniform import observed_triples, sgd_tied
 
     reference = compile_uniform(tm)
     V = reference.V
     words = [w for n in range(train_n + 1) for w in eval_words_all(tm, n)]
     data = observed_triples(tm, words, dict(reference.token_id))
-    # the CoTs repeat triples many times: each distinct row once, weighted by its count (the
-    # same loss and gradient as the full sequences)
-    rows, counts = data.rows, data.counts
-    triples = torch.as_tensor(rows[:, :3], device=device)
-    targets = torch.as_tensor(rows[:, 3], device=device)
-    weights = torch.as_tensor(counts / counts.sum(), dtype=torch.float32, device=device)
-    torch.manual_seed(seed)
-    model = TiedLinearLM(V).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    file, training = sgd_tied(tm, data, reference.vocab, seed, steps=steps, lr=lr, check_every=check_every)
     path = workdir / f"{tm.name}-tied.npz"
-    layout = UniformLayout(2 * train_n + 4, train_n + 2)  # any width: the table is the same
-    start = time.perf_counter()
-    proved_at = None
-    step = 0
-    loss_value = float("nan")
-    for step in range(1, steps + 1):
-        opt.zero_grad()
-        loss = (nn.functional.cross_entropy(model.triple_logits(triples), targets, reduction="none") * weights).sum()
-        loss.backward()
-        opt.step()
-        loss_value = float(loss.detach())
-        if step % check_every == 0 or step == steps:
-            path.write_bytes(model.file_bytes(reference.vocab, layout, 4 * layout.width))
-            if lemma_exhaustive(tm, exact_rule(tm, path)).verified:  # the fast decision; z3 proves it after
-                proved_at = step
-                break
-    return {"path": path, "steps": step, "proved_at_step": proved_at, "loss": loss_value,
-            "train_seconds": time.perf_counter() - start, "training_inputs": len(words),
+    path.write_bytes(file)
+    return {"path": path, "steps": training["steps"], "proved_at_step": training["proved_at_step"],
+            "loss": training["loss"], "train_seconds": training["train_seconds"], "training_inputs": len(words),
             "training_positions": data.positions, "parameters": 3 * V * V + V}
 
 
@@ -342,7 +285,7 @@ def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] 
     for name in machines:
         tm = library.load(name)
         reference = compile_uniform(tm)
-        tied = train_tied(tm, train_n, steps=steps, lr=lr, seed=seed, device=device, workdir=Path(workdir))
+        tied = train_tied(tm, train_n, steps=steps, lr=lr, seed=seed, workdir=Path(workdir))
         start = time.perf_counter()
         rule = exact_rule(tm, tied["path"])
         verdict = verify_uniform(tm, rule, method="auto")  # the enumeration decides, z3 proves what holds

@@ -230,59 +230,89 @@ def _tile_rule(tm: TuringMachine, data: bytes) -> UniformRule:
     return rule_for_machine(tm, tile_table(_read_npz_bytes(data), "learned table"))
 
 
-def _sgd_tied(tm: TuringMachine, data: TrainingTriples, vocab: tuple[str, ...], seed: int, *, steps: int = SGD_STEPS,
-              lr: float = SGD_LR, check_every: int = SGD_CHECK_EVERY) -> tuple[bytes, dict[str, Any]]:
-    """The tied linear model of ``experiment lengthgen`` (identity embeddings, one shared
-    block at the three offsets, softmax cross-entropy over every generated position), by
-    full-batch Adam in numpy: no torch needed. Every ``check_every`` steps the float32
-    weights are written as a tile file, read back exactly and the lemma decided on them by
-    enumeration; training stops when it holds (z3 proves the file after)."""
+def output_features(n_symbols: int, n_states: int) -> np.ndarray:
+    """The output side of the tied model, token by feature (0/1), in the canonical order of
+    :func:`theorymodel.program.uniform.uniform_vocab`: a cell token has its tape symbol and
+    "no head"; a head token ``[q]s`` has ``s`` and the state ``q``; ``#`` has a feature of
+    its own. Features: the symbols, the states, "no head", ``#``."""
+    G, Q = n_symbols, n_states
+    V = 1 + G + Q * G
+    F = np.zeros((V, G + Q + 2))
+    F[0, G + Q + 1] = 1
+    for c in range(G):
+        F[1 + c, c] = F[1 + c, G + Q] = 1
+        for q in range(Q):
+            F[1 + G + q * G + c, c] = F[1 + G + q * G + c, G + q] = 1
+    return F
+
+
+def sgd_tied(tm: TuringMachine, data: TrainingTriples, vocab: tuple[str, ...], seed: int, *, steps: int = SGD_STEPS,
+             lr: float = SGD_LR, check_every: int = SGD_CHECK_EVERY) -> tuple[bytes, dict[str, Any]]:
+    """The tied linear model (identity embeddings, one shared block at the three offsets,
+    softmax cross-entropy over every generated position), by full-batch Adam in numpy.
+
+    Its outputs are factored: the weights into token ``d`` are the sum of the weights into
+    ``d``'s features (:func:`output_features`), so a token's score is its symbol's score
+    plus its state's (a cell's "state" being "no head"), and ``#`` scores on its own. Each
+    part is still linear in the three one-hot tokens above, and the table written is the
+    full ``(3, |V|, |V|)`` block, so the model is the paper's linear predictor with its
+    weights tied. The constructed table (docs/uniform.md, "The rule") has this form.
+    Sharing is what carries "a head in state q arrives from the right" over to a token
+    ``[q]s`` that training never showed there (docs/uniform.md, "Arithmetic of any length").
+
+    Every ``check_every`` steps the float32 weights are written as a tile file, read back
+    exactly and the lemma decided on them by enumeration; training stops when it holds
+    (z3 proves the file after)."""
     from proofs_check.uniform import lemma_exhaustive
     from theorymodel.predictor.uniform_file import model_file_bytes
 
     V = len(vocab)
+    F = output_features(len(tm.tape_symbols), len(tm.states))
     rows, counts = data.rows, data.counts
     weight = (counts / counts.sum())[:, None]
     onehots = [np.eye(V)[rows[:, j]] for j in range(3)]  # (N, V) each
     target = np.eye(V)[rows[:, 3]]
-    params = [np.zeros((V, V)) for _ in range(3)] + [np.zeros(V)]
-    # a seeded tiny start, so that seeds differ as in the torch model's runs
-    rng = np.random.default_rng(seed)
-    params = [p + rng.normal(0, 1e-3, p.shape) for p in params]
+    rng = np.random.default_rng(seed)  # a seeded tiny start, so that seeds differ
+    features = F.shape[1]
+    params: list[np.ndarray] = [rng.normal(0, 1e-3, (features, V)) for _ in range(3)]
+    params.append(rng.normal(0, 1e-3, (features,)))
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     eye = np.eye(V, dtype=np.float32)
     started = time.perf_counter()
     file, proved_at, loss, step = b"", None, float("nan"), 0
     for step in range(1, steps + 1):
-        logits = sum(onehots[j] @ params[j].T for j in range(3)) + params[3]
+        kernel = [F @ params[j] for j in range(3)]
+        logits = sum(onehots[j] @ kernel[j].T for j in range(3)) + F @ params[3]
         logits -= logits.max(axis=1, keepdims=True)
         prob = np.exp(logits)
         prob /= prob.sum(axis=1, keepdims=True)
         loss = float(-(weight[:, 0] * np.log(np.maximum((prob * target).sum(axis=1), 1e-300))).sum())
         g = (prob - target) * weight  # (N, V)
-        grads = [g.T @ onehots[j] for j in range(3)] + [g.sum(axis=0)]
+        grads = [F.T @ (g.T @ onehots[j]) for j in range(3)] + [F.T @ g.sum(axis=0)]
         for i, gr in enumerate(grads):  # Adam
             m[i] = 0.9 * m[i] + 0.1 * gr
             v[i] = 0.999 * v[i] + 0.001 * gr * gr
             params[i] -= lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
         if step % check_every == 0 or step == steps:
-            file = model_file_bytes(vocab, in_embedding=eye, kernel=np.stack(params[:3]), bias=params[3],
-                                    out_weight=eye, out_bias=np.zeros(V), layout=FILE_LAYOUT,
-                                    context_length=FILE_CONTEXT)
+            file = model_file_bytes(vocab, in_embedding=eye, kernel=np.stack([F @ params[j] for j in range(3)]),
+                                    bias=F @ params[3], out_weight=eye, out_bias=np.zeros(V),
+                                    layout=FILE_LAYOUT, context_length=FILE_CONTEXT)
             if lemma_exhaustive(tm, _tile_rule(tm, file)).verified:
                 proved_at = step
                 break
     return file, {"steps": step, "proved_at_step": proved_at, "loss": round(loss, 6), "lr": lr,
                   "max_steps": steps, "optimizer": "Adam, full batch", "weights": "float32",
-                  "parameters": 3 * V * V + V, "train_seconds": round(time.perf_counter() - started, 3)}
+                  "outputs": "factored: symbol + state", "parameters": 3 * V * V + V,
+                  "free_parameters": 3 * features * V + features,
+                  "train_seconds": round(time.perf_counter() - started, 3)}
 
 
 def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int | None = None, learner: str = "lp",
                   seed: int = 0) -> UniformLearnResult:
     """Fit the shared table on the triples of the training CoTs: ``lp`` and ``perceptron``
     give exact integer weights; ``sgd`` trains the tied linear model's float32 weights
-    (:func:`_sgd_tied`). Either way the result's rule is the tile file's, read back exactly."""
+    (:func:`sgd_tied`). Either way the result's rule is the tile file's, read back exactly."""
     from theorymodel.predictor.uniform_file import uniform_file_bytes
 
     if learner not in LEARNERS:
@@ -297,7 +327,7 @@ def learn_uniform(tm: TuringMachine, *, lengths: tuple[int, int], samples: int |
         raise UsageError("the training runs show no generated position: give longer inputs")
     seen = frozenset((lt, m, r) for lt, m, r in data.rows[:, :3].tolist())
     if learner == "sgd":
-        file, training = _sgd_tied(tm, data, vocab, seed)
+        file, training = sgd_tied(tm, data, vocab, seed)
         return UniformLearnResult(_tile_rule(tm, file), len(words), seen, data.positions, time.perf_counter() - start,
                                   file, training)
     V = len(vocab)
