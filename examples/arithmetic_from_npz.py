@@ -4,7 +4,8 @@
     python examples/arithmetic_from_npz.py D/uniform.npz '*' --bits 16 --pairs 100
 
 The file is the one ``theorymodel learn binary_addition --route uniform --learner sgd
---out D`` writes (or ``compile --route uniform --export-linearlm``). This script imports
+--out D`` writes (or ``theorymodel compile binary_addition --n 4 --route uniform
+--export-linearlm D/uniform.npz``, the constructed table). This script imports
 numpy only: it is what a reader of the file would write from its layout
 (docs/uniform.md, "The route, its export, and any predictor file").
 
@@ -59,6 +60,8 @@ def answer(z: dict[str, np.ndarray], word: str, max_rows: int) -> str | None:
     # position p reads p-1-o: with rows of W cells and a '#', offsets W+1, W, W-1 are the
     # cells left of, above and right of the new cell in the row before
     shift = {o - int(z["width"]): j for j, o in enumerate(offsets)}  # 1, 0, -1: left, above, right
+    if sorted(shift) != [-1, 0, 1]:
+        raise ValueError(f"offsets {offsets} are not W+1, W, W-1 for the file's width {int(z['width'])}")
     left, mid, right = blocks[shift[1]], blocks[shift[0]], blocks[shift[-1]]
     for _ in range(max_rows):
         walled = np.concatenate([[sep], row, [sep]])
@@ -88,7 +91,16 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    z = load(args.file)
+    try:
+        z = load(args.file)
+        scores(z)
+        shift = sorted(int(o) - int(z["width"]) for o in z["linear1.kernel_offsets"])
+    except (OSError, KeyError, ValueError, IndexError) as e:
+        print(f"error: {args.file}: not a uniform tile file ({e})", file=sys.stderr)
+        return 2
+    if shift != [-1, 0, 1]:
+        print(f"error: {args.file}: offsets are not W+1, W, W-1 for its width", file=sys.stderr)
+        return 2
     rng = random.Random(args.seed)
     right = 0
     for _ in range(args.pairs):

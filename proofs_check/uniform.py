@@ -305,7 +305,11 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     for value, left, right in parts:
         solver = z3.Solver()
         if timeout:
-            solver.set("timeout", max(1, int((start + timeout - time.perf_counter()) * 1000)))
+            left_ms = int((start + timeout - time.perf_counter()) * 1000)
+            if left_ms < 1:
+                res = z3.unknown
+                break
+            solver.set("timeout", left_ms)
         fixed = [(m, z3.IntVal(value))]
         part_formula = formula
         if left is not None and right is not None:  # one triple of the domain

@@ -154,3 +154,41 @@ def test_an_empty_item_in_a_list_flag_is_refused(capsys):
     assert main(["experiment", "lengthgen", "--machines", "binary_addition", "--eval-bits", "8,,9",
                  "--no-plot"]) == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_a_tile_file_adds_and_multiplies_under_numpy_alone(tmp_path):
+    """examples/arithmetic_from_npz.py reads a tile file with np.load alone: right on the
+    constructed tables, wrong (exit 1) once one kernel entry is broken, refused (exit 2)
+    when the offsets do not fit the width."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import numpy as np
+
+    from theorymodel.cli import main
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "arithmetic_from_npz.py"
+
+    def run_script(path: Path, op: str) -> tuple[int, str]:
+        done = subprocess.run([sys.executable, str(script), str(path), op, "--bits", "12", "--pairs", "6"],
+                              capture_output=True, text=True, timeout=300)
+        return done.returncode, done.stdout + done.stderr
+
+    for name, op in (("binary_addition", "+"), ("binary_multiplication", "*")):
+        path = tmp_path / f"{name}.npz"
+        assert main(["compile", name, "--n", "3", "--route", "uniform", "--export-linearlm", str(path)]) == 0
+        assert run_script(path, op) == (0, "6/6 pairs of 12-bit operands right\n")
+    z = dict(np.load(tmp_path / "binary_addition.npz"))
+    broken = dict(z)
+    kernel = broken["linear1.kernel"].copy()
+    kernel[1] = 0  # the block of the cell above: no cell keeps its symbol
+    broken["linear1.kernel"] = kernel
+    np.savez(tmp_path / "broken.npz", **broken)
+    code, out = run_script(tmp_path / "broken.npz", "+")
+    assert code == 1 and out.startswith("0/6")
+    shifted = dict(z)
+    shifted["linear1.kernel_offsets"] = z["linear1.kernel_offsets"] + 1
+    np.savez(tmp_path / "shifted.npz", **shifted)
+    code, out = run_script(tmp_path / "shifted.npz", "+")
+    assert code == 2 and out.startswith("error:")
