@@ -281,8 +281,13 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
                     + lookup(m, {t: int(rule.middle[d, t]) for t in middles}, 0)
                     + lookup(r, {t: int(rule.right[d, t]) for t in rights}, 0) + int(rule.bias[d]))
 
-        scores = [score(d) for d in range(rule.V)]
-        want_score = z3.IntVal(0)
+        if len(lefts) == len(middles) == len(rights) == 1:  # a ground part: each score is one sum
+            (a,), (b,), (c,) = lefts, middles, rights
+            scores = [z3.IntVal(int(rule.left[d, a]) + int(rule.middle[d, b]) + int(rule.right[d, c])
+                                + int(rule.bias[d])) for d in range(rule.V)]
+        else:
+            scores = [score(d) for d in range(rule.V)]
+        want_score: z3.ArithRef = z3.IntVal(0)
         for d in range(rule.V):
             want_score = z3.If(want == d, scores[d], want_score)
         return z3.Or(want < 0, *[z3.And(want != d, scores[d] >= want_score) for d in range(rule.V)])
