@@ -36,20 +36,28 @@ def load(path: str) -> dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
-def scores(z: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, list[int]]:
-    """The three score blocks (next token by token read), the bias, and the offsets."""
+def read_table(z: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The dictionary and the score blocks of the cell left of, above and right of the new
+    cell (next token by token read), and the bias. Position p reads p-1-o for the file's
+    offsets o: with rows of W cells and a '#', offsets W+1, W, W-1 are those three cells
+    in the row before."""
     emb = z["in_embedding.weight"].astype(np.float64)
     out = z["out_embedding.weight"].astype(np.float64)
     blocks = [out @ z["linear1.kernel"][j].astype(np.float64) @ emb.T for j in range(3)]
     bias = out @ z["linear1.bias"].astype(np.float64) + z["out_embedding.bias"].astype(np.float64)
-    return blocks, bias, [int(o) for o in z["linear1.kernel_offsets"]]
-
-
-def answer(z: dict[str, np.ndarray], word: str, max_rows: int) -> str | None:
-    """The decoded answer of the roll-out on ``word``, or None (a tie, no halt, not ``done``)."""
+    offsets = [int(o) for o in z["linear1.kernel_offsets"]]
+    shift = {o - int(z["width"]): j for j, o in enumerate(offsets)}  # 1, 0, -1: left, above, right
+    if sorted(shift) != [-1, 0, 1]:
+        raise ValueError(f"offsets {offsets} are not W+1, W, W-1 for its width {int(z['width'])}")
     vocab = [str(v) for v in z["vocab"]]
+    return vocab, blocks[shift[1]], blocks[shift[0]], blocks[shift[-1]], bias
+
+
+def answer(table: tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray], word: str,
+           max_rows: int) -> str | None:
+    """The decoded answer of the roll-out on ``word``, or None (a tie, no halt, not ``done``)."""
+    vocab, left, mid, right, bias = table
     tid = {t: i for i, t in enumerate(vocab)}
-    blocks, bias, offsets = scores(z)
     width = 2 * len(word) + 4  # roomy: the claim holds in every window the run stays in
     offset = len(word) + 2
     row = np.full(width, tid["_"])
@@ -57,12 +65,6 @@ def answer(z: dict[str, np.ndarray], word: str, max_rows: int) -> str | None:
         row[offset + i] = tid[s]
     row[offset] = tid[f"[vx]{word[0]}"] if word else tid["[vx]_"]
     sep = tid["#"]
-    # position p reads p-1-o: with rows of W cells and a '#', offsets W+1, W, W-1 are the
-    # cells left of, above and right of the new cell in the row before
-    shift = {o - int(z["width"]): j for j, o in enumerate(offsets)}  # 1, 0, -1: left, above, right
-    if sorted(shift) != [-1, 0, 1]:
-        raise ValueError(f"offsets {offsets} are not W+1, W, W-1 for the file's width {int(z['width'])}")
-    left, mid, right = blocks[shift[1]], blocks[shift[0]], blocks[shift[-1]]
     for _ in range(max_rows):
         walled = np.concatenate([[sep], row, [sep]])
         logits = left[:, walled[:-2]] + mid[:, walled[1:-1]] + right[:, walled[2:]] + bias[:, None]
@@ -92,21 +94,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     try:
-        z = load(args.file)
-        scores(z)
-        shift = sorted(int(o) - int(z["width"]) for o in z["linear1.kernel_offsets"])
+        table = read_table(load(args.file))
     except (OSError, KeyError, ValueError, IndexError) as e:
         print(f"error: {args.file}: not a uniform tile file ({e})", file=sys.stderr)
-        return 2
-    if shift != [-1, 0, 1]:
-        print(f"error: {args.file}: offsets are not W+1, W, W-1 for its width", file=sys.stderr)
         return 2
     rng = random.Random(args.seed)
     right = 0
     for _ in range(args.pairs):
         x, y = rng.getrandbits(args.bits) | 1 << (args.bits - 1), rng.getrandbits(args.bits) | 1 << (args.bits - 1)
         want = x + y if args.op == "+" else x * y
-        got = answer(z, f"{x:b}{args.op}{y:b}", max_rows=40 * (2 * args.bits + 4) ** 2)
+        got = answer(table, f"{x:b}{args.op}{y:b}", max_rows=40 * (2 * args.bits + 4) ** 2)
         right += got == f"{want:b}"
     print(f"{right}/{args.pairs} pairs of {args.bits}-bit operands right")
     return 0 if right == args.pairs else 1

@@ -189,23 +189,20 @@ def row_scan(tm: TuringMachine, tid: Mapping[str, int], *, mirrored: bool = Fals
             emitted.append((octx, x, y, z))
             octx = extend(octx, x)
         here = (ctx, a, b, s[3])
+        nxt = (extend(ctx, a), b, c, nheads)
         if c == wall:  # the row ends; so does the stepped row
             emitted.append((octx, y, z, wall))
-            for e in emitted:
-                add_entry(e)
-            can_finish(here)
             if not mirrored:
                 walls.add((b, wall, first))
-            return
-        nxt = (extend(ctx, a), b, c, nheads)
-        if nxt in finishes:
+        if c == wall or nxt in finishes:
             for e in emitted:
                 add_entry(e)
             can_finish(here)
         else:
             deferred[nxt].extend(emitted)
             before[nxt].add(here)
-        add_state((*nxt[:3], nheads, octx, y, z, first))
+        if c != wall:
+            add_state((*nxt[:3], nheads, octx, y, z, first))
 
     # base: every row 0, read by a small generator (margin, head on the word's first cell
     # or on a blank, the rest of the word, margin) beside the entries' reader

@@ -300,13 +300,12 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
     # decided one middle token at a time: the same formula with ``middle`` fixed, which z3
     # simplifies to a small query (the whole one is unsat iff every part is)
     formula = z3.And(*in_domain, wrong)
-    middles = sorted({t[1] for t in triples}) if tight else toks
     failed: list[tuple[str, str, str]] = []
     res = z3.unsat
     # with the tight domain (a finite list), one ground part per triple: the transition
     # table's z3 semantics and the scores, evaluated by z3 at that triple
     parts: list[tuple[int, int | None, int | None]] = (sorted((b, a, c) for a, b, c in triples) if tight
-                                                       else [(value, None, None) for value in middles])
+                                                       else [(value, None, None) for value in toks])
     for value, left, right in parts:
         solver = z3.Solver()
         if timeout:
