@@ -1,0 +1,7 @@
+"""Chomsky-hierarchy tasks: numpy ports of their sample_batch."""
+
+from __future__ import annotations
+
+from theorymodel.benchmarks.chomsky import ChomskyTask
+
+TASKS: list[ChomskyTask] = []
