@@ -7,12 +7,13 @@ itself, so the list cannot drift from the page. Run on 2 cores with nothing else
 
 ``--walk`` is a newcomer's walk instead: every line of every ```bash block after the set-up
 (``pip install`` lines included) and every ```python block, in order, as written, in the
-checkout's root as a newcomer would (the tour's outputs land there: use a fresh clone),
-each with its exit code beside the one the README states (``# exits N``), its wall time and
-the README's quoted time where there is one. ``../shared/`` is this checkout's neighbour
-when it exists, else ``--shared DIR``. The shell scripts of ``examples/experiments/`` (half
-an hour; a GPU) are listed, not run. Run it from the README's first install
-(``pip install -e .``) to check that the tour needs nothing more.
+checkout's root as a newcomer would (use a fresh clone: later commands read what earlier
+ones wrote), each with its exit code beside the one the README states (``# exits N``), its
+wall time and the README's quoted time where there is one. The tour writes its files under
+``tour/`` (git-ignored); the walk ends by listing any other file it left in the checkout.
+The shell scripts of ``examples/experiments/`` (half an hour; a GPU) are listed, not run.
+Run it from the README's first install (``pip install -e .``) to check that the tour needs
+nothing more.
 """
 
 from __future__ import annotations
@@ -79,11 +80,19 @@ def tour_steps() -> list[tuple[int, str, str]]:
     return out
 
 
-def walk(timeout: float, shared: Path) -> int:
+def _untracked() -> set[str]:
+    """Paths in the checkout that git neither tracks nor ignores."""
+    run = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True,
+                         text=True, check=False)
+    return {line[3:] for line in run.stdout.splitlines() if line.startswith("?? ")}
+
+
+def walk(timeout: float) -> int:
     """Run :func:`tour_steps` in order; returns how many ended with another exit code than
     the README states (a program the README calls optional and that is missing counts as
     skipped, not failed)."""
     wrong = 0
+    before = _untracked()
     print(f"{'line':>4}  {'exit':>4}  {'want':>4}  {'measured':>9}  {'quoted':>10}  command", flush=True)
     for number, kind, text in tour_steps():
         code, _, comment = text.partition("  #") if kind == "bash" else (text, "", "")
@@ -97,7 +106,7 @@ def walk(timeout: float, shared: Path) -> int:
                 why = "not installed" if missing else "not run: a long script"
                 print(f"{number:>4}  {'-':>4}  {want:>4}  {'-':>9}  {quote:>10}  {code.strip()}  ({why})")
                 continue
-            argv = ["bash", "-c", code.replace("../shared/", f"{shared}/")]
+            argv = ["bash", "-c", code]
         else:
             argv = [sys.executable, "-c", text]
         start = time.perf_counter()
@@ -111,7 +120,9 @@ def walk(timeout: float, shared: Path) -> int:
         shown = code.strip() if kind == "bash" else f"(python block, {text.count(chr(10)) + 1} lines)"
         print(f"{number:>4}  {status:>4}  {want:>4}  {measured:>8.1f}s  {quote:>10}  {shown}", flush=True)
     print(f"{wrong} command(s) ended otherwise than the README states")
-    return wrong
+    stray = sorted(_untracked() - before)
+    print(f"left outside tour/: {', '.join(stray)}" if stray else "nothing left outside tour/")
+    return wrong + len(stray)
 
 
 def main() -> None:
@@ -119,11 +130,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run only commands containing this text")
     parser.add_argument("--timeout", type=float, default=1200.0)
     parser.add_argument("--walk", action="store_true", help="run the whole tour in order (see the module doc)")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
-                        help="the folder the README calls ../shared (benchmarks)")
     args = parser.parse_args()
     if args.walk:
-        sys.exit(1 if walk(args.timeout, args.shared.resolve()) else 0)
+        sys.exit(1 if walk(args.timeout) else 0)
     print(f"{'README line':>11}  {'quoted':>10}  {'measured':>9}  {'ratio':>6}  command")
     for number, command, seconds, text in quoted_commands():
         if args.only not in command:

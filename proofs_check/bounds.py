@@ -202,7 +202,9 @@ def bound_report(target: Any, n_range: tuple[int, int] | None, *, routes: list[s
                                  limit="size-cap", details={"lengths": hi - lo + 1, "cap": MAX_SERIES})
     count = input_space(len(target.input_symbols), hi)
     if time_bound is None and count > MAX_ENUMERATED_INPUTS:
-        raise UsageError(f"{count} inputs of length {hi} are too many to simulate; give --time-bound T")
+        from theorymodel.compile.pipeline import enumeration_limit
+
+        raise enumeration_limit(len(target.input_symbols), hi, count)
     Q, G = len(target.states), len(target.tape_symbols)
     series = []
     for n in range(lo, hi):  # the range's other lengths: formulas at the measured geometry

@@ -1,13 +1,19 @@
 """The names of checking methods and of what a verdict rests on (no heavy imports, so
 the CLI can offer them as choices).
 
-- ``auto``: the fastest proof available: z3 local lemmas for a labelled predictor, SAT
+Every method starts with a random-simulation pass (2,048 inputs, or all when fewer): a
+wrong file found there gets its replayed counterexample at once (``method: "simulation"``).
+
+- ``auto``: the cheapest: enumeration when inputs x CoT tokens is small (estimated at most
+  20 s), else the fastest proof available: z3 local lemmas for a labelled predictor, SAT
   sweeping for a circuit predictor without labels (or whose lemmas fail), one global z3
   query otherwise.
 - ``z3``: z3 only (local lemmas, then one global query).
 - ``sat``: SAT sweeping against a circuit file (:mod:`proofs_check.sweep`).
 - ``exhaustive``: every input, roll-out against the reference.
-- ``both``: ``auto`` and ``exhaustive``, which must agree.
+- ``both``: two independent methods, which must agree: a proof and enumeration when the
+  inputs can be enumerated; else z3 and SAT sweeping (circuits) or z3 and the simulation
+  pass (machines); the verdict's ``methods`` says which.
 """
 
 from __future__ import annotations
@@ -15,8 +21,15 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 Method = Literal["auto", "z3", "sat", "exhaustive", "both"]
+#: what decided a verdict: a method, or the random-simulation pass every method starts with
+Decider = Literal["z3", "sat", "exhaustive", "both", "simulation"]
 Guarantee = Literal["smt-proof", "exhaustive", "sampled"]
 METHODS: tuple[str, ...] = get_args(Method)
+#: ``verify`` and ``counterexample`` stop here unless ``--timeout`` says otherwise (seconds):
+#: a proof that would run for hours ends with the stage it was in and the faster options
+DEFAULT_VERIFY_TIMEOUT = 900.0
 GUARANTEES: tuple[str, ...] = get_args(Guarantee)
-METHOD_HELP = ("auto: z3 local lemmas, SAT sweeping for unlabelled circuit predictors, else one global z3 query; "
-               "z3: z3 only; sat: SAT sweeping (circuits); exhaustive: every input; both: auto and exhaustive")
+METHOD_HELP = ("every method first rolls out 2,048 random inputs; auto: enumeration when cheap, else z3 local "
+               "lemmas, SAT sweeping for unlabelled circuit predictors, else one global z3 query; z3: z3 only; "
+               "sat: SAT sweeping (circuits); exhaustive: every input; both: two independent methods that must "
+               "agree")

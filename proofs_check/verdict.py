@@ -26,7 +26,7 @@ import z3
 from proofs_check.answer import StringIds, answer_mismatch
 from proofs_check.circuit_semantics import circuit_outputs
 from proofs_check.local import LocalProver, local_solver
-from proofs_check.methods import METHODS, Guarantee, Method
+from proofs_check.methods import METHODS, Decider, Guarantee
 from proofs_check.predictor_semantics import SymbolicRollout, as_token
 from proofs_check.tm_semantics import BoundedRun
 from proofs_check.z3util import query_size, record_query, version
@@ -71,7 +71,7 @@ class Verdict:
     """What a check concluded, and what it rests on (``guarantee``)."""
 
     verified: bool
-    method: Method
+    method: Decider
     guarantee: Guarantee
     inputs: int
     cot_tokens: int
@@ -297,7 +297,7 @@ def first_counterexample(target, pred: LinearPredictor, words: list[tuple[str, .
 
 
 # -- exhaustive ---------------------------------------------------------------------------
-def exhaustive(target, pred: LinearPredictor) -> Verdict:
+def exhaustive(target, pred: LinearPredictor, *, deadline: float | None = None) -> Verdict:
     start = time.perf_counter()
     _check_alphabet(pred, target)
     total = input_space(len(target.alphabet), target.n)
@@ -306,6 +306,8 @@ def exhaustive(target, pred: LinearPredictor) -> Verdict:
                                  limit="size-cap", details={"inputs": total, "cap": MAX_EXHAUSTIVE})
     cex = None
     for chunk in batched(product(target.alphabet, repeat=target.n), 4096):
+        if deadline is not None and time.perf_counter() > deadline:
+            raise _timeout("enumeration", time.perf_counter() - start)
         cex = first_counterexample(target, pred, chunk)
         if cex is not None:
             break
@@ -373,6 +375,8 @@ def _answer_query(target: MachineTarget, pred: LinearPredictor, run: BoundedRun,
 
 def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int, int] | None,
                timeout: float | None) -> Verdict:
+    from theorymodel.progress import stage
+
     start = time.perf_counter()
     _check_alphabet(pred, target)
     deadline = start + timeout if timeout else None
@@ -384,6 +388,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     s.push()
     s.add(run.not_halted())
     t0 = time.perf_counter()
+    stage(f"z3: halting lemma (every input halts within {T} steps)")
     record_query(s, "halts within T")
     res = s.check()
     details["lemmas"].append({"lemma": f"halts within {T} steps", "result": str(res),
@@ -407,6 +412,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
             s.push()
             s.add(run.outside_reach(L, R))
             t0 = time.perf_counter()
+            stage("z3: head reach lemma")
             record_query(s, "head reach")
             res = s.check()
             details["lemmas"].append({"lemma": f"head within [-min(t,{L}), min(t,{R})]", "result": str(res),
@@ -417,6 +423,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
         else:
             res = z3.unsat
         if res == z3.unsat:
+            stage("z3: local lemmas, one per position")
             local = LocalProver(tm, pred, n=n, T=T, L=L, R=R).prove(deadline)
             details["local"] = {"positions": local.positions, "queries": local.queries,
                                 "seconds": round(local.seconds, 3), "max_query_size": local.max_query_size,
@@ -429,6 +436,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
                 s = _solver(deadline)
                 s.add(*run.constraints, *_answer_query(target, pred, run, claimed))
                 t0 = time.perf_counter()
+                stage("z3: answer lemma")
                 record_query(s, "decoded answer")
                 res = s.check()
                 details["lemmas"].append({"lemma": "decoded answer of the labels = machine answer",
@@ -461,6 +469,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     defs_mismatch = _answer_query(target, pred, run, [roll.tokens[p] for p in pred.answer.positions])
     s.add(*defs_mismatch[:-1], z3.Or(roll.any_tie(), defs_mismatch[-1]))
     t0 = time.perf_counter()
+    stage("z3: one query over the whole roll-out")
     record_query(s, "whole roll-out")
     res = s.check()
     details["lemmas"].append({"lemma": "roll-out answer = machine answer", "result": str(res),
@@ -566,29 +575,144 @@ def _settle(res, solver: z3.Solver, word_of, target, pred: LinearPredictor, tota
                    time.perf_counter() - start, details)
 
 
+# -- the portfolio ------------------------------------------------------------------------
+SIMULATION_SAMPLES = 2048  # random inputs rolled out before any method (all of them when fewer)
+#: generated positions rolled out and compared per second by :func:`exhaustive` on 2 cores
+#: (measured: binary_palindrome, n = 10, 698,368 positions in 0.29 s; bench/bench_verify.py)
+ROLLOUT_RATE = 2.0e6
+#: ``auto`` enumerates when that is estimated to take at most this long (z3's cost is not
+#: predictable from sizes; enumeration's is, and it needs no lemma about halting or reach)
+AUTO_EXHAUSTIVE_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class SimulationPass:
+    """Random (or, when there are few, all) inputs rolled out against the reference."""
+
+    counterexample: Counterexample | None
+    inputs: int
+    complete: bool  #: every input of length n was rolled out
+    seconds: float
+
+
+def simulation_pass(target, pred: LinearPredictor, *, samples: int = SIMULATION_SAMPLES,
+                    seed: int = 0) -> SimulationPass:
+    """Roll out ``samples`` random inputs (vectorised) and compare the decoded answers; a
+    wrong one is replayed and shrunk. Every method starts here, so a file wrong on many
+    inputs gets its counterexample in seconds whatever the method's own cost."""
+    start = time.perf_counter()
+    total = input_space(len(target.alphabet), target.n)
+    k = len(target.alphabet)
+    if total <= samples:
+        words: list[tuple[str, ...]] = list(product(target.alphabet, repeat=target.n))
+    else:
+        rng = np.random.default_rng(seed)
+        words = [tuple(target.alphabet[i] for i in row) for row in rng.integers(0, k, size=(samples, target.n))]
+    cex = None
+    for chunk in batched(words, 1024):
+        cex = first_counterexample(target, pred, list(chunk))
+        if cex is not None:
+            cex = shrink(target, pred, cex)
+            break
+    return SimulationPass(cex, len(words), total <= samples, time.perf_counter() - start)
+
+
+def exhaustive_seconds(target, pred: LinearPredictor) -> float:
+    """The estimated cost of :func:`exhaustive`: inputs x generated positions."""
+    return input_space(len(target.alphabet), target.n) * max(1, pred.n_generated) / ROLLOUT_RATE
+
+
+def _from_simulation(sim: SimulationPass, pred: LinearPredictor, total: int, start: float,
+                     details: dict[str, Any]) -> Verdict:
+    details = {**details, "simulation": {"inputs": sim.inputs, "complete": sim.complete,
+                                         "seconds": round(sim.seconds, 3)}}
+    if sim.complete:
+        return Verdict(sim.counterexample is None, "exhaustive", "exhaustive", total, pred.n_generated,
+                       sim.counterexample, time.perf_counter() - start, details)
+    return Verdict(False, "simulation", "sampled", total, pred.n_generated, sim.counterexample,
+                   time.perf_counter() - start, details)
+
+
+def _proof(target, pred: LinearPredictor, method: str, reach, timeout: float | None) -> Verdict:
+    """One proving method (not enumeration): z3 or SAT sweeping for circuits, z3 for machines."""
+    if isinstance(target, CircuitTarget):
+        return prove_circuit(target, pred, method=method, timeout=timeout)
+    if method == "sat":
+        raise UsageError("--method sat checks a predictor against a circuit file; machines are proved with z3")
+    return z3_machine(target, pred, reach=reach, timeout=timeout)
+
+
 def verify(target, pred: LinearPredictor, *, method: str = "auto", reach: tuple[int, int] | None = None,
-           timeout: float | None = None) -> Verdict:
+           timeout: float | None = None, simulation: bool = True) -> Verdict:
     """Check ``pred`` against ``target`` on every input of length n (see module doc and
-    :mod:`proofs_check.methods`)."""
+    :mod:`proofs_check.methods`).
+
+    Every method starts with :func:`simulation_pass`; a wrong answer found there is the
+    verdict (``method: "simulation"``, replayed). Then:
+
+    - ``auto`` enumerates when :func:`exhaustive_seconds` is at most
+      :data:`AUTO_EXHAUSTIVE_SECONDS`, else proves (z3 lemmas, SAT sweeping for circuits);
+    - ``both`` runs two independent methods that must agree: a proof and enumeration when
+      the inputs can be enumerated; otherwise, for a circuit, z3 and SAT sweeping; for a
+      machine, z3 and the simulation pass (``details["methods"]`` says which).
+
+    ``verdict.method`` names the method that decided. ``simulation=False`` skips the pass
+    (a test of what a method refutes on its own)."""
+    from theorymodel.progress import stage
+
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; methods are {', '.join(METHODS)}")
     start = time.perf_counter()
-    if method == "exhaustive":
-        return exhaustive(target, pred)
-    if isinstance(target, CircuitTarget):
-        proof = prove_circuit(target, pred, method="auto" if method == "both" else method, timeout=timeout)
-    elif method == "sat":
+    _check_alphabet(pred, target)
+    if method == "sat" and not isinstance(target, CircuitTarget):
         raise UsageError("--method sat checks a predictor against a circuit file; machines are proved with z3")
-    else:
-        proof = z3_machine(target, pred, reach=reach, timeout=timeout)
+    total = input_space(len(target.alphabet), target.n)
+    deadline = start + timeout if timeout else None
+    stage(f"random simulation of {min(total, SIMULATION_SAMPLES):,} inputs")
+    sim = simulation_pass(target, pred, samples=SIMULATION_SAMPLES if simulation else 0)
+    if sim.counterexample is not None or (sim.complete and method in ("auto", "exhaustive")):
+        return _from_simulation(sim, pred, total, start, {})
+    left = None if deadline is None else max(0.001, deadline - time.perf_counter())
+    enumerable = total <= MAX_EXHAUSTIVE
+    cheap = enumerable and exhaustive_seconds(target, pred) <= AUTO_EXHAUSTIVE_SECONDS
+    if method == "exhaustive" or (method == "auto" and cheap):
+        stage(f"enumeration of {total:,} inputs")
+        return exhaustive(target, pred, deadline=deadline)
+    if enumerable and method != "exhaustive":
+        stage("proof", hint=f"try --method exhaustive ({total:,} inputs, estimated "
+                            f"{exhaustive_seconds(target, pred):.0f} s) or a larger --timeout")
     if method != "both":
-        return proof
-    check = exhaustive(target, pred)
-    if check.verified != proof.verified:  # pragma: no cover - would be a bug in one of them
-        raise AssertionError(f"{proof.method} and exhaustive checking disagree")
-    return replace(proof, method="both", seconds=time.perf_counter() - start,
-                   details={**proof.details, "exhaustive_seconds": round(check.seconds, 3),
-                            "methods": {proof.method: proof.verified, "exhaustive": check.verified}})
+        return _proof(target, pred, method, reach, left)
+    stage("both: the proof")
+    if isinstance(target, CircuitTarget) and not enumerable:
+        from proofs_check.sweep import supports
+
+        if not supports(pred, target.circuit):
+            first = _proof(target, pred, "z3", reach, left)
+            left = None if deadline is None else max(0.001, deadline - time.perf_counter())
+            stage("both: SAT sweeping")
+            second = _proof(target, pred, "sat", reach, left)
+            return _agree(first, second, start)
+    proof = _proof(target, pred, "auto", reach, left)
+    if not enumerable:
+        sim_verdict = replace(_from_simulation(sim, pred, total, start, {}), verified=True, method="simulation")
+        return _agree(proof, sim_verdict, start)
+    stage(f"both: enumeration of {total:,} inputs")
+    return _agree(proof, exhaustive(target, pred, deadline=deadline), start)
+
+
+def _agree(first: Verdict, second: Verdict, start: float) -> Verdict:
+    """``both``: two independent methods; a refutation by either is replayed, so it stands
+    whatever the other says; two proofs agree."""
+    if first.verified != second.verified:  # pragma: no cover - would be a bug in one of them
+        raise AssertionError(f"{first.method} and {second.method} disagree")
+    names: dict[str, bool] = {first.method: first.verified, second.method: second.verified}
+    if second.method == "simulation":
+        names = {first.method: first.verified, f"simulation of {second.details['simulation']['inputs']:,} "
+                                               "random inputs": second.verified}
+    return replace(first, method="both", seconds=time.perf_counter() - start,
+                   details={**first.details, f"{second.method}_seconds": round(second.seconds, 3),
+                            "methods": names})
 
 
 def certificate(verdict: Verdict, target, pred: LinearPredictor, assumptions: list[str]) -> dict[str, Any]:

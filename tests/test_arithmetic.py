@@ -170,15 +170,21 @@ def test_a_tile_file_adds_and_multiplies_under_numpy_alone(tmp_path):
 
     script = Path(__file__).resolve().parents[1] / "examples" / "arithmetic_from_npz.py"
 
-    def run_script(path: Path, op: str) -> tuple[int, str]:
-        done = subprocess.run([sys.executable, str(script), str(path), op, "--bits", "12", "--pairs", "6"],
+    def run_script(path: Path, op: str, *extra: str) -> tuple[int, str]:
+        done = subprocess.run([sys.executable, str(script), str(path), op, "--bits", "12", "--pairs", "6", *extra],
                               capture_output=True, text=True, timeout=300)
         return done.returncode, done.stdout + done.stderr
 
     for name, op in (("binary_addition", "+"), ("binary_multiplication", "*")):
         path = tmp_path / f"{name}.npz"
         assert main(["compile", name, "--n", "3", "--route", "uniform", "--export-linearlm", str(path)]) == 0
-        assert run_script(path, op) == (0, "6/6 pairs of 12-bit operands right\n")
+        assert run_script(path, op, "--quiet") == (0, "6/6 pairs of 12-bit operands right\n")
+    # progress lines go to stderr (here after every pair), the result alone to stdout
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "binary_addition.npz"), "+", "--bits", "12",
+                           "--pairs", "3", "--progress", "0"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout == "3/3 pairs of 12-bit operands right\n"
+    assert [line.rsplit(", ", 1)[0] for line in done.stderr.splitlines()] == ["1/3 pairs done, 1 right",
+                                                                               "2/3 pairs done, 2 right"]
     z = dict(np.load(tmp_path / "binary_addition.npz"))
     broken = dict(z)
     kernel = broken["linear1.kernel"].copy()

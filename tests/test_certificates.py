@@ -169,3 +169,21 @@ def test_a_certificate_leaves_other_files_alone_and_writes_through_a_link(tmp_pa
     # a length of 1 has no file to write, but its certificate.json replaces an earlier one
     assert main(["length", "and", "--n", "1", "--certificate", str(link), "--json"]) == 0
     assert json.loads((real / "certificate.json").read_text())["files"] == {}
+
+
+def test_a_second_certificate_in_the_same_folder_describes_only_its_own_files(tmp_path, capsys):
+    """Two commands that certify into one folder: the second's certificate.json replaces
+    the first's whole, and names and hashes only the files the second wrote (the first's
+    k3.cnf and k3.drat stay as other files, described by no certificate.json)."""
+    import hashlib
+
+    assert main(["length", "majority", "--n", "3", "--class", "b2", "--certificate", str(tmp_path)]) == 0
+    first = json.loads((tmp_path / "certificate.json").read_text())
+    assert first["files"] == {"cnf": "k3.cnf", "drat": "k3.drat"}
+    assert main(["length", "parity", "--n", "5", "--certificate", str(tmp_path)]) == 0
+    capsys.readouterr()
+    second = json.loads((tmp_path / "certificate.json").read_text())
+    assert second["files"] == {"smt2": "k2.smt2"} and set(second["sha256"]) == {"k2.smt2"}
+    for name, digest in second["sha256"].items():
+        assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["certificate.json", "k2.smt2", "k3.cnf", "k3.drat"]

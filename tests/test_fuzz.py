@@ -208,6 +208,8 @@ CASES: list[tuple[str, F, int]] = [
     # -- compile / verify / bound --------------------------------------------------------
     ("compile n huge", lambda t: ["compile", "parity", "--n", "100000000000000000000"], 3),
     ("compile n 100000", lambda t: ["compile", "parity", "--n", "100000", "--time-bound", "5"], 3),
+    ("compile n 999, no time bound", lambda t: ["compile", "binary_palindrome", "--n", "999"], 3),
+    ("verify n 40, no time bound", lambda t: ["verify", "binary_palindrome", "--n", "40"], 3),
     ("verify n huge", lambda t: ["verify", "parity", "--n", "100000000000000000000"], 3),
     ("bound n huge", lambda t: ["bound", "parity", "--n", "100000000000000000000"], 3),
     ("compile unknown route", lambda t: ["compile", "parity", "--n", "2", "--route", "magic"], 2),
@@ -229,6 +231,18 @@ CASES: list[tuple[str, F, int]] = [
     ("aag header garbage", lambda t: ["compile", _write(t, "h.aag", "aag x y\n")], 2),
     ("aig declares 10^7 inputs", lambda t: ["compile", _write(t, "big.aig", b"aig 10000000 10000000 0 0 0\n")], 3),
     ("aig outputs beyond its bytes", lambda t: ["compile", _write(t, "o.aig", b"aig 3 0 0 1000000 2\n")], 2),
+    ("aig declares 10^6 AND gates in 40 bytes", lambda t: ["compile", _write(
+        t, "a.aig", b"aig 1000000 0 0 0 1000000\n" + b"\x81" * 14)], 2),  # 2 bytes a gate at least
+    ("aig AND gates beyond its bytes, verify", lambda t: ["verify", _write(
+        t, "a2.aig", b"aig 1000000 1 0 1 999999\n2\n" + b"\x02" * 10)], 2),
+    ("aag declares 10^6 AND gates, no lines", lambda t: ["compile", _write(
+        t, "a.aag", "aag 1000000 0 0 0 1000000\n" + "\n" * 13)], 2),  # one line a gate
+    ("aig 2^18 + 1 AND gates, bytes present", lambda t: ["compile", _write(
+        t, "big.aig", b"aig 262146 1 0 1 262145\n524292\n" + b"\x02\x00" * 262145)], 3),  # the gate cap
+    ("aag 2^18 + 1 AND gates, lines present", lambda t: ["verify", _write(
+        t, "big.aag", "aag 262146 1 0 1 262145\n2\n524292\n" + "x\n" * 262145), "--n", "1"], 3),
+    ("aag declares 10^6 AND gates, length", lambda t: ["length", _write(
+        t, "a2.aag", "aag 1000001 1 0 1 1000000\n2\n2\n"), "--n", "1"], 2),
     ("compile --input without --picture", lambda t: ["compile", "parity", "--n", "3", "--input", "010"], 2),
     ("compile uniform width 10^6", lambda t: ["compile", "parity", "--n", "3", "--route", "uniform",
                                                "--width", "1000000"], 3),
@@ -285,6 +299,16 @@ CASES: list[tuple[str, F, int]] = [
     ("length range huge", lambda t: ["length", "parity", "--n", "15..1000000000"], 3),
     ("length bad range", lambda t: ["length", "parity", "--n", "5..3"], 2),
     ("length tt wrong size", lambda t: ["length", "tt:011", "--n", "2"], 2),
+    ("length threshold of 5000 digits", lambda t: ["length", "threshold-" + "9" * 5000, "--n", "3"], 2),
+    ("length b2 threshold of 5000 digits", lambda t: ["length", "threshold-" + "1" * 5000, "--n", "3",
+                                                      "--class", "b2"], 2),
+    ("learn threshold of 5000 digits", lambda t: ["learn", "threshold-" + "9" * 5000, "--n", "3", "--samples", "4"],
+     2),
+    ("samples threshold of 5000 digits", lambda t: ["experiment", "samples", "threshold-" + "9" * 5000, "--n", "3",
+                                                    "--samples", "4", "--no-plot"], 2),
+    ("length threshold non-ASCII digit", lambda t: ["length", "threshold-\u0663", "--n", "3"], 2),
+    ("length class parity-K of 5000 digits", lambda t: ["length", "parity", "--n", "3", "--class",
+                                                        "parity-" + "9" * 5000], 2),
     ("length bad class", lambda t: ["length", "parity", "--n", "3", "--class", "quantum"], 2),
     ("length timeout zero", lambda t: ["length", "parity", "--n", "3", "--timeout", "0"], 2),
     ("census db not sqlite", lambda t: ["census", "--n", "2", "--db", _write(t, "x.sqlite", "hello" * 1000)], 2),
@@ -335,6 +359,15 @@ def test_bad_input(name, argv, code, cli, tmp_path):
     assert lines and lines[-1].startswith("error:"), err
     assert sum(ln.startswith("error:") for ln in lines) == 1, err
     assert seconds < 10, f"{name} took {seconds:.1f} s"
+
+
+def test_bound_over_lengths_too_many_to_simulate_is_a_resource_limit(cli):
+    """2^999 inputs, no --time-bound: the enumeration cap is a size cap (exit 3, as for
+    compile and verify), decided from the count before any input runs."""
+    start = time.perf_counter()
+    code, _, err = cli("bound", "binary_palindrome", "--n", "0..999")
+    assert code == 3 and err.startswith("error:") and err.count("\n") == 1 and len(err) < 300
+    assert time.perf_counter() - start < 10
 
 
 def test_table_is_large():

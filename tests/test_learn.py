@@ -147,6 +147,27 @@ def test_experiment_cli(cli_json, tmp_path):
     json.dumps(obj)
 
 
+def test_the_samples_picture_shows_the_balanced_error_beside_the_test_error(cli_json, tmp_path, monkeypatch):
+    """A low test error without CoT can be the majority guess: the picture has a panel for
+    each error, drawn from the same rows as the table."""
+    from theorymodel import plotting
+
+    drawn = []
+    real = plotting.plot_panels
+
+    def spy(rows, x, panels, group, path, **kw):
+        drawn.append((x, [column for column, _ in panels], group))
+        return real(rows, x, panels, group, path, **kw)
+
+    monkeypatch.setattr(plotting, "plot_panels", spy)
+    svg = tmp_path / "s.svg"
+    code, obj, _ = cli_json("experiment", "samples", "zeros_then_ones", "--n", "6", "--samples", "10,20",
+                            "--plot", str(svg))
+    assert code == 0 and svg.read_text().lstrip().startswith("<?xml")
+    assert drawn == [("samples", ["test_error", "balanced_error"], ["target", "cot"])]
+    assert all(r["balanced_error"] is not None for r in obj["rows"])
+
+
 def test_experiment_bad_flags(cli):
     for args in (["samples", "--samples", "0"], ["noise", "--rates", "2"], ["tradeoff", "--k", "1"],
                  ["tradeoff", "--s", "30", "--n", "4"], ["nonsense"]):

@@ -90,7 +90,7 @@ def test_mutations_are_judged_right_both_ways(name, n, route, seed):
         tries += 1
         bad = mutate(pred, rng)
         wrong = truly_wrong(target, bad)
-        v = verify(target, bad, method="z3", reach=reach)
+        v = verify(target, bad, method="z3", simulation=False, reach=reach)
         assert v.verified == (not wrong)
         if wrong:
             cex = v.counterexample
@@ -118,7 +118,7 @@ def test_sabotaged_compiler_is_caught():
     pred = LinearPredictor.from_program(program)
     g = res.geometry
     target = MachineTarget(tm, 3, g.T, "tape")
-    v = verify(target, pred, method="z3", reach=(g.L, g.R))
+    v = verify(target, pred, method="z3", simulation=False, reach=(g.L, g.R))
     assert not v.verified
     assert v.details["local"]["failed_positions"]
     cex = v.counterexample
@@ -135,7 +135,7 @@ def test_light_cone_time_bound_proved_and_refuted():
     for T, ok in [(10, True), (9, False)]:  # n = 4: 1111 needs 10 steps
         program = ROUTES["tableau"].build(tm, Geometry.light_cone(4, T), "tape")
         pred = LinearPredictor.from_program(program)
-        v = verify(MachineTarget(tm, 4, T, "tape"), pred, method="z3", reach=(T, T))
+        v = verify(MachineTarget(tm, 4, T, "tape"), pred, method="z3", simulation=False, reach=(T, T))
         assert v.verified == ok
         if not ok:
             assert v.counterexample.input == "1111" and "halts within" in v.counterexample.expected
@@ -150,12 +150,16 @@ def test_circuit_target_mutation_and_proof():
     rng = np.random.default_rng(3)
     for _ in range(25):
         bad = mutate(pred, rng)
-        assert verify(target, bad, method="z3").verified == (not truly_wrong(target, bad))
+        assert verify(target, bad, method="z3", simulation=False).verified == (not truly_wrong(target, bad))
 
 
 def test_cli_verify_and_counterexample(cli_json, tmp_path, monkeypatch):
-    code, obj, _ = cli_json("verify", "parity", "--n", "5", "--route", "tableau", "--out", str(tmp_path))
+    code, obj, _ = cli_json("verify", "parity", "--n", "5", "--route", "tableau", "--out", str(tmp_path),
+                            "--method", "z3")
     assert code == 0 and obj["verified"] and obj["guarantee"] == "smt-proof" and obj["inputs"] == 32
+    # auto enumerates 32 inputs: the cheapest method, and it says so
+    code, obj, _ = cli_json("verify", "parity", "--n", "5", "--route", "tableau")
+    assert code == 0 and obj["method"] == "exhaustive" and obj["guarantee"] == "exhaustive"
     for key in ("verified", "method", "guarantee", "inputs", "cot_tokens", "counterexample", "seconds"):
         assert key in obj
     cert = json.loads((tmp_path / "verdict.json").read_text())
@@ -175,8 +179,8 @@ def test_cli_verify_and_counterexample(cli_json, tmp_path, monkeypatch):
     assert wrong_answer or r.ties.any()  # a wrong answer, or no strict argmax on the way
     good = save_predictor(pred, tmp_path / "good.npz")
     code, obj, _ = cli_json("counterexample", str(good), "parity", "--n", "4", "--method", "exhaustive")
-    assert code == 0 and obj == {"found": False, "guarantee": "exhaustive", "inputs": 16, "seconds": obj["seconds"],
-                         "arithmetic": "exact-integer"}
+    assert code == 0 and obj == {"found": False, "method": "exhaustive", "guarantee": "exhaustive", "inputs": 16,
+                                 "seconds": obj["seconds"], "arithmetic": "exact-integer"}
 
 
 def test_cli_verify_timeout_is_exit_3(cli_json):
@@ -211,7 +215,7 @@ def test_whole_rollout_query_settles_failed_local_lemmas(monkeypatch):
     seen = set()
     for _ in range(6):  # seed 4: five of the six mutants fail a local lemma, two of them are wrong
         bad = mutate(pred, rng)
-        v = verify(target, bad, method="z3", reach=reach)
+        v = verify(target, bad, method="z3", simulation=False, reach=reach)
         assert v.verified == (not truly_wrong(target, bad))
         if v.details.get("local", {}).get("failed_positions"):
             seen.add(v.verified)

@@ -4,10 +4,11 @@ with the code the README states.
 How a README line becomes a test (docs/readme-tests.md says the same for writers):
 
 - Every line of every ```bash block is a command; ```python blocks run whole, in order,
-  in one namespace per block. Everything runs in one temporary folder (so ``out/``,
-  ``cert/`` and the other outputs land there, and later commands read them), with a link
-  ``examples`` to the repository's ``examples/`` and ``XDG_CACHE_HOME`` in that folder
-  (the census starts from an empty database, as for a new user).
+  in one namespace per block. Everything runs in one temporary folder, as in a fresh
+  clone: a link ``examples`` to the repository's ``examples/`` (every input file the tour
+  reads is in the checkout; no command names a file outside it) and ``XDG_CACHE_HOME``
+  in that folder. Every file the tour writes goes under ``tour/`` (later commands read
+  them there); after each step the folder holds nothing else (``TOUR_ROOT``).
 - The set-up blocks (``python3 -m venv ...``) are not the tour: the second is ``.ci/run``
   itself, and the first one's ``theorymodel demo`` is run, with its numbers checked, by
   ``tests/test_cli_machines.py::test_demo``. ``pip install ...`` lines are skipped: the
@@ -28,11 +29,6 @@ How a README line becomes a test (docs/readme-tests.md says the same for writers
   and other programs run as subprocesses. Programs that the README calls optional
   (``drat-trim``, the ``z3`` binary) run when they are on PATH; without the ``z3`` binary
   its ``.smt2`` file is checked by z3's Python API, which must answer the same ``unsat``.
-- Substitutions: ``../shared/benchmarks/`` is the large-benchmark folder of the
-  maintainers' machine and is not in CI. Its files are replaced by a file of the same kind
-  from ``examples/circuits/`` (``SUBSTITUTES`` below, with the input count that goes
-  with it); the commands and their exit codes are the same, the numbers in the comments
-  are the big file's.
 - The torch experiments (the block that starts with ``pip install -e '.[experiments]'``)
   are skipped only when torch cannot be imported.
 """
@@ -59,10 +55,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
-# ../shared/benchmarks files -> (a file of the same kind in examples/circuits, options to change)
-SUBSTITUTES = {
-    "../shared/benchmarks/c6288.bench": ("examples/circuits/c1908.bench", {"--n": "33"}),
-}
+# what the tour's folder may hold besides tour/: the examples link and the cache folder
+TOUR_ROOT = {"tour", "examples", "cache"}
 OPTIONAL_PROGRAMS = {"drat-trim", "z3"}
 
 
@@ -128,17 +122,6 @@ def apply_options(argv: list[str], options: list[str]) -> list[str]:
     return argv
 
 
-def substitute(argv: list[str]) -> list[str]:
-    """Replace the maintainers' benchmark files, and the options that name their size (only
-    where the command gives them)."""
-    for path, (local, options) in SUBSTITUTES.items():
-        if path in argv:
-            argv = [local if a == path else a for a in argv]
-            argv = apply_options(argv, [x for opt, value in options.items() if opt in argv for x in (opt, value)])
-    assert not any("../shared/" in a for a in argv), f"no substitute for {argv}"
-    return argv
-
-
 def command_step(code: str, comment: str, line: int, needs_torch: bool) -> Step:
     options, exit_code = markers(comment)
     argv = shlex.split(code)
@@ -151,7 +134,6 @@ def command_step(code: str, comment: str, line: int, needs_torch: bool) -> Step:
         return step
     if options:
         argv, step.shrunk = apply_options(argv, shlex.split(options)), True
-    argv = substitute(argv)
     if argv[0] == "theorymodel":
         step.argv = argv[1:]
     elif argv[0] in ("python", "python3"):
@@ -342,6 +324,8 @@ def test_readme_step(tour, index):
         pytest.skip(outcome)
     shown = f"README.md:{step.line}: {step.text}\n(ran {step.argv})\n--- stdout\n{outcome.out[-3000:]}" \
             f"\n--- stderr\n{outcome.err[-3000:]}"
+    stray = sorted(p.name for p in tour.workdir.iterdir() if p.name not in TOUR_ROOT)
+    assert not stray, f"{stray} written outside tour/ (by this step or an earlier one)\n{shown}"
     assert outcome.code == step.exit_code, f"exit {outcome.code}, the README says {step.exit_code}\n{shown}"
     status = re.match(r"# (s [A-Z]+|unsat)\b", step.comment)
     if step.kind == "subprocess" and status:  # a checker's status line, as the comment quotes it
@@ -357,8 +341,16 @@ def test_markers_are_understood():
     assert code == "theorymodel verify x --n 20 --route t" and markers(comment) == ("--n 8", 0)
     assert markers("# exits 1: the learned predictor is wrong") == (None, 1)
     assert apply_options(["verify", "--n", "20"], ["--n", "8", "--quick"]) == ["verify", "--n", "8", "--quick"]
-    assert substitute(["verify", "../shared/benchmarks/c6288.bench", "--n", "32"]) == \
-        ["verify", "examples/circuits/c1908.bench", "--n", "33"]
+
+
+def test_the_tour_runs_from_a_clone():
+    """Every path a tour command names is in the checkout (``examples/``) or under
+    ``tour/``: nothing outside the repository, nothing written beside it."""
+    for step in STEPS:
+        if step.kind in ("cli", "subprocess", "script"):
+            words = shlex.split(split_comment(step.text)[0])
+            named = [w for w in words if "/" in w and not w.startswith(("examples/", "tour/"))]
+            assert not named, f"README.md:{step.line}: {named} is neither in examples/ nor under tour/"
 
 
 def test_the_cli_reference_page_is_the_parsers_help(monkeypatch):

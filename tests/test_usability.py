@@ -61,3 +61,17 @@ def test_smt2_queries_recheck_in_a_fresh_z3(cli_json, tmp_path):
     assert done.stdout.split() == ["unsat"] * len(files)
     code, obj, _ = cli_json("verify", "bb2", "--uniform", "--smt2", str(tmp_path / "u"))
     assert code == 0 and len(list((tmp_path / "u").glob("*.smt2"))) == 1
+
+
+def test_counterexample_on_a_uniform_tile_file_points_to_verify_uniform(cli, tmp_path):
+    """A tile file (what ``learn --uniform`` and the uniform route's ``--export-linearlm``
+    write) holds one shared table for every length, not a fixed-n predictor: the refusal
+    names the command that checks it."""
+    tile = tmp_path / "uniform.npz"
+    assert cli("compile", "binary_increment", "--n", "3", "--route", "uniform", "--export-linearlm", str(tile))[0] == 0
+    code, out, err = cli("counterexample", str(tile), "binary_increment", "--n", "3")
+    assert code == 2 and out == ""
+    assert err.startswith("error:") and err.count("\n") == 1
+    assert f"theorymodel verify --uniform {tile} MACHINE" in err
+    code, _, _ = cli("verify", "--uniform", str(tile), "binary_increment")
+    assert code == 0

@@ -67,7 +67,7 @@ def test_edited_layouts_get_one_verdict(name, n, route):
             continue  # refused at load time (exit 2): never verified
         # method "both" runs the z3 proof (what method "z3" runs) and the enumeration, and
         # reports each verdict: one z3 proof per mutant instead of two (each costs seconds)
-        proof = verify(target, mutant, method="both", reach=reach)
+        proof = verify(target, mutant, method="both", reach=reach, simulation=False)
         check = exhaustive(target, mutant)
         assert proof.details["methods"] == {"z3": check.verified, "exhaustive": check.verified}, (
             what, proof.to_json(), check.to_json())
@@ -109,7 +109,7 @@ def test_weight_mutants_get_one_verdict(name, n, route):
     rng = np.random.default_rng(107)  # four mutants each, right and wrong ones in every case
     for _ in range(4):
         mutant = weight_mutant(pred, rng)
-        proof = verify(target, mutant, method="z3", reach=reach)
+        proof = verify(target, mutant, method="z3", simulation=False, reach=reach)
         assert proof.verified == exhaustive(target, mutant).verified
 
 
@@ -132,7 +132,7 @@ def test_float_rounding_cannot_make_or_break_a_tie():
     b[k, zero] = 2.0 + 2.0**-60 - 2.0**-60  # == 2.0 in floats: a true tie with ONE's 2 on accepting inputs
     tied = LinearPredictor(pred.vocab, pred.n_inputs, W.tocsr(), sp.csr_matrix(b), pred.answer,
                            pred.input_alphabet, dict(pred.meta), pred.labels)
-    proof, check = verify(target, tied, method="z3", reach=reach), exhaustive(target, tied)
+    proof, check = verify(target, tied, method="z3", reach=reach, simulation=False), exhaustive(target, tied)
     assert not proof.verified and not check.verified
     assert "(tie)" in check.counterexample.got
 

@@ -92,3 +92,15 @@ def input_space(alphabet_size: int, n: int) -> int:
             f"{alphabet_size}^{n} inputs is beyond every method here (more than 10^{MAX_INPUT_DIGITS})",
             limit="size-cap", details={"n": n, "alphabet_size": alphabet_size})
     return alphabet_size**n
+
+
+def parse_parameter(digits: str, spec: str) -> int:
+    """The decimal parameter K of a name such as ``threshold-K`` or ``parity-K``: ASCII
+    digits only, and refused (exit 2) before ``int()`` reads it when it has more than
+    ``MAX_INPUT_DIGITS`` digits (Python itself stops at 4300 with an internal error)."""
+    if not digits.isascii() or not digits.isdigit():
+        raise UsageError(f"{spec[:60]!r}: the parameter must be decimal digits 0-9")
+    if len(digits.lstrip("0")) > MAX_INPUT_DIGITS:
+        raise UsageError(f"{spec[:40]}...: a parameter of {len(digits.lstrip('0')):,} digits is beyond every "
+                         f"input length (at most {MAX_INPUT_DIGITS} digits)")
+    return int(digits.lstrip("0") or "0")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theorymodel.circuits.model import Circuit, Gate
-from theorymodel.errors import UsageError
+from theorymodel.errors import UsageError, parse_parameter
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def named(spec: str) -> NamedFunction | None:
         return FUNCTIONS[spec]
     m = re.fullmatch(r"threshold-(\d+)", spec)
     if m:
-        k = int(m.group(1))
+        k = parse_parameter(m.group(1), spec)
         return NamedFunction(spec, lambda x: (_ones(x) >= k).astype(np.uint8), _threshold(lambda n: k),
                              doc=f"1 iff at least {k} inputs are 1")
     return None

@@ -79,18 +79,23 @@ def plot_curve(curve: list[dict[str, float]], path: str | Path, title: str) -> P
     return save_figure(fig, path)
 
 
-def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path: str | Path, *,
-              title: str, logx: bool = False, logy: bool = False) -> Path:
-    """One line per group of rows; written atomically in the format of the extension."""
-    fig, ax = pyplot().subplots(figsize=(6, 4))
+def _series(ax: Any, rows: list[dict[str, Any]], x: str, y: str, group: list[str]) -> None:
+    """One line per group of rows (a missing value is a gap)."""
     keys = sorted({tuple(r[g] for g in group) for r in rows}, key=str)
     for i, key in enumerate(keys):
         pts = [r for r in rows if tuple(r[g] for g in group) == key]
         # each series its own marker, dash and size, largest first: series that coincide stay visible
-        ax.plot([r[x] for r in pts], [r[y] for r in pts], marker="osD^vx"[i % 6],
-                linestyle=("-", "--", ":", "-.")[i % 4],
+        ax.plot([r[x] for r in pts], [float("nan") if r[y] is None else r[y] for r in pts],
+                marker="osD^vx"[i % 6], linestyle=("-", "--", ":", "-.")[i % 4],
                 markersize=max(9 - 2 * i, 3), fillstyle="none" if i % 2 else "full",
                 label=", ".join(f"{g}={v}" for g, v in zip(group, key, strict=True)))
+
+
+def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path: str | Path, *,
+              title: str, logx: bool = False, logy: bool = False) -> Path:
+    """One line per group of rows; written atomically in the format of the extension."""
+    fig, ax = pyplot().subplots(figsize=(6, 4))
+    _series(ax, rows, x, y, group)
     if logx:
         ax.set_xscale("log")
     if logy:
@@ -100,4 +105,26 @@ def plot_rows(rows: list[dict[str, Any]], x: str, y: str, group: list[str], path
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def plot_panels(rows: list[dict[str, Any]], x: str, panels: list[tuple[str, str]], group: list[str],
+                path: str | Path, *, title: str, logx: bool = False) -> Path:
+    """Panels side by side, one per ``(column, heading)`` of ``panels``, each with one line
+    per group of rows and the same y scale; written atomically like :func:`plot_rows`."""
+    fig, axes = pyplot().subplots(1, len(panels), figsize=(5 * len(panels), 4), sharey=True, squeeze=False)
+    xs = sorted({r[x] for r in rows})
+    for ax, (y, heading) in zip(axes[0], panels, strict=True):
+        _series(ax, rows, x, y, group)
+        if logx:
+            ax.set_xscale("log")
+            ax.set_xticks(xs, [str(v) for v in xs])  # the measured values, not powers of ten
+            ax.minorticks_off()
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(heading, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title, y=1.0)
+    fig.tight_layout()
     return save_figure(fig, path)

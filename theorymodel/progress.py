@@ -45,6 +45,8 @@ class _Lines:
                 text += f", ETA {_clock(elapsed / done * (self.total - self.completed))}"
         else:
             text += (f"{self.completed:,} {self.unit}, " if self.unit else "running, ") + f"{_clock(elapsed)} elapsed"
+        if STAGE[0]:
+            text += f" (now: {STAGE[0]})"
         return text
 
     def _run(self) -> None:
@@ -110,3 +112,17 @@ class ProgressBar:
 
 
 QUIET = threading.Event()  # set by ``--quiet``: no progress at all
+
+#: What the slow command is doing now (a method and its stage, e.g. "z3: halting lemma"),
+#: shown on every progress line so that a long wait names what it waits for.
+STAGE: list[str] = [""]
+#: What could be faster than the running stage (said when a time limit stops it).
+HINT: list[str] = [""]
+
+
+def stage(text: str, *, hint: str | None = None) -> None:
+    """Name the stage now running (empty: none); ``hint`` (kept until replaced) names a
+    faster option, said if a time limit stops the command."""
+    STAGE[0] = text
+    if hint is not None:
+        HINT[0] = hint

@@ -3,11 +3,14 @@
 # fine CoT, MLP model, the largest budget that fits (paper: T = 307, d = 128, 1e8
 # sequences, 17 A100-hours, 96.9% exact match). bf16 autocast is used on cuda.
 # Each run stops after 280 s at most; its checkpoint (every 200 steps) lets a rerun go on.
+# Checkpoints, curves and JSON go to tour/gpu_4x4/ (git-ignored; OUT=DIR for another folder).
 set -uo pipefail
 python3 -c "import theorymodel, torch" 2>/dev/null || pip install -q -e '.[experiments]'
+out="${OUT:-tour/gpu_4x4}"
+mkdir -p "$out"
 for cot in fine paper; do
   timeout 280 theorymodel experiment multiply --digits 4 --model mlp --cot "$cot" --device cuda \
-    --d 128 --batch 2048 --steps 1200 --lr 1e-3 --checkpoint "ck_4x4_${cot}.pt" \
-    --plot "multiply_4x4_${cot}.png" --json > "multiply_4x4_${cot}.json"
-  echo "$cot: exit $? $(head -c 400 "multiply_4x4_${cot}.json")"
+    --d 128 --batch 2048 --steps 1200 --lr 1e-3 --checkpoint "$out/ck_${cot}.pt" \
+    --plot "$out/${cot}.png" --json > "$out/${cot}.json"
+  echo "$cot: exit $? $(head -c 400 "$out/${cot}.json")"
 done

@@ -111,6 +111,18 @@ def to_bench(circuit: Circuit) -> str:
 # -- ASCII AIGER ----------------------------------------------------------------------
 MAX_AAG = 10_000_000  # header counts
 MAX_AIG_INPUTS = 1 << 16  # inputs of a binary AIGER file (declared by the header alone)
+# AND gates of an AIGER file: binary AIGER packs one in 2 bytes, so a file under the 16 MiB
+# read cap could declare 8 million, each parsed as a gate object (a million take minutes);
+# the largest EPFL benchmark has 214,335
+MAX_AIGER_ANDS = 1 << 18
+
+
+def _check_and_count(n_and: int, kind: str) -> None:
+    """Refuse (exit 3) an AIGER file whose header declares more AND gates than
+    :data:`MAX_AIGER_ANDS`, before any gate is read."""
+    if n_and > MAX_AIGER_ANDS:
+        raise ResourceLimitError(f".{kind} declares {n_and:,} AND gates; the cap is {MAX_AIGER_ANDS:,}",
+                                 limit="size-cap", details={"and_gates": n_and, "cap": MAX_AIGER_ANDS})
 
 
 def _aiger_header(line: str, kind: str) -> tuple[int, int, int, int]:
@@ -139,8 +151,10 @@ def parse_aag(text: str, *, name: str = "circuit") -> Circuit:
         raise FormatError(".aag file is empty")
     max_var, n_in, n_out, n_and = _aiger_header(lines[0], "aag")
     body = lines[1:]
-    if len(body) < n_in + n_out + n_and:
-        raise FormatError(".aag file is truncated")
+    if len(body) < n_in + n_out + n_and:  # one line per input, output and AND gate
+        raise FormatError(f".aag declares {n_in} inputs, {n_out} outputs and {n_and} AND gates, more than its "
+                          f"{len(body)} lines after the header: the file is truncated")
+    _check_and_count(n_and, "aag")
 
     def ints(line: str, count: int, where: int) -> list[int]:
         try:
@@ -406,6 +420,7 @@ def parse_aig(data: bytes, *, name: str = "circuit") -> Circuit:
     if 2 * (n_out + n_and) > len(data) - pos:  # each output line and each AND gate takes at least two bytes
         raise FormatError(f".aig declares {n_out} outputs and {n_and} AND gates, more than its "
                           f"{len(data) - pos} bytes after the header can hold")
+    _check_and_count(n_and, "aig")
     outputs = []
     for _ in range(n_out):
         nl = data.find(b"\n", pos)

@@ -16,7 +16,7 @@ from theorymodel.reporting import Report
 def cmd_experiment_samples(args: argparse.Namespace) -> Report:
     from theorymodel.learn import resolve_source
     from theorymodel.learn.experiments import sample_curves
-    from theorymodel.plotting import plot_rows
+    from theorymodel.plotting import plot_panels
 
     plot, note = _plot(args)
     sources = [resolve_source(t, args.n, args.route, None) for t in args.targets]
@@ -25,8 +25,11 @@ def cmd_experiment_samples(args: argparse.Namespace) -> Report:
         rows = sample_curves(sources, args.samples, learner=args.learner, seed=args.seed,
                              progress=bar.advance)
     if plot:
-        plot_rows(rows, "samples", "test_error", ["target", "cot"], plot,
-                  title=f"test error against samples (learner {args.learner}, n = {args.n})", logx=True)
+        # the test error beside the balanced error: a low test error without CoT can be the majority guess
+        plot_panels(rows, "samples", [("test_error", "test error: held-out inputs answered wrong"),
+                                      ("balanced_error", "balanced error: mean of the per-answer error rates")],
+                    ["target", "cot"], plot, logx=True,
+                    title=f"error against samples (learner {args.learner}, n = {args.n})")
     text = _table(rows, ["target", "n", "cot", "cot_tokens", "samples", "train_error", "test_error",
                          "majority_error", "balanced_error", "seconds"])
     text += ("\nmajority_error: always answering the most common training answer; balanced_error: the mean error "

@@ -140,7 +140,7 @@ def _finish(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from proofs_check.methods import METHOD_HELP, METHODS
+    from proofs_check.methods import DEFAULT_VERIFY_TIMEOUT, METHOD_HELP, METHODS
     from theorymodel import __version__
     from theorymodel.compile.route import DEFAULT_ROUTE
     from theorymodel.complexity.classes import CLASS_NAMES
@@ -218,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--output", choices=["accept", "tape"])
     p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
-    p.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for the solver (exit 3 when spent)")
+    p.add_argument("--timeout", type=_positive_float, metavar="S", default=DEFAULT_VERIFY_TIMEOUT,
+                   help=f"seconds for the whole check (default {DEFAULT_VERIFY_TIMEOUT:.0f}; exit 3 when spent, "
+                        "naming the stage and the faster options)")
     p.add_argument("--out", metavar="DIR", help=OUT_HELP)
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)
@@ -234,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-n", type=_nonnegative_int, default=8, help="with --uniform: input lengths searched")
     p.add_argument("--time-bound", type=_nonnegative_int, metavar="T")
     p.add_argument("--method", choices=METHODS, default="auto", help=METHOD_HELP)
-    p.add_argument("--timeout", type=_positive_float, metavar="S")
+    p.add_argument("--timeout", type=_positive_float, metavar="S", default=DEFAULT_VERIFY_TIMEOUT,
+                   help=f"seconds for the whole check (default {DEFAULT_VERIFY_TIMEOUT:.0f})")
     p.add_argument("--out", metavar="DIR", help=OUT_HELP)
     p.add_argument("--smt2", metavar="DIR", help="write every z3 query as SMT-LIB2 (each should be unsat)")
     p.add_argument("--format", choices=FORMATS)

@@ -37,10 +37,36 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
                   None if verdict.verified else f"counterexample {cex.input!r} at position {cex.position}")
 
 
+def _run_verify(target, predictor, args: argparse.Namespace, reach) -> Any:
+    """:func:`proofs_check.verdict.verify` with the CLI's time limit; a limit reached names
+    the stage it stopped in and the options that could be faster."""
+    from proofs_check.verdict import MAX_EXHAUSTIVE, exhaustive_seconds, verify
+    from proofs_check.z3util import smt2_recording
+    from theorymodel.errors import ResourceLimitError, input_space
+    from theorymodel.progress import STAGE, stage
+
+    stage("", hint="")
+    # --smt2 asks for z3's queries: auto then proves with z3 rather than enumerating
+    method = "z3" if args.smt2 and args.method == "auto" and not hasattr(target, "circuit") else args.method
+    try:
+        with smt2_recording(args.smt2):
+            return verify(target, predictor, method=method, reach=reach, timeout=args.timeout)
+    except ResourceLimitError as exc:
+        if exc.limit != "solver-timeout":
+            raise
+        total = input_space(len(target.alphabet), target.n)
+        hints = []
+        if total <= MAX_EXHAUSTIVE and args.method != "exhaustive":
+            estimate = exhaustive_seconds(target, predictor)
+            hints.append(f"--method exhaustive ({total:,} inputs, estimated {estimate:.0f} s)")
+        hints.append(f"a larger --timeout (now {args.timeout:g} s)")
+        where = f" during {STAGE[0]}" if STAGE[0] else ""
+        raise ResourceLimitError(f"{exc}{where}; try " + " or ".join(hints), limit=exc.limit,
+                                 details={**exc.details, "stage": STAGE[0]}) from None
+
+
 def cmd_verify(args: argparse.Namespace) -> Report:
     from proofs_check.targets import check_target
-    from proofs_check.verdict import verify
-    from proofs_check.z3util import smt2_recording
     from theorymodel.compile.pipeline import compile_target, resolve_target
     from theorymodel.predictor import LinearPredictor
 
@@ -57,8 +83,7 @@ def cmd_verify(args: argparse.Namespace) -> Report:
                                 time_bound=args.time_bound, output=args.output)
         predictor = LinearPredictor.from_program(result.program)
         check = check_target(result)
-        with smt2_recording(args.smt2):
-            verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
+        verdict = _run_verify(check.target, predictor, args, check.reach)
     payload = verdict.to_json()
     payload.update({"route": result.route, "time_bound": result.geometry.T if result.geometry else None,
                     "lemmas": verdict.details.get("lemmas", []), "local": verdict.details.get("local")})
@@ -127,8 +152,6 @@ def _uniform_outcome(payload: dict[str, Any], lines: list[str], wrong: str, unpr
 
 def cmd_counterexample(args: argparse.Namespace) -> Report:
     from proofs_check.targets import check_target_for_file
-    from proofs_check.verdict import verify
-    from proofs_check.z3util import smt2_recording
     from theorymodel.compile.pipeline import resolve_target
     from theorymodel.predictor import load
 
@@ -141,10 +164,11 @@ def cmd_counterexample(args: argparse.Namespace) -> Report:
         raise UsageError("--n is required (or --uniform for every input length)")
     predictor = load(args.predictor, n_inputs=args.n)
     check = check_target_for_file(resolve_target(args.target, args.format), predictor, args.n, args.time_bound)
-    with smt2_recording(args.smt2):
-        verdict = verify(check.target, predictor, method=args.method, reach=check.reach, timeout=args.timeout)
+    with ProgressBar(f"checking {args.predictor} against {args.target} (n = {args.n}, method {args.method})", None,
+                     enabled=not args.json):
+        verdict = _run_verify(check.target, predictor, args, check.reach)
     cex = verdict.counterexample
-    payload: dict[str, Any] = {"found": cex is not None}
+    payload: dict[str, Any] = {"found": cex is not None, "method": verdict.method}
     if cex is not None:
         payload.update(cex.to_json())
     else:

@@ -72,9 +72,19 @@ def measure(tm: TuringMachine, n: int, time_bound: int | None, max_steps: int) -
         R = min(batch.rightmost_head, T)
         return Geometry(n, T, L, R), True
     if time_bound is None:
-        raise UsageError(
-            f"{count} inputs of length {n} are too many to simulate; give --time-bound T")
+        raise enumeration_limit(len(tm.input_symbols), n, count)
     return Geometry.light_cone(n, max(time_bound, 1)), False
+
+
+def enumeration_limit(alphabet_size: int, n: int, count: int) -> ResourceLimitError:
+    """The error (exit 3, ``size-cap``) for a default time bound that would need every one
+    of ``count`` inputs simulated, more than :data:`MAX_ENUMERATED_INPUTS`: decided from the
+    count alone, before any input runs; ``--time-bound T`` is the way round it."""
+    shown = f"{count:,}" if count < 10**15 else f"{alphabet_size}^{n}"
+    return ResourceLimitError(
+        f"{shown} inputs of length {n} are too many to simulate (the cap is {MAX_ENUMERATED_INPUTS:,}); "
+        "give --time-bound T", limit="size-cap",
+        details={"n": n, "inputs": f"{alphabet_size}^{n}", "cap": MAX_ENUMERATED_INPUTS})
 
 
 def compile_target(

@@ -214,6 +214,11 @@ def _strings(z: dict, key: str, *, allow_empty: bool = False) -> tuple[str, ...]
     return out
 
 
+#: the ``layout`` of a uniform tile file (:mod:`theorymodel.predictor.uniform_file`), which
+#: ``load`` refuses with a pointer to ``verify --uniform``
+UNIFORM_LAYOUT = "theorymodel-uniform-linearlm-v1"
+
+
 def load(path: str | Path, *, n_inputs: int | None = None, max_bytes: int = MAX_NPZ_BYTES) -> LinearPredictor:
     """Read ``predictor.npz`` or a LinearModel-layout ``.npz`` (ours or foreign).
 
@@ -248,6 +253,9 @@ def load_arrays(z: dict[str, np.ndarray], p: Path, *, n_inputs: int | None = Non
         raise FormatError(f"{p} lacks the array {exc.args[0]!r}") from None
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise FormatError(f"{p} is malformed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if "layout" in z and str(z["layout"]) == UNIFORM_LAYOUT:  # a tile file: one shared table for every length
+        raise FormatError(f"{p} is a uniform tile file (one shared table for every input length): check it with "
+                          f"theorymodel verify --uniform {p} MACHINE")
     raise FormatError(f"{p} is neither a predictor.npz nor a LinearModel export")
 
 

@@ -27,11 +27,11 @@ import numpy as np
 
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 from theorymodel.io import atomic_write
-from theorymodel.predictor.export import MAX_NPZ_BYTES, _dyadic, _npz_bytes, _read_npz, _strings
+from theorymodel.predictor.export import MAX_NPZ_BYTES, UNIFORM_LAYOUT, _dyadic, _npz_bytes, _read_npz, _strings
 from theorymodel.program import CoTProgram
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule
 
-LAYOUT = "theorymodel-uniform-linearlm-v1"
+LAYOUT = UNIFORM_LAYOUT
 KEYS = ("in_embedding.weight", "out_embedding.weight", "out_embedding.bias", "linear1.kernel",
         "linear1.kernel_offsets", "linear1.bias", "vocab", "width", "offset", "context_length", "input_tokens")
 

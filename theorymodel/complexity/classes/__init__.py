@@ -11,7 +11,7 @@ import importlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from theorymodel.errors import UsageError
+from theorymodel.errors import UsageError, parse_parameter
 
 if TYPE_CHECKING:
     from theorymodel.complexity.classes.base import HypothesisClass, KResult
@@ -36,8 +36,9 @@ def get_class(name: str) -> HypothesisClass:
     m = re.fullmatch(r"([a-z0-9]+)-(\d+)", name)
     if m and m.group(1) in FAMILIES:
         module, attr, least = FAMILIES[m.group(1)]
-        if int(m.group(2)) >= least:
-            return getattr(importlib.import_module(module), attr)(int(m.group(2)))
+        k = parse_parameter(m.group(2), name)
+        if k >= least:
+            return getattr(importlib.import_module(module), attr)(k)
     families = ", ".join(f"{f}-K with K >= {least}" for f, (_, _, least) in FAMILIES.items())
     raise UsageError(f"unknown class {name!r}: {', '.join(CLASSES)}, or {families} (e.g. parity-2)")
 

@@ -1,0 +1,163 @@
+"""How a command stops: SIGINT, SIGTERM and SIGHUP, and ``--timeout`` as a hard limit.
+
+Contract (docs/contract.md, "Signals"): a stop signal ends every command within about a
+second with one ``error: interrupted`` line and exit ``128 + signal`` (130 for SIGINT, 143
+for SIGTERM); a verdict already printed in full wins (its own exit code, 0 or 1); a
+``--timeout`` is overshot by at most :data:`GRACE_SECONDS` plus start-up.
+
+How, whatever runs when the signal lands:
+
+- Python's own C-level handler writes the signal's number to a wake-up pipe at once, even
+  while the main thread is inside C (a z3 query, a SAT call, a numpy loop).
+- A watcher thread reads the pipe (or wakes at the deadline), interrupts z3 (thread-safe),
+  and gives the main thread :data:`GRACE_SECONDS` to unwind through its cleanups (the
+  Python handler raises ``KeyboardInterrupt`` there, which main reports). If the main
+  thread is still busy, the watcher removes pending temp files, prints the line and ends
+  the process with ``os._exit``.
+- z3's own Ctrl-C handling is switched off as z3 is imported (:func:`_z3_without_ctrl_c`):
+  left on, z3 swallows SIGINT during a query and returns ``unknown``, which would read as
+  "the solver ran out of time".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.util
+import os
+import select
+import sys
+import threading
+import time
+from typing import Any
+
+#: seconds the main thread gets to unwind after a stop signal or the deadline
+GRACE_SECONDS = 0.5
+
+STOPPED_BY: list[int] = []  #: the stop signals received, in order
+REPORTED: list[int] = []  #: the exit code of a report already printed in full
+_DEADLINE: list[float] = []  #: time.monotonic() by which the command must have ended
+_LIMIT: list[float] = []  #: the --timeout in seconds, for the message
+#: set by the console script: the watcher may end the process. In-process callers (tests,
+#: notebooks) keep their process: there a signal or the deadline only unwinds.
+HARD_STOP: list[bool] = []
+_WAKE: list[int] = []  #: the write end of the wake-up pipe
+
+
+def on_signal(signum: int, frame: object) -> None:
+    """The Python-level handler: unwind (writers remove their temp files on the way)."""
+    STOPPED_BY.append(signum)
+    if not REPORTED:  # a verdict printed in full wins: let the command end normally
+        raise KeyboardInterrupt
+
+
+def set_deadline(seconds: float | None) -> None:
+    """``--timeout``: the whole command ends by ``seconds`` from now plus the grace (only
+    when :data:`HARD_STOP` is set: the console script, never an in-process caller)."""
+    _DEADLINE.clear()
+    _LIMIT.clear()
+    if seconds is not None and HARD_STOP:
+        _DEADLINE.append(time.monotonic() + seconds)
+        _LIMIT.append(seconds)
+    if _WAKE:  # the watcher re-reads the deadline (a 0 byte is no signal)
+        with contextlib.suppress(OSError):
+            os.write(_WAKE[0], b"\0")
+
+
+def _interrupt_z3() -> None:
+    z3 = sys.modules.get("z3")
+    if z3 is not None:
+        with contextlib.suppress(Exception):
+            z3.main_ctx().interrupt()
+
+
+def _end_now(code: int, message: str) -> None:
+    """End the process at once: a printed report keeps its code; else one error line."""
+    from theorymodel.io import remove_pending_temp_files
+
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    if REPORTED:
+        os._exit(REPORTED[0])
+    remove_pending_temp_files()
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    os._exit(code)
+
+
+class _Z3Hook(importlib.abc.MetaPathFinder):
+    """Switch off z3's Ctrl-C handler as z3 is imported (see the module doc)."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "z3":
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("z3")
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            load(module)
+            with contextlib.suppress(Exception):
+                module.set_param("ctrl_c", False)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def _z3_without_ctrl_c() -> None:
+    z3 = sys.modules.get("z3")
+    if z3 is not None:
+        with contextlib.suppress(Exception):
+            z3.set_param("ctrl_c", False)
+    elif not any(isinstance(f, _Z3Hook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Z3Hook())
+
+
+def install() -> None:
+    """Install the handlers and the watcher (main thread only; elsewhere a no-op)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        with contextlib.suppress(ValueError, AttributeError, OSError):
+            signal.signal(sig, on_signal)
+    _z3_without_ctrl_c()
+    if any(t.name == "stop-watcher" for t in threading.enumerate()):
+        return  # in-process callers (tests) call main many times: one watcher is enough
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    try:
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    except ValueError:
+        return
+    _WAKE.append(write_end)
+    main_thread = threading.main_thread()
+
+    def watch() -> None:
+        while True:
+            wait = None if not _DEADLINE else max(0.0, _DEADLINE[0] - time.monotonic())
+            ready, _, _ = select.select([read_end], [], [], wait)
+            if ready:
+                data = os.read(read_end, 64).replace(b"\0", b"")
+                if not data:
+                    continue
+                _interrupt_z3()
+                main_thread.join(GRACE_SECONDS)
+                if main_thread.is_alive() and HARD_STOP:
+                    _end_now(128 + data[-1], "interrupted")
+            elif _DEADLINE and time.monotonic() >= _DEADLINE[0] and HARD_STOP:
+                limit = _LIMIT[0] if _LIMIT else 0.0
+                _DEADLINE.clear()
+                _interrupt_z3()
+                main_thread.join(GRACE_SECONDS)
+                if main_thread.is_alive() and HARD_STOP:
+                    from theorymodel.progress import HINT, STAGE
+
+                    where = f" during {STAGE[0]}" if STAGE[0] else ""
+                    hint = f"; {HINT[0]}" if HINT[0] else ""
+                    _end_now(3, f"the time limit of {limit:g} s (--timeout) was spent{where}{hint}")
+
+    threading.Thread(target=watch, name="stop-watcher", daemon=True).start()
