@@ -343,6 +343,7 @@ def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str =
         payload["whole_file"] = whole
         if not whole["verified"]:
             payload["verified"] = False
+            payload["guarantee"] = ""
             wrong = whole["positions"].get("wrong") or whole["counterexample"]
             if wrong is not None:
                 row, cell = _row_cell(table, wrong["position"])

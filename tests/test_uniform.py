@@ -414,3 +414,25 @@ def test_a_search_report_names_only_the_lengths_it_covered():
     report = search_report(tm, 13, found=False)
     assert report["complete_up_to"] == 8 and "length <= 8" in report["note"] and "short of length 13" in report["note"]
     assert search_report(tm, 5, found=False)["note"].startswith("no run on inputs of length <= 5 reaches")
+
+
+def test_a_table_wrong_only_after_the_halt_gets_a_counterexample():
+    """The claim covers the halted configuration repeated after the halt; a table wrong
+    only there (a halted head on a blank writes 0) is refuted with a replayed run, and the
+    refuted report rests on nothing (empty guarantee)."""
+    import dataclasses
+
+    from proofs_check.uniform import uniform_claim
+    from theorymodel.compile.uniform import compile_uniform
+
+    tm = library.load("zeros_then_ones")
+    rule = compile_uniform(tm)
+    t = rule.token_id
+    middle = rule.middle.copy()
+    middle[t["[accept]0"], t["[accept]_"]] += 5
+    report = uniform_claim(tm, dataclasses.replace(rule, middle=middle), method="auto", max_n=4)
+    assert not report["verified"] and report["guarantee"] == ""
+    cex = report["counterexample"]
+    assert cex is not None and cex["expected"] == "[accept]_" and cex["got"] == "[accept]0"
+    run = reference_run(tm, tuple(cex["input"]))
+    assert run.halted and cex["row"] > run.steps  # a row after the halting step
