@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 
+from theorymodel.cli.benchmark import cmd_benchmark_chomsky
 from theorymodel.cli.common import (
     _int_list,
     _n_range,
@@ -122,6 +123,8 @@ EXAMPLES = {
     "demo": ["theorymodel demo"],
     "doctor": ["theorymodel doctor"],
     "experiment": ["theorymodel experiment samples --n 8", "theorymodel experiment tradeoff --n 24"],
+    "benchmark": ["theorymodel benchmark chomsky --out tour/chomsky/",
+                  "theorymodel benchmark chomsky --tasks parity_check --train-n 0..4 --eval-lengths 41,64 --json"],
 }
 
 
@@ -142,6 +145,7 @@ def _finish(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None
 def build_parser() -> argparse.ArgumentParser:
     from proofs_check.methods import DEFAULT_VERIFY_TIMEOUT, METHOD_HELP, METHODS
     from theorymodel import __version__
+    from theorymodel.benchmarks import CHOMSKY_EVAL_LENGTHS, CHOMSKY_EVAL_SAMPLES, CHOMSKY_TOKEN_BUDGET
     from theorymodel.compile.route import DEFAULT_ROUTE
     from theorymodel.complexity.classes import CLASS_NAMES
     from theorymodel.machines.formats import FORMATS
@@ -376,6 +380,35 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--corpus", metavar="FILE.txt", help="UTF-8 text (default: Python's pydoc topics)")
     q.add_argument("--context", type=_nonnegative_int, default=64)
     torch_flags(q, 600, 32)
+
+    p = add("benchmark", cmd_demo, "The field's benchmarks, run through the whole pipeline (docs/chomsky.md).")
+    bench = p.add_subparsers(dest="benchmark", required=True, parser_class=_Parser)
+    q = bench.add_parser("chomsky", formatter_class=_Help,
+                         help="Delétang et al.'s 15 Chomsky-hierarchy tasks: learn each tied table, prove it for "
+                              "every length, score it by the benchmark's protocol",
+                         description="Delétang et al. (ICLR 2023), 15 length-generalisation tasks: for each, learn "
+                                     "the tied table from the CoTs of short words, prove it for every length (or "
+                                     "give a counterexample), and score the learned and the constructed table by "
+                                     "the benchmark's protocol (docs/chomsky.md).")
+    q.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    q.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    q.add_argument("--tasks", help="task names, comma-separated (default: all 15)")
+    q.add_argument("--train-n", type=_n_range, metavar="A..B",
+                   help="training word lengths for every task (default: each task's smallest proved L, 0..L)")
+    q.add_argument("--samples", type=_positive_int, metavar="K",
+                   help="train on K random words of those lengths (default: every word, or the task's stated sample)")
+    q.add_argument("--learner", metavar="LEARNER", choices=LEARNERS, default="sgd")
+    q.add_argument("--eval-lengths", type=_int_list, default=list(CHOMSKY_EVAL_LENGTHS),
+                   help="test lengths (default: a grid over the benchmark's 41..500)")
+    q.add_argument("--eval-samples", type=_positive_int, default=CHOMSKY_EVAL_SAMPLES,
+                   help="inputs drawn by the task's sampler per test length")
+    q.add_argument("--token-budget", type=_positive_int, default=CHOMSKY_TOKEN_BUDGET,
+                   help="generated tokens one table may roll out per task; longer lengths are listed, not scored")
+    q.add_argument("--method", choices=METHODS, default="auto", help="the proof's method (uniform lemma)")
+    q.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of the training sample and the test inputs")
+    q.add_argument("--timeout", type=_positive_float, metavar="S", help="seconds for each proof")
+    q.add_argument("--out", metavar="DIR", help="results.json, results.md, scores.svg and DIR/<task>.npz")
+    q.set_defaults(func=cmd_benchmark_chomsky)
 
     add("demo", cmd_demo, "Run the pipeline on a bundled machine and print a short report.")
     add("doctor", cmd_doctor, "Versions of the solvers and libraries, the compiled simulator, the extras present.")

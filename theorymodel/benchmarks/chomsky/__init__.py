@@ -4,8 +4,9 @@ arXiv 2207.02098), as their code in google-deepmind/neural_networks_chomsky_hier
 
 Each task is one :class:`ChomskyTask` record: its sampler (a numpy port of the task's
 ``sample_batch``, token ids numbered exactly as there) and the bundled machine
-``chomsky_<name>`` that computes it. The records live in a few modules by kind (:mod:`.regular`, :mod:`.dcf`, :mod:`.brackets`,
-:mod:`.cs`, :mod:`.arithmetic`); :data:`TASKS` lists them in the paper's order (:data:`ORDER`).
+``chomsky_<name>`` that computes it. The records live in a few modules by kind
+(:mod:`.regular`, :mod:`.dcf`, :mod:`.brackets`, :mod:`.cs`, :mod:`.arithmetic`);
+:data:`TASKS` lists them in the paper's order (:data:`ORDER`).
 Adding a task touches its module and one line there.
 
 Token ids are written one character per token: ids 0-9 as ``0``-``9``, 10 as ``a``, 11 as
@@ -43,6 +44,11 @@ class ChomskyTask:
     termination: int | None
     sample: Sampler
     note: str = ""  #: where the code differs from the paper's prose, and how the machine reads it
+    #: the benchmark's training lengths for the tied table: words of length 0..train_max_length
+    #: (the smallest L measured to give a proved table), every one of them, or a seeded
+    #: sample of ``train_samples`` words where that is too many
+    train_max_length: int = 6
+    train_samples: int | None = None
 
     @property
     def machine(self) -> str:
