@@ -26,7 +26,8 @@ from theorymodel.machines import TuringMachine, library, reference_run
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, initial_row
 
 ARITHMETIC = ("binary_addition", "binary_multiplication")  # proved by z3 in 30-60 s: tests/test_arithmetic.py
-MACHINES = [m for m in library.names() if m != "bb5" and m not in ARITHMETIC]
+# the benchmark's machines have bigger domains: tests/test_chomsky_benchmark.py proves them
+MACHINES = [m for m in library.names() if m != "bb5" and m not in ARITHMETIC and not m.startswith("chomsky_")]
 
 
 @pytest.mark.parametrize("name", MACHINES)
