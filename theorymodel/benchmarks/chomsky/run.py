@@ -49,14 +49,14 @@ class BenchmarkOptions:
 
 
 def parse_tasks(text: str | None) -> tuple[str, ...]:
-    """``--tasks a,b,c`` (task module names, with or without ``chomsky_``)."""
+    """``--tasks a,b,c`` (task module names, with or without ``chomsky_``), in the paper's order."""
     if not text:
         return tuple(TASKS)
     names = [t.strip().removeprefix("chomsky_") for t in text.split(",") if t.strip()]
     unknown = [t for t in names if t not in TASKS]
     if unknown or not names:
         raise UsageError(f"unknown task {unknown[0] if unknown else text!r}; tasks are {', '.join(TASKS)}")
-    return tuple(dict.fromkeys(names))
+    return tuple(name for name in TASKS if name in names)  # the paper's order
 
 
 def score_rule(task: ChomskyTask, tm: Any, rule: Any, lengths: Sequence[int], samples: int, *, seed: int,
