@@ -11,7 +11,13 @@ and maps errors to exit codes: 2 for bad input or usage, 3 for a resource limit,
 one ``error:`` line on stderr.
 """
 
-from theorymodel.cli.main import main
-from theorymodel.cli.parser import build_parser
+# the console script and ``python -m theorymodel`` record a stop signal from here on (the
+# rest of the imports take a quarter of a second); main reports it (cli/stop.py)
+from theorymodel.cli import stop as _stop
+
+_stop.record_early()
+
+from theorymodel.cli.main import main  # noqa: E402
+from theorymodel.cli.parser import build_parser  # noqa: E402
 
 __all__ = ["build_parser", "main"]

@@ -22,9 +22,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a name with odd characters never breaks printing
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    early = list(STOPPED_BY)  # a stop signal recorded while the CLI's modules imported
     STOPPED_BY.clear()
     stop.REPORTED.clear()
     stop.install()
+    if early:
+        STOPPED_BY.extend(early)
+        print("error: interrupted", file=sys.stderr)
+        return 128 + early[0]
     default_hook = sys.unraisablehook
 
     def quiet_stop(unraisable: Any) -> None:  # a stop signal that landed in a finaliser: main reports it
@@ -69,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if STOPPED_BY:  # the signal surfaced wrapped (ctypes.ArgumentError around KeyboardInterrupt)
             print("error: interrupted", file=sys.stderr)
             return 128 + STOPPED_BY[0]
+        if "caught keyboard interrupt" in str(exc).lower():  # python-sat's own SIGINT handler, during a solve
+            print("error: interrupted", file=sys.stderr)
+            return 128 + signal.SIGINT
         if os.environ.get("THEORYMODEL_DEBUG"):
             raise
         print(f"error: internal error {type(exc).__name__}: {exc} "
@@ -89,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report.exit_code and report.message:
         print(f"error: {report.message}", file=sys.stderr)
     sys.stderr.flush()
-    stop.REPORTED.append(report.exit_code)  # printed in full: a stop signal from here on keeps this code
+    if stop.HARD_STOP:  # printed in full: a stop signal from here on keeps this code (the console script)
+        stop.REPORTED.append(report.exit_code)
     return report.exit_code
 
 

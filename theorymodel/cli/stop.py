@@ -51,6 +51,26 @@ def on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+def _record(signum: int, frame: object) -> None:
+    STOPPED_BY.append(signum)
+
+
+def record_early() -> None:
+    """While the CLI's modules import (before :func:`install`), only record a stop signal;
+    main reports it as soon as it starts. Only for the console script and ``python -m
+    theorymodel``: a program that imports the package keeps its own handlers."""
+    import signal
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if not (os.path.basename(argv0) == "theorymodel" or argv0.endswith(os.path.join("theorymodel", "__main__.py"))):
+        return
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        with contextlib.suppress(ValueError, AttributeError, OSError):
+            signal.signal(sig, _record)
+
+
 def set_deadline(seconds: float | None) -> None:
     """``--timeout``: the whole command ends by ``seconds`` from now plus the grace (only
     when :data:`HARD_STOP` is set: the console script, never an in-process caller)."""
@@ -72,8 +92,10 @@ def _interrupt_z3() -> None:
 
 
 def _end_now(code: int, message: str) -> None:
-    """End the process at once: a printed report keeps its code; else one error line."""
-    from theorymodel.io import remove_pending_temp_files
+    """End the process at once: a printed report keeps its code; else one error line.
+    Runs on the watcher thread, which must not import (the main thread may hold an import
+    lock): :func:`install` imported what this uses."""
+    remove_pending_temp_files = sys.modules["theorymodel.io"].remove_pending_temp_files
 
     with contextlib.suppress(Exception):
         sys.stdout.flush()
@@ -121,6 +143,9 @@ def install() -> None:
 
     if threading.current_thread() is not threading.main_thread():
         return
+    import theorymodel.io
+    import theorymodel.progress  # noqa: F401  (the watcher imports nothing: see _end_now)
+
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         with contextlib.suppress(ValueError, AttributeError, OSError):
             signal.signal(sig, on_signal)
@@ -154,8 +179,8 @@ def install() -> None:
                 _interrupt_z3()
                 main_thread.join(GRACE_SECONDS)
                 if main_thread.is_alive() and HARD_STOP:
-                    from theorymodel.progress import HINT, STAGE
-
+                    progress = sys.modules["theorymodel.progress"]
+                    STAGE, HINT = progress.STAGE, progress.HINT
                     where = f" during {STAGE[0]}" if STAGE[0] else ""
                     hint = f"; {HINT[0]}" if HINT[0] else ""
                     _end_now(3, f"the time limit of {limit:g} s (--timeout) was spent{where}{hint}")
