@@ -145,7 +145,8 @@ def sample_compute_sqrt(rng: np.random.Generator, batch_size: int, length: int) 
 
 
 COMPUTE_SQRT = ChomskyTask(
-    name="compute_sqrt", train_max_length=6, level="cs", input_size=2, output_size=2, termination=None, sample=sample_compute_sqrt,
+    name="compute_sqrt", train_max_length=6, level="cs", input_size=2, output_size=2, termination=None,
+    sample=sample_compute_sqrt,
     note=("Big-endian, the input has leading zeros (a number in 1..2**n - 1 written with n bits), the target "
           "is floor(sqrt) with exactly ceil(n/2) bits, leading zeros included, no termination token. The "
           "docstring's first example is wrong: 100101 = 37 has root 6, which the code writes 110 (docstring "
