@@ -473,7 +473,10 @@ def verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str = "auto"
     ``exhaustive-uniform``, is the proof). On the invariant's
     domain, or with ``tight=False`` the syntactic one. ``timeout`` bounds the whole check,
     the invariant's fixpoint included (exit 3 past it)."""
+    from theorymodel.progress import stage
+
     token = DEADLINE.set(time.monotonic() + timeout if timeout else None)
+    stage(f"the uniform lemma of {tm.name} (its domain, then method {method})")
     try:
         return _verify_uniform(tm, rule, method=method, timeout=timeout, tight=tight)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -25,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     early = list(STOPPED_BY)  # a stop signal recorded while the CLI's modules imported
     STOPPED_BY.clear()
     stop.REPORTED.clear()
+    stop.TIMED_OUT.clear()
+    stop.WANT_JSON[:] = [True] if want_json else []
     stop.install()
     if early:
         STOPPED_BY.extend(early)
@@ -52,9 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if STOPPED_BY:  # a solver stopped by the signal reports "unknown": it was the signal
             print("error: interrupted", file=sys.stderr)
             return 128 + STOPPED_BY[0]
+        # the whole command's --timeout ran out: its message names the stage
+        limit = ResourceLimitError(stop.TIMED_OUT[0], limit="timeout") if stop.TIMED_OUT else exc
         if want_json:
-            print(json.dumps({"error": str(exc), "limit": exc.limit, **exc.details}))
-        print(f"error: {exc}", file=sys.stderr)
+            print(json.dumps({"error": str(limit), "limit": limit.limit, **limit.details}))
+        print(f"error: {limit}", file=sys.stderr)
         return 3
     except TheoryModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -77,6 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "caught keyboard interrupt" in str(exc).lower():  # python-sat's own SIGINT handler, during a solve
             print("error: interrupted", file=sys.stderr)
             return 128 + signal.SIGINT
+        if stop.TIMED_OUT:  # z3 interrupted at the deadline raises from a push or a build: the limit
+            if want_json:
+                print(json.dumps({"error": stop.TIMED_OUT[0], "limit": "timeout"}))
+            print(f"error: {stop.TIMED_OUT[0]}", file=sys.stderr)
+            return 3
         if os.environ.get("THEORYMODEL_DEBUG"):
             raise
         print(f"error: internal error {type(exc).__name__}: {exc} "
@@ -103,17 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The console script: :func:`main`, then exit. After a stop signal the process ends
-    at once (``os._exit``): the interpreter's teardown would run z3's finalisers on an
-    interrupted context, whose errors Python prints past our one ``error:`` line. Every
-    output is already complete or removed by then (atomic writes)."""
+    """The console script: :func:`main`, then exit at once (``os._exit``) with its code.
+    Every output is already complete or removed by then (atomic writes)."""
     stop.HARD_STOP.append(True)
     code = main()
-    if STOPPED_BY:
+    # no interpreter teardown: it restores the default signal handlers first, so a signal
+    # in its half second would kill a process whose report is already printed (and z3's
+    # finalisers on an interrupted context print past our one error line)
+    with contextlib.suppress(Exception):
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":

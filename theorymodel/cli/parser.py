@@ -285,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --sample: seconds per class; a class that reaches it is stored as an interval")
     p.add_argument("--max-k", type=_nonnegative_int, metavar="1",
                    help="decide only length 1 for every class (the first layer; how n = 5 runs, in about a minute)")
+    p.add_argument("--timeout", type=_positive_float, metavar="S",
+                   help="seconds for the whole run (exit 3 past it; decided classes stay in the database)")
 
     p = add("learn", cmd_learn, "Learn a linear next-token predictor from CoT samples and verify it.")
     p.add_argument("target", help="parity (cascade CoT), a named function or tt: (minimal CoT), a machine, "

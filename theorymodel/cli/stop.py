@@ -42,6 +42,10 @@ _LIMIT: list[float] = []  #: the --timeout in seconds, for the message
 #: notebooks) keep their process: there a signal or the deadline only unwinds.
 HARD_STOP: list[bool] = []
 _WAKE: list[int] = []  #: the write end of the wake-up pipe
+#: the message of a --timeout that ran out (the watcher interrupted z3: whatever z3 raises
+#: then, "push canceled" or "canceled", is this limit, exit 3)
+TIMED_OUT: list[str] = []
+WANT_JSON: list[bool] = []  #: --json: a forced exit 3 still prints its one JSON object
 
 
 def on_signal(signum: int, frame: object) -> None:
@@ -91,6 +95,15 @@ def _interrupt_z3() -> None:
             z3.main_ctx().interrupt()
 
 
+def timeout_message() -> str:
+    """The --timeout limit's message: the stage it stopped in and what could be faster."""
+    progress = sys.modules.get("theorymodel.progress")
+    stage, hint = (progress.STAGE[0], progress.HINT[0]) if progress else ("", "")
+    limit = _LIMIT[0] if _LIMIT else 0.0
+    return (f"the time limit of {limit:g} s (--timeout) was spent" + (f" during {stage}" if stage else "")
+            + (f"; {hint}" if hint else ""))
+
+
 def _end_now(code: int, message: str) -> None:
     """End the process at once: a printed report keeps its code; else one error line.
     Runs on the watcher thread, which must not import (the main thread may hold an import
@@ -102,6 +115,10 @@ def _end_now(code: int, message: str) -> None:
     if REPORTED:
         os._exit(REPORTED[0])
     remove_pending_temp_files()
+    if code == 3 and WANT_JSON:
+        import json
+
+        print(json.dumps({"error": message, "limit": "timeout"}), flush=True)
     print(f"error: {message}", file=sys.stderr, flush=True)
     os._exit(code)
 
@@ -174,15 +191,11 @@ def install() -> None:
                 if main_thread.is_alive() and HARD_STOP:
                     _end_now(128 + data[-1], "interrupted")
             elif _DEADLINE and time.monotonic() >= _DEADLINE[0] and HARD_STOP:
-                limit = _LIMIT[0] if _LIMIT else 0.0
+                TIMED_OUT.append(timeout_message())
                 _DEADLINE.clear()
                 _interrupt_z3()
                 main_thread.join(GRACE_SECONDS)
-                if main_thread.is_alive() and HARD_STOP:
-                    progress = sys.modules["theorymodel.progress"]
-                    STAGE, HINT = progress.STAGE, progress.HINT
-                    where = f" during {STAGE[0]}" if STAGE[0] else ""
-                    hint = f"; {HINT[0]}" if HINT[0] else ""
-                    _end_now(3, f"the time limit of {limit:g} s (--timeout) was spent{where}{hint}")
+                if main_thread.is_alive():
+                    _end_now(3, TIMED_OUT[0])
 
     threading.Thread(target=watch, name="stop-watcher", daemon=True).start()

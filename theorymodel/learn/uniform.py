@@ -357,16 +357,13 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
     folder for ``uniform.npz``, the tile file whose table was proved (``verify --uniform``
     re-checks it)."""
     from proofs_check.uniform import domain, domain_sizes, search_counterexample, search_report, verify_uniform
+    from theorymodel.progress import stage
 
+    stage(f"learning the table from inputs of length {lengths[0]}..{lengths[1]} ({learner})")
     result = learn_uniform(tm, lengths=lengths, samples=samples, learner=learner, seed=seed)
-    written = []
-    if out is not None:
-        from pathlib import Path
-
-        from theorymodel.io import atomic_write
-
-        written.append(str(atomic_write(Path(out) / "uniform.npz", result.file)))
+    written: list[str] = []
     rule = result.rule
+    stage("proving the learned table for every length")
     verdict = verify_uniform(tm, rule, method=method)
     unseen = [t for t in domain(tm, rule) if t not in result.seen]
     arr = np.array(unseen, dtype=np.int64).reshape(-1, 3)
@@ -387,4 +384,10 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
         cex = search_counterexample(tm, rule, max_n=limit)
         report["counterexample"] = None if cex is None else cex.to_json()
         report["search"] = search_report(tm, limit, cex is not None)
+    if out is not None:  # written last: an interrupted run leaves no file (docs/contract.md)
+        from pathlib import Path
+
+        from theorymodel.io import atomic_write
+
+        written.append(str(atomic_write(Path(out) / "uniform.npz", result.file)))
     return report
