@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from theorymodel.benchmarks.chomsky import TASKS, ORDER, answer_matches, target_mask, token_accuracy
+from theorymodel.benchmarks.chomsky import ORDER, TASKS, answer_matches, target_mask, token_accuracy
 
 
 def test_the_fifteen_tasks_in_the_papers_order_each_with_its_machine():
