@@ -105,7 +105,9 @@ def solve(cnf: CNF, timeout: float | None = None) -> tuple[str, set[int], str]:
     name = solver_name(timed=timeout is not None)
     with Solver(name=(UNTIMED if timeout is None else TIMED)[0], bootstrap_with=cnf.clauses) as s:
         if timeout is None:
-            ok = s.solve()
+            # expect_interrupt: python-sat releases the GIL during the call, so the stop
+            # watcher (theorymodel/cli/stop.py) runs while CaDiCaL does
+            ok = s.solve_limited(expect_interrupt=True)
         else:
             import threading
 
