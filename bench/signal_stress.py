@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from signal_runs import PATHS, SIGNALS, send_at_random  # noqa: E402
+from signal_runs import PATHS, SIGNALS, send_at_random
 
 
 def main() -> int:

@@ -107,7 +107,8 @@ def reached_triples(tm: TuringMachine, rule, max_n: int) -> set[tuple[int, int, 
             left = -min(run.leftmost_head, 0)
             for a, b in product(range(3), repeat=2):  # the tightest window, and blank margins on either side
                 layout = UniformLayout(left + max(run.rightmost_head, n - 1, 0) + 1 + a + b, left + a)
-                rows = [[rule.token_id[t] for t in row] for row in expected_rows(tm, layout, word, run.steps + HALTED_ROWS)]
+                rows = [[rule.token_id[t] for t in row]
+                        for row in expected_rows(tm, layout, word, run.steps + HALTED_ROWS)]
                 sep = rule.token_id[SEPARATOR]
                 for prev, cur in pairwise(rows):
                     for i in range(layout.width):
