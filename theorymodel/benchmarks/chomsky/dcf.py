@@ -71,7 +71,8 @@ def sample_stack_manipulation(rng: np.random.Generator, batch_size: int, length:
 
 
 STACK_MANIPULATION = ChomskyTask(
-    name="stack_manipulation", level="dcf", input_size=5, output_size=3, termination=STACK_TERMINATION,
+    name="stack_manipulation", train_max_length=2,
+    level="dcf", input_size=5, output_size=3, termination=STACK_TERMINATION,
     sample=sample_stack_manipulation,
     note=("Ids 0/1 are stack bits (the initial stack, bottom to top), 2 POP (ignored on an empty stack), 3 PUSH 0, "
           "4 PUSH 1; the target is the final stack top to bottom, then 2, then zeros up to length + 1. Code and "
@@ -97,7 +98,8 @@ def sample_reverse_string(rng: np.random.Generator, batch_size: int, length: int
 
 
 REVERSE_STRING = ChomskyTask(
-    name="reverse_string", level="dcf", input_size=2, output_size=2, termination=None, sample=sample_reverse_string,
+    name="reverse_string", train_max_length=2,
+    level="dcf", input_size=2, output_size=2, termination=None, sample=sample_reverse_string,
     note=("The docstring's second example, 123021 -> 120321, uses symbols the task's binary vocabulary "
           "(vocab_size 2, as in the paper) never draws; with bits, 011010 -> 010110 as the code does. Every "
           "word over {0,1} is a task input; the empty word gives the empty answer."),

@@ -31,10 +31,11 @@ def sample_even_pairs(rng: np.random.Generator, batch_size: int, length: int) ->
 
 
 EVEN_PAIRS = ChomskyTask(
-    name="even_pairs", level="regular", input_size=2, output_size=2, termination=None, sample=sample_even_pairs,
-    note=("Code and docstring agree (001110 -> 0, 0101001 -> 1: the docstring counts 3 '01' and 2 '10' in "
-          "the second where it says 2 and 3, the class is the same). The class is 1 exactly when the first and "
-          "last bits differ; the empty word and one bit give 0. Every word over {0,1} is a task input."),
+    name="even_pairs", train_max_length=3,
+    level="regular", input_size=2, output_size=2, termination=None, sample=sample_even_pairs,
+    note=("Code and docstring agree (001110 -> 0, 0101001 -> 1). The class is 1 exactly when the first and "
+          "last bits differ; the empty word and one bit give 0 (no pairs). Every word over {0,1} is a task input, "
+          "so the machine rejects nothing."),
 )
 
 
@@ -115,18 +116,25 @@ def sample_modular_arithmetic(rng: np.random.Generator, batch_size: int, length:
 
 
 MODULAR_ARITHMETIC = ChomskyTask(
-    name="modular_arithmetic", level="regular", input_size=MODULUS + len(OP_BY_CHARACTER), output_size=MODULUS,
+    name="modular_arithmetic", train_max_length=3,
+    level="regular", input_size=MODULUS + len(OP_BY_CHARACTER), output_size=MODULUS,
     termination=None, sample=sample_modular_arithmetic,
     note=("Ids 0-4 are digits, 5 '+', 6 '-', 7 '*', 8 '_'. The sampler draws '+', '*', '-' uniformly and never "
           "'_', which the evaluator still reads: '_' at an operator position is '+', at a digit position 0. "
-          "'*' binds tighter than '+' and '-', and '-' negates the factor after it (so the label is the usual "
-          "value mod 5, e.g. 1-1-1 -> 4, 1+2*3 -> 2, 0*1+4*3-2 -> 0, as the docstring says). The sampler makes an "
-          "even length odd by taking one off: length 2k gives words of length 2k-1, and length 0 fails. In the "
-          "code, self._operators is a generator, consumed by the first trace of the jitted sample_batch: a second "
-          "(batch_size, length) on the same task object retraces with no operators and, for lengths >= 3, "
+          "'*' binds tighter than '+' and '-', and '-' negates the factor after it, so the label is the usual "
+          "value mod 5 (1+2*3 -> 2, 1-1-1 -> 4, 0*1+4*3-2 -> 0, as the docstring says). The sampler makes an even "
+          "length odd by taking one off: length 2k gives words of length 2k-1, and length 0 fails (jnp.empty "
+          "with -1). The code computes in int32 (jax's default): a product or sum past 2^31 wraps before the "
+          "mod, e.g. 4*4*...*4 (16 fours) is labelled 0 where its value is 1 mod 5; this port wraps the same "
+          "way, the machine does not (it answers the value mod 5). Up to length 160 only a word with a term of "
+          "13 or more factors can wrap (a chance below L/2 * 3^-12, 1.5e-4 at length 160, and far below that, "
+          "since the factors must also be large; none in 20,000 words of length 159). In the code, "
+          "self._operators is a generator, consumed by the first trace of the jitted sample_batch: a second "
+          "(batch_size, length) on the same task object retraces with no operators, and for lengths >= 3 "
           "jax.random.choice fails on the empty array; this port draws from ('+', '*', '-') at every call, as a "
           "fresh task object does. The machine reads '_' as the evaluator does and rejects every other word that "
-          "is not digit (operator digit)* (the empty word, even lengths, misplaced symbols)."),
+          "is not digit (operator digit)* (the empty word, even lengths, misplaced symbols): it halts in a "
+          "state that is not final within n + 1 steps."),
 )
 
 
@@ -140,7 +148,8 @@ def sample_parity_check(rng: np.random.Generator, batch_size: int, length: int) 
 
 
 PARITY_CHECK = ChomskyTask(
-    name="parity_check", level="regular", input_size=2, output_size=2, termination=None, sample=sample_parity_check,
+    name="parity_check", train_max_length=2,
+    level="regular", input_size=2, output_size=2, termination=None, sample=sample_parity_check,
     note=("Code and docstring agree (1010100 -> 1, 01111 -> 0). Every word over {0,1} is a task input; the empty "
           "word gives 0."),
 )
@@ -159,7 +168,8 @@ def sample_cycle_navigation(rng: np.random.Generator, batch_size: int, length: i
 
 
 CYCLE_NAVIGATION = ChomskyTask(
-    name="cycle_navigation", level="regular", input_size=3, output_size=CYCLE_LENGTH, termination=None,
+    name="cycle_navigation", train_max_length=3,
+    level="regular", input_size=3, output_size=CYCLE_LENGTH, termination=None,
     sample=sample_cycle_navigation,
     note=("The docstring writes actions as -1, 0, 1; the code's ids are 0, 1, 2 (id - 1 is the step), so its "
           "examples '1 -1 0 -1 -1 -> 3' and '1 1 1 -1 -> 2' are the id words 20100 and 2220. Every word over "
