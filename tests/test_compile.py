@@ -210,7 +210,7 @@ def test_compile_cli_circuit_default_route_and_accept(cli_json):
     (["compile", "parity"], 2, "--n"),
     (["compile", "examples/circuits/c17.bench", "--route", "tableau"], 2, "circuit route"),
     (["compile", "examples/circuits/c17.bench", "--n", "4"], 2, "5 inputs"),
-    (["compile", "parity", "--n", "30"], 2, "--time-bound"),
+    (["compile", "parity", "--n", "30"], 3, "--time-bound"),  # 2^30 inputs to simulate: a size cap
     (["compile", "parity", "--n", "3", "--time-bound", "2"], 2, "does not halt"),
     (["compile", "parity", "--n", "3", "--export-linearlm", "x.npz", "--max-bytes", "100"], 3, "bytes"),
     (["compile", "parity", "--n", "3", "--route", "diagonal"], 2, "invalid choice"),
