@@ -57,6 +57,18 @@ counts, a real row's word is always among its head's, so the induction holds ove
 annotated tokens. :func:`region_triples` computes one; no verdict uses them, since on the
 bundled machines and on 3,000 random ones they proved no table the counted invariant
 left unproved (docs/uniform.md, "Head regions").
+
+**Computing it.** By rounds, semi-naively: a round steps the (k+2)-windows that join a
+window added in the round before, and adds what is new; the rounds and every round's new
+windows are those of the definition. A (k+2)-window is three k-windows A, B, C of ``S``
+(first, middle, last), and for k >= 4 every test of the step and the window it steps to
+reads A and the last two entries of C only, so the join pairs the distinct *features* of
+the A's and C's beside each B (:func:`invariant`'s comments) rather than every window: the
+same stepped windows, ~20 times fewer pairs on the big machines. A note is read through
+the cells' codes only (:meth:`_HeadNotes.code`), so its checks and moves are memoised on
+windows spelled in codes. Row 0's windows are read off a small graph of row 0's positions
+rather than from every input word (:func:`initial_windows`). tests/test_domain_speed.py
+checks all of it against the plain enumeration it replaced.
 """
 
 from __future__ import annotations
@@ -69,7 +81,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import pairwise, product
 from typing import Any
 
 from proofs_check.tm_semantics import Tables, next_cell
@@ -95,11 +107,9 @@ class Invariant:
 
     def cell_triples(self) -> set[tuple[int, int, int]]:
         """(left, middle, right) around every cell of every window."""
-        out = set()
-        for w in self.windows:
-            for i in range(1, self.k - 1):
-                if w[i] > 0:
-                    out.add((w[i - 1], w[i], w[i + 1]))
+        out: set[tuple[int, int, int]] = set()
+        for i in range(1, self.k - 1):
+            out.update((w[i - 1], w[i], w[i + 1]) for w in self.windows if w[i] > 0)
         return out
 
     def wall_triples(self, wall: int, step: Callable[[int, int, int], int]) -> set[tuple[int, int, int]]:
@@ -159,21 +169,67 @@ def cell_tokens(tm: TuringMachine, tid: Mapping[str, int]) -> dict[int, tuple[in
 
 
 def initial_windows(tm: TuringMachine, tid: Mapping[str, int], k: int) -> set[tuple[int, ...]]:
-    """Every k-window of every row 0 (module doc, "base")."""
+    """Every k-window of every row 0 (module doc, "base").
+
+    Row 0's lines are ``o^k # _^a H w^m _^c # o^k`` with ``a, m, c`` in ``0..k``: ``H`` the
+    start head on the word's first symbol and ``w^m`` the rest of the word, or ``H`` the
+    start head on a blank (the empty input, ``m = 0``). Rather than listing every such line
+    (|input|^(k+1) words), they are read as paths of a small graph whose nodes are the
+    line's positions (each on some whole line), and the k-windows are the labels of its
+    paths of k nodes: the same set, since every path of k nodes lies in a whole line and
+    every k entries of a line lie on a path."""
     wall = tid[SEPARATOR]
     blank = tid[tm.blank_symbol]
     q0 = tm.initial_state
-    rows: list[list[int]] = []
-    for a, c in product(range(k + 1), repeat=2):
-        rows.append([blank] * a + [tid[f"[{q0}]{tm.blank_symbol}"]] + [blank] * c)  # the empty input
-        for length in range(k + 1):
-            for word in product(tm.input_symbols, repeat=length + 1):
-                cells = [tid[f"[{q0}]{word[0]}"], *(tid[s] for s in word[1:])]
-                rows.append([blank] * a + cells + [blank] * c)
+    label: list[int] = []
+    succ: list[list[int]] = []
+
+    def node(t: int) -> int:
+        label.append(t)
+        succ.append([])
+        return len(label) - 1
+
+    def link(a: int, *following: int) -> None:
+        succ[a].extend(following)
+
+    out_left = [node(OUT) for _ in range(k)]
+    wall_left = node(wall)
+    margin_before = [node(blank) for _ in range(k)]
+    empty_head = node(tid[f"[{q0}]{tm.blank_symbol}"])
+    word_heads = [node(tid[f"[{q0}]{s}"]) for s in tm.input_symbols]
+    rest = [[node(tid[s]) for s in tm.input_symbols] for _ in range(k)]  # rest[m]: the word's (m+2)-th symbol
+    margin_after = [node(blank) for _ in range(k)]
+    wall_right = node(wall)
+    out_right = [node(OUT) for _ in range(k)]
+    for a, b in pairwise([*out_left, wall_left]):
+        link(a, b)
+    for i, a in enumerate([wall_left, *margin_before]):  # after i margin blanks: the head, or one more
+        link(a, empty_head, *word_heads, *margin_before[i:i + 1])
+    ends = (margin_after[0], wall_right)  # after the word: blanks, or the wall at once
+    link(empty_head, *ends)
+    for m, level in enumerate([word_heads, *rest]):  # after m symbols of the word past the head
+        for a in level:
+            link(a, *ends, *(rest[m] if m < k else ()))
+    for i, a in enumerate(margin_after):
+        link(a, wall_right, *margin_after[i + 1:i + 2])
+    for a, b in pairwise([wall_right, *out_right]):
+        link(a, b)
+
+    memo: dict[tuple[int, int], set[tuple[int, ...]]] = {}
+
+    def paths(n: int, d: int) -> set[tuple[int, ...]]:
+        """Labels of the paths of ``d`` nodes from ``n``."""
+        if d == 1:
+            return {(label[n],)}
+        key = (n, d)
+        if key not in memo:
+            head = (label[n],)
+            memo[key] = {head + p for s in succ[n] for p in paths(s, d - 1)}
+        return memo[key]
+
     out: set[tuple[int, ...]] = set()
-    for row in rows:
-        line = [OUT] * k + [wall, *row, wall] + [OUT] * k
-        out.update(tuple(line[i:i + k]) for i in range(len(line) - k + 1))
+    for n in range(len(label)):
+        out |= paths(n, k)
     return out
 
 
@@ -206,6 +262,7 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
                           _HeadCounts(tm, views, wall, first_id, cap,
                                       tracked=tm.tape_symbols if tracked is None else tracked))
     cap = cap or (1 if regions is not None else 0)  # annotated or not
+    compress = k >= 4  # the join by features (below) needs A and C to see every middle cell
     kind = {t: "c" for t in views}
     kind[wall], kind[OUT] = "w", "o"
     wall_view = (-1, -1)
@@ -215,16 +272,20 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
     def plain(t: int) -> int:
         return plain_of.get(t, t)
 
-    def leaves(w: tuple[int, ...]) -> bool:
-        """A head next to a wall stepping into it: the run leaves the window, which the claim
-        assumes it never does, so no later row of a covered run comes from this window."""
-        for i in range(1, len(w) - 1):
-            h = plain(w[i])
-            if h in heads:
-                s, q = views[h]
-                move = tab.move.get((q, s)) if tab.defined.get((q, s), False) else None
-                if (move == 1 and w[i + 1] == wall) or (move == -1 and w[i - 1] == wall):
-                    return True
+    # a head next to a wall stepping into it: the run leaves the window, which the claim
+    # assumes it never does, so no later row of a covered run comes from a window showing it
+    into_wall: dict[int, int] = {}  # head token -> the side (1 right, -1 left) it steps to
+    for h in heads:
+        s, q = views[h]
+        if tab.defined.get((q, s), False) and tab.move.get((q, s)) in (1, -1):
+            into_wall[h] = tab.move[q, s]
+
+    def leaves_at(p: tuple[int, ...], lo: int, hi: int) -> bool:
+        """A head at an index in ``lo..hi-1`` of the plain window ``p`` steps into a wall."""
+        for i in range(lo, hi):
+            move = into_wall.get(p[i])
+            if move is not None and p[i + move] == wall:
+                return True
         return False
 
     def step(left: int, mid: int, right: int) -> int:
@@ -236,61 +297,239 @@ def invariant(tm: TuringMachine, tid: Mapping[str, int], k: int = 3, *, cap: int
 
     cache: dict[tuple[int, int, int], int] = {}
 
-    def stepped(w: tuple[int, ...], p: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """The windows ``w`` steps to (``p``: ``w`` spelled plain)."""
-        out = []
-        for i in range(1, k + 1):
-            key = (p[i - 1], p[i], p[i + 1])
-            if key not in cache:
-                cache[key] = step(*key)
-            out.append(cache[key])
-        return counts.annotate_step(w, out) if cap else [tuple(out)]
+    def step3(key: tuple[int, int, int]) -> int:
+        out = cache.get(key)
+        if out is None:
+            out = cache[key] = step(*key)
+        return out
+
+    shape_ok: dict[str, bool] = {}
+
+    def fits_shape(kinds: str) -> bool:
+        ok = shape_ok.get(kinds)
+        if ok is None:
+            ok = shape_ok[kinds] = _SHAPE.fullmatch(kinds) is not None
+        return ok
+
+    # A head's note is checked against the symbols of its window, and moved by the symbol it
+    # steps onto, only through the symbols' ``code`` (their count place, their region letter):
+    # so both are memoised on the window spelled in codes (walls, ``o`` and the annotated
+    # head kept as they are), which many (k+2)-windows share.
+    code_of: dict[int, int] = {wall: -1, OUT: -2}
+    if cap:
+        code_of.update({t: -10 - counts.code(s) for t, (s, q) in views.items() if q < 0})
+    fits_memo: dict[tuple[int, ...], bool] = {}
+    moved_memo: dict[tuple[int, int, int], tuple[int, ...]] = {}
+
+    def stepped(w: tuple[int, ...], out: list[int]) -> list[tuple[int, ...]]:
+        """The windows ``w`` steps to (``out``: its middle k cells stepped, plain)."""
+        if not cap:
+            return [tuple(out)]
+        j = next((j for j, t in enumerate(out) if t in heads), None)
+        if j is None:
+            return [tuple(out)]
+        i = next(i for i, t in enumerate(w) if t in plain_of)
+        key = (w[i], out[j], code_of.get(w[j + 1], w[j + 1]))
+        made = moved_memo.get(key)
+        if made is None:
+            made = moved_memo[key] = tuple(a[j] for a in counts.annotate_step(w, out))
+        return [(*out[:j], h, *out[j + 1:]) for h in made]
+
+    def whole(w: tuple[int, ...], p: tuple[int, ...], out: list[int] | None,
+              codes: tuple[int, ...] | None) -> list[tuple[int, ...]]:
+        """The windows one (k+2)-window ``w`` steps to (``p``: spelled plain; ``out``: its
+        middle cells stepped, or None to step them here; ``codes``: spelled in codes, or
+        None), given that its A and C passed their own tests and its heads and shape passed
+        (see :func:`join`): the rest of the module doc's tests, then its step."""
+        if not compress and leaves_at(p, 1, k + 1):
+            return []  # (for k >= 4 A's and C's own wall tests cover every middle cell)
+        if cap:
+            key = codes or tuple([code_of.get(t, t) for t in w])
+            fits = fits_memo.get(key)
+            if fits is None:
+                fits = fits_memo[key] = counts.consistent(w)
+            if not fits:
+                return []
+        if out is None:
+            out = [step3((p[i - 1], p[i], p[i + 1])) for i in range(1, k + 1)]
+        return stepped(w, out)
+
+    # -- The join, by parts. A (k+2)-window is ``A + C[-2:]`` for three k-windows A, B, C of
+    # S with A[1:] == B[:-1] and B[1:] == C[:-1] (A its first k entries, B its middle, C its
+    # last). For k >= 4 every test of the step, and the window it steps to, split between A
+    # and C: the middle steps 1..k-2 are A's own inner cells, k-1 and k are C's last two
+    # inner cells; heads, wall moves and the shape's letters likewise (A's whole, C's last
+    # two entries). So a window is only its *feature* on the side it plays: as A (``lf``: its
+    # inner steps, its letters, its heads) or as C (``rf``: its last two inner steps, its last
+    # two letters and heads). Windows sharing a feature give the same stepped windows, so the
+    # join pairs the distinct features of the A's and C's beside each B: on the big machines
+    # ~20 times fewer pairs than (k+2)-windows. A window that fails a test on its own (two
+    # heads, a head stepping into a wall, an ``o`` next to a cell) has no feature.
+    #
+    # With annotated heads, a head's note is checked against the whole (k+2)-window. A
+    # (k+2)-window holding one is then stepped whole (:func:`whole`), and its A's and C's
+    # features also keep their entries in codes (``code_of``: what the note reads of them;
+    # the head itself as it is): for A all k, for C its last two. Such a feature keeps the
+    # first window that had it, and a pair of features is stepped on those windows: it
+    # reads the same codes, steps and heads as any pair of its windows. When k == 3 (A and C
+    # miss the middle cell) every window is its own feature, stepped whole.
+    is_head = heads.__contains__
+
+    def own(p: tuple[int, ...]) -> tuple[str, int, tuple[int, ...]] | None:
+        """A window's own facts (spelled plain): its letters, its heads, its inner cells
+        stepped (k >= 4); None when it fails a test on its own (two heads, an ``o`` next to
+        a cell, a head stepping into a wall): it joins nothing."""
+        letters = "".join([kind[t] for t in p])
+        if "oc" in letters or "co" in letters:
+            return None
+        nheads = sum(map(is_head, p))
+        if nheads > 1 or (nheads and leaves_at(p, 1, k - 1)):
+            return None
+        steps = tuple([step3((p[i - 1], p[i], p[i + 1])) for i in range(1, k - 1)]) if compress else ()
+        return letters, nheads, steps
+
+    # lanes of a group (the windows sharing the k-1 entries a B meets), each a list of
+    # distinct features: "F" plain features; "H" whole features of windows holding a head
+    # (annotated, or any window when k == 3), "N" of windows holding none (met only beside an
+    # "H"); a group is keyed by (side, k-1 entries): side "A" groups by w[1:], "C" by w[:-1]
+    PAIRS = (("F", "F"), ("H", "H"), ("H", "N"), ("N", "H"))
+    lanes: dict[tuple[str, str], dict[tuple[int, ...], list[int]]] = \
+        {(side, lane): defaultdict(list) for side in "AC" for lane in "FHN"}
+    in_lane: dict[tuple[str, str], dict[tuple[int, ...], set[int]]] = \
+        {(side, lane): defaultdict(set) for side in "AC" for lane in "FHN"}
+    ids: dict[tuple[Any, ...], int] = {}  # a feature by (kind, value) -> its id
+    # by id: "F" (steps, letters, heads); whole (window, plain, letters, heads, steps, codes)
+    features: list[Any] = []
+    members: dict[str, dict[tuple[int, ...], list[int]]] = {"A": defaultdict(list), "C": defaultdict(list)}
+    wins: list[tuple[int, ...]] = []
+    marks: dict[tuple[str, str, tuple[int, ...]], int] = {}  # lane lengths before last round's windows
+    paired: dict[tuple[int, int], tuple[tuple[int, ...], ...]] = {}  # whole features (A, C) -> stepped windows
+    NONE: list[int] = []  # an empty lane
+
+    def lane_add(side: str, lane: str, key: tuple[int, ...], name: tuple[Any, ...], feature: Any) -> None:
+        f = ids.get(name)
+        if f is None:
+            f = ids[name] = len(features)
+            features.append(feature)
+        seen = in_lane[side, lane][key]
+        if f not in seen:
+            seen.add(f)
+            at = lanes[side, lane][key]
+            marks.setdefault((side, lane, key), len(at))
+            at.append(f)
+
+    def add(w: tuple[int, ...]) -> None:
+        i = len(wins)
+        wins.append(w)
+        ka, kc = w[1:], w[:-1]
+        members["A"][ka].append(i)
+        members["C"][kc].append(i)
+        p = tuple([plain_of.get(t, t) for t in w]) if cap else w
+        facts = own(p)
+        if facts is None:
+            return  # it joins nothing
+        letters, nheads, steps = facts
+        headed = cap and nheads
+        if compress and not headed:
+            lf = ("lf", steps, letters, nheads)
+            rf = ("rf", steps[-2:], letters[-2:], (p[-2] in heads) + (p[-1] in heads))
+            lane_add("A", "F", ka, lf, lf[1:])
+            lane_add("C", "F", kc, rf, rf[1:])
+            if not cap:
+                return
+        lane = "H" if headed or not compress else "N"
+        name_a: tuple[Any, ...]
+        name_c: tuple[Any, ...]
+        if compress:
+            codes = tuple([code_of.get(t, t) for t in w])
+            name_a, name_c = ("wa", steps, codes), ("wc", steps[-2:], codes[-2:])
+        else:
+            codes = ()
+            name_a, name_c = ("wa", w), ("wc", w)
+        lane_add("A", lane, ka, name_a, (w, p, letters, nheads, steps, codes))
+        lane_add("C", lane, kc, name_c,
+                 (w, p, letters[-2:], (p[-2] in heads) + (p[-1] in heads), steps[-2:], codes[-2:]))
+
+    def join(lx: str, ly: str, xs: list[int], ys: list[int], into: set[tuple[int, ...]]) -> None:
+        """Step every (k+2)-window of the A's features ``xs`` (lane ``lx``) and the C's ``ys``."""
+        if not xs or not ys:
+            return
+        if lx == "F":
+            for f in xs:
+                sa, la, ha = features[f]
+                for g in ys:
+                    sc, lc, hc = features[g]
+                    if ha + hc <= 1 and fits_shape(la + lc):
+                        into.add(sa + sc)
+            return
+        # whole: heads and shape first (most pairs hold two heads), then every other test
+        for f in xs:
+            wa, pa, la, ha, sa, ca = features[f]
+            for g in ys:
+                wc, pc, lc, hc, sc, cc = features[g]
+                if ha + hc <= 1 and fits_shape(la + lc):
+                    made = paired.get((f, g))
+                    if made is None:  # (a feature's window shares only its codes and steps with the others)
+                        made = paired[f, g] = tuple(whole(wa + wc[-2:], pa + pc[-2:],
+                                                          list(sa + sc) if compress else None, ca + cc))
+                    into.update(made)
 
     windows = initial_windows(tm, tid, k)
     if cap:
         windows = {a for w in windows for a in counts.annotate_initial(w)}
-    by_prefix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
-    by_suffix: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
     for w in windows:
-        by_prefix[w[:-1]].append(w)
-        by_suffix[w[1:]].append(w)
-    delta = set(windows)
+        add(w)
+    first_new = 0  # windows from this id on were added last round
     rounds = 0
     deadline = DEADLINE.get()
-    while delta:  # semi-naive: every new (k+2)-window joins at least one window added last round
+    while first_new < len(wins):  # semi-naive: every new (k+2)-window joins at least one window added last round
         rounds += 1
         if deadline is not None and time.monotonic() > deadline:
             raise ResourceLimitError(f"the window invariant of {tm.name} ran out of time (round {rounds})",
                                      limit="solver-timeout", details={"windows": len(windows), "k": k})
+        fresh, marks = marks, {}
         joined: set[tuple[int, ...]] = set()
-        for x in delta:
-            for b in by_prefix.get(x[1:], ()):  # x first
-                joined.update((*x, b[-1], c[-1]) for c in by_prefix.get(b[1:], ()))
-            for a in by_suffix.get(x[:-1], ()):  # x in the middle
-                joined.update((*a, x[-1], c[-1]) for c in by_prefix.get(x[1:], ()))
-            for b in by_suffix.get(x[:-1], ()):  # x last
-                joined.update((*a, b[-1], x[-1]) for a in by_suffix.get(b[:-1], ()))
-        new = set()
-        for w in joined:
-            p = tuple(plain_of.get(t, t) for t in w) if cap else w  # unannotated windows are plain already
-            if sum(t in heads for t in p) > 1 \
-                    or not _SHAPE.fullmatch("".join(kind[t] for t in p)) or leaves(p) \
-                    or (cap and not counts.consistent(w)):
-                continue
-            for nxt in stepped(w, p):
-                if nxt not in windows:
-                    new.add(nxt)
+        # B added last round: every A and C beside it
+        for b in range(first_new, len(wins)):
+            w = wins[b]
+            ka, kc = w[:-1], w[1:]
+            for lx, ly in PAIRS:
+                xs = lanes["A", lx].get(ka)
+                if xs:
+                    join(lx, ly, xs, lanes["C", ly].get(kc, NONE), joined)
+        # an older B: the A's added last round with every C; the older A's with the C's added
+        # last round (a lane's part before its mark is older)
+        for (side, lane, key), mark in fresh.items():
+            new_part = lanes[side, lane][key][mark:]
+            if side == "A":  # the B's whose first k-1 entries are key
+                for b in members["C"].get(key, ()):
+                    if b >= first_new:
+                        continue
+                    kc = wins[b][1:]
+                    for lx, ly in PAIRS:
+                        if lx == lane:
+                            join(lx, ly, new_part, lanes["C", ly].get(kc, NONE), joined)
+            else:  # the B's whose last k-1 entries are key
+                for b in members["A"].get(key, ()):
+                    if b >= first_new:
+                        continue
+                    ka = wins[b][:-1]
+                    for lx, ly in PAIRS:
+                        if ly == lane:
+                            xs = lanes["A", lx].get(ka, NONE)
+                            old = fresh.get(("A", lx, ka))
+                            join(lx, ly, xs if old is None else xs[:old], new_part, joined)
+        new = joined - windows
         windows |= new
+        first_new = len(wins)
         for w in new:
-            by_prefix[w[:-1]].append(w)
-            by_suffix[w[1:]].append(w)
-        delta = new
+            add(w)
         if len(windows) > max_windows:
             raise ResourceLimitError(f"the window invariant of {tm.name} passed {max_windows} windows of {k}",
                                      limit="size-cap", details={"windows": len(windows), "k": k})
     annotated = len(windows)
-    return Invariant(k, frozenset(tuple(plain(t) for t in w) for w in windows), rounds, annotated if cap else 0,
-                     frozenset(heads))
+    plain_windows = frozenset(tuple(plain(t) for t in w) for w in windows) if cap else frozenset(windows)
+    return Invariant(k, plain_windows, rounds, annotated if cap else 0, frozenset(heads))
 
 
 class _HeadNotes(ABC):
@@ -322,6 +561,11 @@ class _HeadNotes(ABC):
     def moved(self, note: Any, written: int, onto: int, direction: int) -> list[Any]:
         """The notes after a move (``direction`` 1 or -1) that wrote ``written`` and stepped
         onto a cell holding ``onto``."""
+
+    @abstractmethod
+    def code(self, symbol: int) -> int:
+        """What :meth:`fits` and :meth:`moved` read of a cell holding ``symbol`` (>= -1): cells
+        of one code are alike to them."""
 
     # -- shared --
     def head(self, token: int, note: Any) -> int:
@@ -397,6 +641,9 @@ class _HeadCounts(_HeadNotes):
         ordered = sorted(set(tracked), key=tm.tape_symbols.index)
         self.place = {tm.tape_symbols.index(s): i for i, s in enumerate(ordered)}
 
+    def code(self, symbol: int) -> int:
+        return self.place.get(symbol, -1)  # untracked symbols are not counted
+
     def _count(self, symbols: list[int]) -> list[int]:
         out = [0] * len(self.place)
         for c in symbols:
@@ -471,6 +718,9 @@ class _HeadRegions(_HeadNotes):
                  regions: tuple[frozenset[str], ...]) -> None:
         super().__init__(tm, views, wall, first_id)
         self.letter = {tm.tape_symbols.index(s): r for r, part in enumerate(regions) for s in part}
+
+    def code(self, symbol: int) -> int:
+        return self.letter[symbol]
 
     @staticmethod
     def _merged(letters: list[int] | tuple[int, ...]) -> tuple[int, ...]:
