@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from theorymodel.complexity.classes.child import run_in_child
 from theorymodel.complexity.classes.cnf import CNF
 from theorymodel.complexity.search import LengthResult
 from theorymodel.errors import UsageError
@@ -48,10 +49,16 @@ def drat_proof(cnf: CNF) -> list[str]:
         from pysat.solvers import Solver
     except ImportError:
         raise UsageError("DRAT proofs need python-sat: pip install 'theorymodel[sat]'") from None
-    with Solver(name=PROOF_SOLVER[0], bootstrap_with=cnf.clauses, with_proof=True) as s:
-        if s.solve():
-            raise UsageError("the refuted query is satisfiable: no proof to write")
-        return list(s.get_proof() or [])
+    def call() -> bytes:  # in a forked child: CaDiCaL holds the GIL (classes/child.py)
+        with Solver(name=PROOF_SOLVER[0], bootstrap_with=cnf.clauses, with_proof=True) as s:
+            if s.solve():
+                return b"sat"
+            return "\n".join(["unsat", *(s.get_proof() or [])]).encode()
+
+    lines = run_in_child(call).decode().split("\n")
+    if lines[0] != "unsat":
+        raise UsageError("the refuted query is satisfiable: no proof to write")
+    return lines[1:]
 
 
 def _arg(path: Path) -> str:

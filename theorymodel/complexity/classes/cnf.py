@@ -103,23 +103,42 @@ def solve(cnf: CNF, timeout: float | None = None) -> tuple[str, set[int], str]:
         status, true = _solve_z3(cnf, timeout)
         return status, true, solver_name()
     name = solver_name(timed=timeout is not None)
-    with Solver(name=(UNTIMED if timeout is None else TIMED)[0], bootstrap_with=cnf.clauses) as s:
-        if timeout is None:
-            # expect_interrupt: python-sat releases the GIL during the call, so the stop
-            # watcher (theorymodel/cli/stop.py) runs while CaDiCaL does
-            ok = s.solve_limited(expect_interrupt=True)
-        else:
-            import threading
+    if timeout is None:
+        ok, model = _solve_untimed(cnf)
+    else:
+        import threading
 
+        with Solver(name=TIMED[0], bootstrap_with=cnf.clauses) as s:
             timer = threading.Timer(timeout, s.interrupt)
             timer.start()
-            ok = s.solve_limited(expect_interrupt=True)
+            ok = s.solve_limited(expect_interrupt=True)  # releases the GIL
             timer.cancel()
-        if ok is None:
-            return "unknown", set(), name
-        if not ok:
-            return "unsat", set(), name
-        return "sat", {v for v in s.get_model() if v > 0}, name
+            model = list(s.get_model() or []) if ok else []
+    if ok is None:
+        return "unknown", set(), name
+    if not ok:
+        return "unsat", set(), name
+    return "sat", {v for v in model if v > 0}, name
+
+
+def _solve_untimed(cnf: CNF) -> tuple[bool, list[int]]:
+    """CaDiCaL in a forked child (:mod:`.child`): it holds the GIL for the whole call."""
+    from array import array
+
+    from pysat.solvers import Solver
+
+    from theorymodel.complexity.classes.child import run_in_child
+
+    def call() -> bytes:
+        with Solver(name=UNTIMED[0], bootstrap_with=cnf.clauses) as s:
+            ok = s.solve()
+            model = array("q", s.get_model() or []) if ok else array("q")
+        return bytes([int(ok)]) + model.tobytes()
+
+    answer = run_in_child(call)
+    model = array("q")
+    model.frombytes(answer[1:])
+    return bool(answer[0]), model.tolist()
 
 
 def _solve_z3(cnf: CNF, timeout: float | None) -> tuple[str, set[int]]:
