@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from proofs_check.uniform import verify_uniform
+from proofs_check.uniform.proof import verify_uniform
 from theorymodel.benchmarks.chomsky.run import BenchmarkOptions, parse_tasks, run_benchmark
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.machines.library import load

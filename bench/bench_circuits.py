@@ -21,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from proofs_check.verdict import CircuitTarget, prove_circuit
+from proofs_check.per_length.circuit_proof import prove_circuit
+from proofs_check.verdict import CircuitTarget
 from theorymodel.circuits.formats import load_circuit
 from theorymodel.compile.circuit_route import compile_boolean_circuit
 from theorymodel.predictor import LinearPredictor, load

@@ -1,6 +1,6 @@
 """The tight domain's construction (docs/uniform.md, "A tight domain", "Whole rows"): the
-window invariant (``proofs_check/invariant.py``) and the row invariant
-(``proofs_check/row_scan.py``), ours against a baseline copy of both files, on every
+window invariant (``proofs_check/uniform/invariant.py``) and the row invariant
+(``proofs_check/uniform/row_scan.py``), ours against a baseline copy of both files, on every
 bundled machine (bb5 left out). Prints, per machine, the seconds of the baseline and of
 ours (both invariants, caches cold; wall clock, and CPU seconds of this process, which a
 busy machine disturbs less), the ratio, and whether the two give the same domain: the
@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from proofs_check import invariant as new_invariant
-from proofs_check import row_scan as new_row_scan
-from proofs_check import uniform
+from proofs_check.uniform import invariant as new_invariant
+from proofs_check.uniform import proof as uniform
+from proofs_check.uniform import row_scan as new_row_scan
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.machines import library
 from theorymodel.program.uniform import uniform_vocab

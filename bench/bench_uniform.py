@@ -12,7 +12,7 @@ import argparse
 import time
 
 from proofs_check.targets import check_target
-from proofs_check.uniform import verify_uniform
+from proofs_check.uniform.proof import verify_uniform
 from proofs_check.verdict import verify
 from theorymodel.compile import compile_target
 from theorymodel.compile.uniform import compile_uniform

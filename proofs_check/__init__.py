@@ -1,5 +1,11 @@
 """proofs_check: exact verification of theorymodel's constructions (z3, sympy).
 
+The folders show what it does: :mod:`.semantics` (the specifications, as z3 terms),
+:mod:`.per_length` (the methods for one input length, registered in :mod:`.methods` and
+dispatched by :func:`.verdict.verify`), :mod:`.uniform` (proofs for every length) and
+:mod:`.certificates` (files others re-check: DRAT, sympy bounds). :mod:`.targets` builds
+what a predictor is checked against.
+
 Kept apart from :mod:`theorymodel` so that the semantics it proves against are written
 independently of the compilers they check::
 
@@ -14,17 +20,10 @@ from typing import TYPE_CHECKING
 from theorymodel._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from proofs_check.bounds import prove_upper_bound, route_bound
+    from proofs_check.certificates.bounds import prove_upper_bound, route_bound
+    from proofs_check.per_length.exhaustive import exhaustive
     from proofs_check.targets import CheckTarget, VerificationTarget, check_target, check_target_for_file
-    from proofs_check.verdict import (
-        CircuitTarget,
-        Counterexample,
-        MachineTarget,
-        Verdict,
-        certificate,
-        exhaustive,
-        verify,
-    )
+    from proofs_check.verdict import CircuitTarget, Counterexample, MachineTarget, Verdict, certificate, verify
 
 __all__ = [
     "CheckTarget", "CircuitTarget", "Counterexample", "MachineTarget", "Verdict", "VerificationTarget",
@@ -32,9 +31,10 @@ __all__ = [
     "verify",
 ]
 __getattr__, __dir__ = lazy_exports(__name__, {
-    "prove_upper_bound": "proofs_check.bounds", "route_bound": "proofs_check.bounds",
+    "prove_upper_bound": "proofs_check.certificates.bounds", "route_bound": "proofs_check.certificates.bounds",
     **{name: "proofs_check.targets" for name in ("CheckTarget", "VerificationTarget", "check_target",
                                                    "check_target_for_file")},
+    "exhaustive": "proofs_check.per_length.exhaustive",
     **{name: "proofs_check.verdict" for name in ("CircuitTarget", "Counterexample", "MachineTarget", "Verdict",
-                                                   "certificate", "exhaustive", "verify")},
+                                                   "certificate", "verify")},
 })

@@ -1,5 +1,11 @@
-"""The names of checking methods and of what a verdict rests on (no heavy imports, so
-the CLI can offer them as choices).
+"""The registry of checking methods, and the names of what a verdict rests on (no heavy
+imports, so the CLI can offer them as choices).
+
+Each method is one record of :data:`REGISTRY`: a module of :mod:`proofs_check.per_length`
+with ``run(target, pred, *, reach, timeout) -> Verdict`` and ``estimate_seconds(target,
+pred) -> float | None`` (None: not predictable from sizes). Adding a method touches its
+module and one line here; ``auto`` and ``both`` are the portfolio in
+:func:`proofs_check.verdict.verify`, built from these.
 
 Every method starts with a random-simulation pass (2,048 inputs, or all when fewer): a
 wrong file found there gets its replayed counterexample at once (``method: "simulation"``).
@@ -9,7 +15,7 @@ wrong file found there gets its replayed counterexample at once (``method: "simu
   sweeping for a circuit predictor without labels (or whose lemmas fail), one global z3
   query otherwise.
 - ``z3``: z3 only (local lemmas, then one global query).
-- ``sat``: SAT sweeping against a circuit file (:mod:`proofs_check.sweep`).
+- ``sat``: SAT sweeping against a circuit file (:mod:`proofs_check.per_length.sweep`).
 - ``exhaustive``: every input, roll-out against the reference.
 - ``both``: two independent methods, which must agree: a proof and enumeration when the
   inputs can be enumerated; else z3 and SAT sweeping (circuits) or z3 and the simulation
@@ -18,6 +24,9 @@ wrong file found there gets its replayed counterexample at once (``method: "simu
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Literal, get_args
 
 Method = Literal["auto", "z3", "sat", "exhaustive", "both"]
@@ -33,3 +42,24 @@ METHOD_HELP = ("every method first rolls out 2,048 random inputs; auto: enumerat
                "lemmas, SAT sweeping for unlabelled circuit predictors, else one global z3 query; z3: z3 only; "
                "sat: SAT sweeping (circuits); exhaustive: every input; both: two independent methods that must "
                "agree")
+
+
+@dataclass(frozen=True)
+class MethodRecord:
+    """One checking method: its name on the command line and the module that runs it."""
+
+    name: str
+    module: str
+    summary: str
+
+
+REGISTRY: dict[str, MethodRecord] = {r.name: r for r in (
+    MethodRecord("exhaustive", "proofs_check.per_length.exhaustive", "every input rolled out"),
+    MethodRecord("z3", "proofs_check.per_length.z3_query", "z3 lemmas, then one global query"),
+    MethodRecord("sat", "proofs_check.per_length.sweep", "SAT sweeping against a circuit file"),
+)}
+
+
+def method_module(name: str) -> ModuleType:
+    """The module that runs the method ``name`` (imported on first use)."""
+    return importlib.import_module(REGISTRY[name].module)

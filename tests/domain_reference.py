@@ -1,5 +1,5 @@
 """A frozen copy of the tight domain's construction as it was before it was made fast
-(``proofs_check/invariant.py`` and ``proofs_check/row_scan.py`` at the commit that
+(``proofs_check/uniform/invariant.py`` and ``proofs_check/uniform/row_scan.py`` at the commit that
 tests/test_domain_speed.py was written against): the window invariant by rounds over whole
 (k+2)-windows, the row invariant pair of states by pair of states. tests/test_domain_speed.py
 checks that the fast code computes exactly what this computes. Do not optimise this file:
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-from proofs_check.tm_semantics import Tables, next_cell
+from proofs_check.semantics.machine import Tables, next_cell
 from theorymodel.errors import ResourceLimitError
 from theorymodel.machines import TuringMachine
 from theorymodel.program.uniform import SEPARATOR, uniform_vocab
@@ -557,7 +557,7 @@ def region_parts(tm: TuringMachine, symbol: str) -> tuple[frozenset[str], ...]:
     return tuple(p for p in parts if p)
 
 
-# -- the row invariant (proofs_check/row_scan.py) --
+# -- the row invariant (proofs_check/uniform/row_scan.py) --
 
 NOTHING = -3  # no cell read yet
 MAX_ENTRIES = 400_000  # a scan invariant past this many entries is refused (the caller leaves it out)

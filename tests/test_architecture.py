@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from import_cycles import cycles
 
-from proofs_check.bounds import route_bound
+from proofs_check.certificates.bounds import route_bound
 from proofs_check.targets import check_target
 from proofs_check.verdict import verify
 from theorymodel.compile import compile_target

@@ -9,7 +9,7 @@ from itertools import product
 
 import pytest
 
-from proofs_check.uniform import lemma_exhaustive, search_counterexample
+from proofs_check.uniform.proof import lemma_exhaustive, search_counterexample
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.machines import library
 from theorymodel.program.uniform import UniformLayout, decode_row, rollout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from proofs_check.bounds import prove_upper_bound, route_bound
+from proofs_check.certificates.bounds import prove_upper_bound, route_bound
 from theorymodel.compile import compile_target
 from theorymodel.compile.geometry import L_, R_, T_, evaluate_formula, n_, tableau_formula
 from theorymodel.machines import library

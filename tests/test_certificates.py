@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from proofs_check.drat import check_drat, read_dimacs, write_dimacs
+from proofs_check.certificates.drat import check_drat, read_dimacs, write_dimacs
 from theorymodel.cli import main
 
 PHP_3_2 = [  # pigeonhole: 3 pigeons, 2 holes (variables p*2 + h + 1)
@@ -33,15 +33,15 @@ def test_sat_class_certificates_are_checked_outside_the_process(tmp_path, capsys
     cnf, drat = tmp_path / f"k{k}.cnf", tmp_path / f"k{k}.drat"
     assert json.loads((tmp_path / "certificate.json").read_text())["files"] == {"cnf": cnf.name, "drat": drat.name}
     # an independent re-check in a fresh process, from the files alone
-    proc = run(["-m", "proofs_check.drat", str(cnf), str(drat)])
+    proc = run(["-m", "proofs_check.certificates.drat", str(cnf), str(drat)])
     assert proc.returncode == 0 and "s VERIFIED" in proc.stdout
-    assert run(["-m", "proofs_check.drat", "--resolve", str(cnf)]).returncode == 0
+    assert run(["-m", "proofs_check.certificates.drat", "--resolve", str(cnf)]).returncode == 0
     # the same proof does not prove a weaker formula: drop the clauses that fix the answer
     n_vars, clauses = read_dimacs(cnf.read_text())
     weaker = tmp_path / "weaker.cnf"
     weaker.write_text(write_dimacs(n_vars, [c for c in clauses if len(c) > 1]))
-    assert run(["-m", "proofs_check.drat", str(weaker), str(drat)]).returncode == 1
-    assert run(["-m", "proofs_check.drat", "--resolve", str(weaker)]).returncode == 1  # satisfiable
+    assert run(["-m", "proofs_check.certificates.drat", str(weaker), str(drat)]).returncode == 1
+    assert run(["-m", "proofs_check.certificates.drat", "--resolve", str(weaker)]).returncode == 1  # satisfiable
 
 
 def test_linear_certificate_is_smt2_rechecked_by_a_fresh_z3(tmp_path, capsys):
@@ -82,7 +82,7 @@ def test_length_flags_that_need_one_n_are_refused(capsys):
 def test_a_malformed_dimacs_file_is_exit_2(tmp_path):
     bad = tmp_path / "bad.cnf"
     bad.write_text("p cnf 2 3\n1 2 0\n")
-    assert run(["-m", "proofs_check.drat", str(bad), str(bad)]).returncode == 2
+    assert run(["-m", "proofs_check.certificates.drat", str(bad), str(bad)]).returncode == 2
     assert Path(bad).exists()
 
 

@@ -20,9 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import circuits
 
-from proofs_check.circuit_local import CircuitLocalProver, gate_lemmas, lemma_by_enumeration
-from proofs_check.sweep import sweep
-from proofs_check.verdict import CircuitTarget, exhaustive, prove_circuit, z3_circuit
+from proofs_check.per_length.circuit_local import CircuitLocalProver, gate_lemmas, lemma_by_enumeration
+from proofs_check.per_length.circuit_proof import prove_circuit
+from proofs_check.per_length.exhaustive import exhaustive
+from proofs_check.per_length.sweep import sweep
+from proofs_check.per_length.z3_query import z3_circuit
+from proofs_check.verdict import CircuitTarget
 from theorymodel.circuits import Circuit
 from theorymodel.circuits.formats import load_circuit
 from theorymodel.compile.circuit_route import compile_boolean_circuit

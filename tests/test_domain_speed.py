@@ -1,6 +1,6 @@
 """The tight domain's fast construction computes exactly what the slow one did: the window
-invariant (proofs_check/invariant.py: features joined instead of whole (k+2)-windows,
-memoised notes, row 0 read as a graph) and the row invariant (proofs_check/row_scan.py:
+invariant (proofs_check/uniform/invariant.py: features joined instead of whole (k+2)-windows,
+memoised notes, row 0 read as a graph) and the row invariant (proofs_check/uniform/row_scan.py:
 pairs of states moved in bulk, round by round) against a frozen copy of the code they
 replaced (tests/domain_reference.py), on random machines and on bundled ones. Equal means
 equal: the same windows and rounds, the same entries, pairs of states and walls, the same
@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import machines
 
-from proofs_check import invariant as new_invariant
-from proofs_check import row_scan as new_row_scan
+from proofs_check.uniform import invariant as new_invariant
+from proofs_check.uniform import row_scan as new_row_scan
 from theorymodel.errors import ResourceLimitError
 from theorymodel.machines import TuringMachine, library
 from theorymodel.program.uniform import uniform_vocab

@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from proofs_check.drat import (
+from proofs_check.certificates.drat import (
     DratFormatError,
     DratLimitError,
     check_drat,

@@ -127,3 +127,12 @@ def test_a_stop_signal_inside_a_finaliser_still_stops_the_command(tmp_path):
                            "--json"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 143 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == ["error: interrupted"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_weight_of_int64_minimum_is_read_exactly(tmp_path, buf, capsys, method):
+    # input 1: token 1 scores -2^63 - 8 exactly, so token 0 wins and the answer is wrong; in
+    # int64 the sum wraps to 2^63 - 8 and the file looks right (np.abs(-2^63) is -2^63)
+    f = npz(tmp_path / "a.npz", [(1, 1, np.iinfo(np.int64).min)], [(1, -8)], np.int64, np.int64)
+    code, err = run(capsys, "counterexample", f, buf, "--n", "1", "--method", method)
+    assert code == 1 and "counterexample '1'" in err

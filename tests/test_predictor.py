@@ -155,3 +155,24 @@ def test_export_size_cap_and_bad_files(tmp_path):
     np.savez(tmp_path / "other.npz", a=np.zeros(3))
     with pytest.raises(FormatError):
         load(tmp_path / "other.npz")
+
+
+def test_linearlm_entries_the_forward_pass_never_reads_do_not_set_the_scale(tmp_path):
+    """A subnormal (or 1e308) above the mask, or in a row no generated position uses, is
+    never read: the file loads as the same predictor, not "int too large to convert"; a
+    subnormal in a row that is read is kept exactly (it changes no argmax here)."""
+    _, pred, x, ref = build("parity", 3, "tableau")
+    state = dict(np.load(save_linearlm(pred, tmp_path / "lm.npz")))
+    w = state["linear1.weight"].astype(np.float64)
+    d = state["in_embedding.weight"].shape[1]
+    w[-1, -1] = 5e-324  # the last position predicts nothing generated
+    w[0, 0] = 1e308  # position 0 predicts an input token: never read
+    w[3 * d, 5 * d] = 5e-324  # above the mask of position 3
+    state["linear1.weight"] = w
+    np.savez(tmp_path / "odd.npz", **state)
+    odd = load(tmp_path / "odd.npz")
+    assert odd.is_exact and np.array_equal(odd.rollout(x).sequences, ref)
+    w[3 * d, 0] += 2.0**-1074  # read: kept exactly, the scale is 2^1074 and more
+    np.savez(tmp_path / "read.npz", **state)
+    read = load(tmp_path / "read.npz")
+    assert read.arithmetic == "exact-rational" and np.array_equal(read.rollout(x).sequences, ref)

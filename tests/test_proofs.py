@@ -13,8 +13,9 @@ import z3
 from hypothesis import given, settings
 from strategies import halting_machine_cases
 
-from proofs_check.tm_semantics import BoundedRun
-from proofs_check.verdict import CircuitTarget, MachineTarget, exhaustive, verify
+from proofs_check.per_length.exhaustive import exhaustive
+from proofs_check.semantics.machine import BoundedRun
+from proofs_check.verdict import CircuitTarget, MachineTarget, verify
 from theorymodel.circuits import load_circuit
 from theorymodel.compile import compile_target
 from theorymodel.machines import library, simulate
@@ -207,7 +208,7 @@ def test_random_machines_are_proved(case):
 def test_whole_rollout_query_settles_failed_local_lemmas(monkeypatch):
     """Beyond the enumeration fallback, a failed local lemma is settled by a random search
     and then one z3 query over the whole roll-out: verdicts still right both ways."""
-    import proofs_check.verdict as verify_module
+    import proofs_check.per_length.z3_query as verify_module
 
     monkeypatch.setattr(verify_module, "EXHAUSTIVE_FALLBACK", 0)
     _, _, pred, target, reach = setup("parity", 3, "circuit")

@@ -1,4 +1,4 @@
-"""The row invariant (proofs_check/row_scan.py): every triple that real runs show lies in
+"""The row invariant (proofs_check/uniform/row_scan.py): every triple that real runs show lies in
 it, read either way, on random machines and on long arithmetic runs; and it is what makes
 the learned arithmetic tables provable (triples no run shows are out)."""
 
@@ -10,8 +10,8 @@ from itertools import product
 from hypothesis import HealthCheck, assume, given, settings
 from strategies import machines
 
-from proofs_check.row_scan import row_scan, scan_triples
-from proofs_check.uniform import domain
+from proofs_check.uniform.proof import domain
+from proofs_check.uniform.row_scan import row_scan, scan_triples
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.learn.uniform import observed_triples
 from theorymodel.machines import TuringMachine, library, reference_run
@@ -72,7 +72,7 @@ def test_long_arithmetic_runs_stay_in_the_domain():
 def test_the_row_invariant_sees_order_that_windows_cannot():
     """binary_addition's head looking for ``+`` (``y0``) never has blanks on its left, and
     ``x1`` never stands on the ``+``: a 4-window admits both, the row invariant neither."""
-    from proofs_check.invariant import invariant_domain
+    from proofs_check.uniform.invariant import invariant_domain
 
     tm = library.load("binary_addition")
     rule = compile_uniform(tm)

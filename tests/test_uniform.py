@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import machines
 
-from proofs_check.uniform import (
+from proofs_check.per_length.simulation import configurations
+from proofs_check.uniform.proof import (
     domain,
     lemma_exhaustive,
     search_counterexample,
     verify_uniform,
 )
-from proofs_check.verdict import configurations
 from theorymodel.compile.uniform import compile_uniform, natural_layout
 from theorymodel.errors import MachineError
 from theorymodel.machines import TuringMachine, library, reference_run
@@ -98,7 +98,7 @@ def test_one_table_for_every_width():
 def reached_triples(tm: TuringMachine, rule, max_n: int) -> set[tuple[int, int, int]]:
     """Every triple the runs on inputs up to max_n show a position (in natural windows), the
     rows after the halt that the search compares included (the claim covers them)."""
-    from proofs_check.uniform import HALTED_ROWS
+    from proofs_check.uniform.proof import HALTED_ROWS
 
     out = set()
     for n in range(max_n + 1):
@@ -229,7 +229,7 @@ def test_the_invariant_domain_contains_every_triple_random_machines_show(tm):
     syntactic one."""
     from hypothesis import assume
 
-    from proofs_check.uniform import syntactic_domain
+    from proofs_check.uniform.proof import syntactic_domain
     from theorymodel.learn.uniform import observed_triples
 
     words = [w for n in range(4) for w in product(tm.input_symbols, repeat=n)
@@ -275,8 +275,8 @@ def triples_runs_show(tm: TuringMachine):
 def test_every_counted_invariant_contains_every_triple_longer_runs_show(tm):
     """The head-count invariants one at a time, on random machines and inputs up to length
     5 (rows long enough for counts at the cap): each holds every triple the runs show, cells
-    and walls, so their intersection does (proofs_check/invariant.py, "Head counts")."""
-    from proofs_check.invariant import COUNT_CAP, invariant, triples_of
+    and walls, so their intersection does (proofs_check/uniform/invariant.py, "Head counts")."""
+    from proofs_check.uniform.invariant import COUNT_CAP, invariant, triples_of
 
     rule, tid, seen = triples_runs_show(tm)
     for cap in (1, COUNT_CAP):
@@ -291,7 +291,7 @@ def test_head_counts_see_what_windows_cannot():
     admits that triple, the counted one does not, and so the LP table learned from inputs of
     length <= 6 is proved, where length <= 5 leaves a real counterexample (SGD's factored
     table is proved from length <= 4, where length <= 3 leaves one)."""
-    from proofs_check.invariant import invariant, triples_of
+    from proofs_check.uniform.invariant import invariant, triples_of
     from theorymodel.learn.uniform import learn_uniform
 
     tm = library.load("zeros_then_ones")
@@ -314,8 +314,8 @@ def test_head_counts_see_what_windows_cannot():
 @given(machines(max_states=3, max_symbols=3))
 def test_every_region_invariant_contains_every_triple_longer_runs_show(tm):
     """The head-region fixpoints (one per non-blank symbol), on random machines and inputs up
-    to length 5: each holds every triple the runs show (proofs_check/invariant.py, "Head regions")."""
-    from proofs_check.invariant import invariant, region_parts, triples_of
+    to length 5: each holds every triple the runs show (proofs_check/uniform/invariant.py, "Head regions")."""
+    from proofs_check.uniform.invariant import invariant, region_parts, triples_of
 
     rule, tid, seen = triples_runs_show(tm)
     for symbol in tm.tape_symbols:
@@ -412,7 +412,7 @@ def test_a_run_halting_at_the_step_limit_is_drawn_and_one_past_it_is_a_resource_
 def test_a_search_report_names_only_the_lengths_it_covered():
     """The counterexample search stops at 16,384 inputs: a report must not say that no input
     up to --max-n reaches a failed triple when it tried fewer lengths."""
-    from proofs_check.uniform import SEARCH_INPUTS, search_report, searched_up_to
+    from proofs_check.uniform.proof import SEARCH_INPUTS, search_report, searched_up_to
 
     tm = library.load("binary_multiplication")  # three input symbols: 0..8 is 9,841 inputs, 0..9 is 29,524
     assert SEARCH_INPUTS == 1 << 14 and searched_up_to(tm, 13) == 8 and searched_up_to(tm, 5) == 5
@@ -428,7 +428,7 @@ def test_a_table_wrong_only_after_the_halt_gets_a_counterexample():
     refuted report rests on nothing (empty guarantee)."""
     import dataclasses
 
-    from proofs_check.uniform import uniform_claim
+    from proofs_check.uniform.proof import uniform_claim
     from theorymodel.compile.uniform import compile_uniform
 
     tm = library.load("zeros_then_ones")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from proofs_check.invariance import uniform_claim_for_file
+from proofs_check.uniform.invariance import uniform_claim_for_file
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.errors import TheoryModelError
 from theorymodel.machines import library

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from proofs_check.invariance import NotUniform, read_shared_table, rule_for_machine, shared_table
+from proofs_check.per_length.simulation import configurations
 from proofs_check.targets import check_target
-from proofs_check.uniform import verify_uniform
-from proofs_check.verdict import configurations, verify
+from proofs_check.uniform.invariance import NotUniform, read_shared_table, rule_for_machine, shared_table
+from proofs_check.uniform.proof import verify_uniform
+from proofs_check.verdict import verify
 from theorymodel.cli import main
 from theorymodel.compile.geometry import evaluate_formula, uniform_formula
 from theorymodel.compile.pipeline import compile_target

@@ -16,7 +16,8 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proofs_check.verdict import MachineTarget, exhaustive, verify
+from proofs_check.per_length.exhaustive import exhaustive
+from proofs_check.verdict import MachineTarget, verify
 from theorymodel.compile import compile_target
 from theorymodel.errors import FormatError, MachineError
 from theorymodel.machines import TuringMachine, library

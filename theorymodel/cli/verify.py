@@ -40,8 +40,10 @@ def _verdict_report(verdict, payload: dict, args: argparse.Namespace, target, pr
 def _run_verify(target, predictor, args: argparse.Namespace, reach) -> Any:
     """:func:`proofs_check.verdict.verify` with the CLI's time limit; a limit reached names
     the stage it stopped in and the options that could be faster."""
-    from proofs_check.verdict import MAX_EXHAUSTIVE, exhaustive_seconds, verify
-    from proofs_check.z3util import smt2_recording
+    from proofs_check.per_length.exhaustive import MAX_EXHAUSTIVE
+    from proofs_check.per_length.exhaustive import estimate_seconds as exhaustive_seconds
+    from proofs_check.semantics.z3util import smt2_recording
+    from proofs_check.verdict import verify
     from theorymodel.errors import ResourceLimitError, input_space
     from theorymodel.progress import STAGE, stage
 
@@ -91,8 +93,8 @@ def cmd_verify(args: argparse.Namespace) -> Report:
 
 
 def _verify_uniform(args: argparse.Namespace) -> Report:
-    from proofs_check.uniform import uniform_claim
-    from proofs_check.z3util import smt2_recording
+    from proofs_check.semantics.z3util import smt2_recording
+    from proofs_check.uniform.proof import uniform_claim
     from theorymodel.compile.uniform import compile_uniform
     from theorymodel.machines import load_machine
 
@@ -101,7 +103,7 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
     with smt2_recording(args.smt2), ProgressBar(f"proving {predictor_file or tm.name} for every input length "
                                                 f"(method {args.method})", None, enabled=not args.json):
         if predictor_file is not None:
-            from proofs_check.invariance import uniform_claim_for_file
+            from proofs_check.uniform.invariance import uniform_claim_for_file
 
             payload = uniform_claim_for_file(predictor_file, tm, method=args.method, timeout=args.timeout,
                                              max_n=args.max_n)
@@ -180,7 +182,7 @@ def cmd_counterexample(args: argparse.Namespace) -> Report:
 
 # -- bound ------------------------------------------------------------------------------
 def cmd_bound(args: argparse.Namespace) -> Report:
-    from proofs_check.bounds import bound_report
+    from proofs_check.certificates.bounds import bound_report
     from theorymodel.compile.pipeline import resolve_target
     from theorymodel.plotting import plot_target
 

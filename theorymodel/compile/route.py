@@ -33,7 +33,7 @@ class Route:
         orchestrator refuses a build whose size drifts from it.
     bound_constants:
         ``(|Q|, |Γ|) -> (c, k)`` with tokens ``<= c*T*S + k*n`` (S = L + R + 1), which
-        :mod:`proofs_check.bounds` proves for every admissible value.
+        :mod:`proofs_check.certificates.bounds` proves for every admissible value.
     label_kinds:
         The position labels (:mod:`theorymodel.program.labels`) its programs carry:
         what the checker's local lemmas must know.

@@ -2,7 +2,7 @@
 
 A route is its own module (the compiler, its exact token-count formula, its bound
 constants) plus one line in :data:`ROUTES` below. The orchestrator
-(:mod:`theorymodel.compile.pipeline`), the bounds (:mod:`proofs_check.bounds`), the
+(:mod:`theorymodel.compile.pipeline`), the bounds (:mod:`proofs_check.certificates.bounds`), the
 CLI's choices, the demo and the README's table read from here; nothing else names a
 route. docs/extending.md has the recipe.
 """

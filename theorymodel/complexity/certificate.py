@@ -3,7 +3,7 @@
 
 - SAT classes (``parity-K``, ``b2``): the refuted query as DIMACS (``k<K>.cnf``) and a DRAT
   proof of its unsatisfiability from the solver (``k<K>.drat``, CaDiCaL 1.9.5 through
-  python-sat). The proof is checked by :mod:`proofs_check.drat`, a forward RUP/RAT checker
+  python-sat). The proof is checked by :mod:`proofs_check.certificates.drat`, a forward RUP/RAT checker
   that shares no code with any solver, and the CNF is solved again by a second solver
   (z3), reading only the file.
 - ``linear``: the refuted z3 query over the certificate inputs as SMT-LIB2 (``k<K>.smt2``),
@@ -84,7 +84,7 @@ def _canonical_clauses(clauses: list[list[int]]) -> list[tuple[int, ...]]:
 
 def _read_back_cnf(path: Path, cnf: CNF) -> bool:
     """Does the DIMACS file on disk hold exactly the solved CNF?"""
-    from proofs_check.drat import read_dimacs
+    from proofs_check.certificates.drat import read_dimacs
 
     try:
         n_vars, clauses = read_dimacs(path.read_bytes())
@@ -134,7 +134,7 @@ def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, 
                               "n": result.target.n, "encoding": refuted.certificate}
     with tempfile.TemporaryDirectory() as scratch:  # the checkers read the bytes that will be written
         if isinstance(refuted.query, CNF):
-            from proofs_check.drat import write_dimacs
+            from proofs_check.certificates.drat import write_dimacs
 
             cnf = refuted.query
             cnf_name, drat_name = f"k{k}.cnf", f"k{k}.drat"
@@ -145,10 +145,11 @@ def write_certificate(result: LengthResult, directory: str | Path) -> dict[str, 
             report["proof_solver"] = f"python-sat ({PROOF_SOLVER[1]}), {len(proof)} proof lines"
             staged = _stage(files, scratch)
             report["read_back"] = {"file": cnf_name, "equals_solved_query": _read_back_cnf(staged / cnf_name, cnf)}
-            code, out = _run_checker(["-m", "proofs_check.drat", _arg(staged / cnf_name), _arg(staged / drat_name)])
-            report["drat_check"] = {"checker": "proofs_check.drat (forward RUP/RAT, a fresh process)",
+            code, out = _run_checker(["-m", "proofs_check.certificates.drat", _arg(staged / cnf_name),
+                                      _arg(staged / drat_name)])
+            report["drat_check"] = {"checker": "proofs_check.certificates.drat (forward RUP/RAT, a fresh process)",
                                     "verified": code == 0, "output": out}
-            code2, out2 = _run_checker(["-m", "proofs_check.drat", "--resolve", _arg(staged / cnf_name)])
+            code2, out2 = _run_checker(["-m", "proofs_check.certificates.drat", "--resolve", _arg(staged / cnf_name)])
             report["second_solver"] = {"solver": "z3 (a fresh process reading the DIMACS file)", "unsat": code2 == 0,
                                        "output": out2}
             report["verified"] = code == 0 and code2 == 0 and report["read_back"]["equals_solved_query"]

@@ -18,7 +18,7 @@ Each input is laid out in its own tight window (the claim holds for every width)
 runs touch both walls. The tied model is saved as a uniform LinearModel file and then
 **proved** exactly: the float32 weights are read as the rationals they are
 (:mod:`theorymodel.predictor.uniform_file`), the shared table is extracted and the finite
-lemma of :mod:`proofs_check.uniform` decides it for every length; a failed lemma is
+lemma of :mod:`proofs_check.uniform.proof` decides it for every length; a failed lemma is
 searched for a real counterexample input. Exact match at every n is measured with the same
 exact arithmetic. Whether rounding the table to integers (after scaling) keeps the proof is
 reported too.
@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from proofs_check.invariance import NotUniform
+from proofs_check.uniform.invariance import NotUniform
 from theorymodel.compile.uniform import compile_uniform
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.machines import TuringMachine, library, reference_run
@@ -91,7 +91,7 @@ def eval_words(tm: TuringMachine, n: int, seed: int) -> list[tuple[str, ...]]:
 # -- the tied model: theorymodel.learn.uniform.sgd_tied ------------------------------------------
 def exact_rule(tm: TuringMachine, path: Path) -> UniformRule:
     """The trained file's shared table, read exactly, in the machine's dictionary."""
-    from proofs_check.invariance import read_shared_table, rule_for_machine
+    from proofs_check.uniform.invariance import read_shared_table, rule_for_machine
 
     table = read_shared_table(path)
     assert not isinstance(table, NotUniform)  # a tile file is one table by construction
@@ -197,7 +197,7 @@ def train_untied(tm: TuringMachine, train_n: int, *, steps: int, lr: float, d: i
         answers = sum(answer_is_right(tm, reference, row, op(a, b)) for row, (a, b) in
                       zip(finals, pairs, strict=True)) / len(pairs)
     # is it one shared table? the file in the paper's layout, checked like any other
-    from proofs_check.invariance import NotUniform, read_shared_table
+    from proofs_check.uniform.invariance import NotUniform, read_shared_table
     from theorymodel.predictor.export import _npz_bytes
 
     state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
@@ -276,7 +276,7 @@ def lengthgen(machines: list[str], *, train_n: int = 6, eval_n: tuple[int, ...] 
     machine (:data:`theorymodel.experiments.arithmetic.OPERATIONS`) also the decoded answer
     on random operand pairs of each size in ``eval_bits`` and of the largest size the
     training inputs hold (:func:`theorymodel.experiments.arithmetic.answer_match`)."""
-    from proofs_check.uniform import lemma_exhaustive, search_counterexample, verify_uniform
+    from proofs_check.uniform.proof import lemma_exhaustive, search_counterexample, verify_uniform
     from theorymodel.experiments.arithmetic import OPERATIONS, answer_match, operand_pairs
 
     evals = check_limits(machines, train_n=train_n, eval_n=eval_n, lr=lr, untied_d=untied_d, seed=seed,

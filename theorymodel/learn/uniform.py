@@ -1,6 +1,6 @@
 """Learning a uniform rule from short runs: one shared (left, middle, right) -> next table
 fitted on the triples that CoTs of short inputs show, then proved for every length by
-:mod:`proofs_check.uniform` (docs/uniform.md; the learner of docs/paper.md Thm 3.3 with
+:mod:`proofs_check.uniform.proof` (docs/uniform.md; the learner of docs/paper.md Thm 3.3 with
 one weight block shared by all positions instead of one per position).
 
 The training data are the runs' fixed-width tableaux (each input in its natural window),
@@ -224,7 +224,7 @@ FILE_CONTEXT = FILE_LAYOUT.width + 2 + 64 * (FILE_LAYOUT.width + 1)  # its conte
 
 def _tile_rule(tm: TuringMachine, data: bytes) -> UniformRule:
     """The tile file's table, read back exactly (the rule every check sees)."""
-    from proofs_check.invariance import rule_for_machine, tile_table
+    from proofs_check.uniform.invariance import rule_for_machine, tile_table
     from theorymodel.predictor.export import _read_npz_bytes
 
     return rule_for_machine(tm, tile_table(_read_npz_bytes(data), "learned table"))
@@ -263,7 +263,7 @@ def sgd_tied(tm: TuringMachine, data: TrainingTriples, vocab: tuple[str, ...], s
     Every ``check_every`` steps the float32 weights are written as a tile file, read back
     exactly and the lemma decided on them by enumeration; training stops when it holds
     (z3 proves the file after)."""
-    from proofs_check.uniform import lemma_exhaustive
+    from proofs_check.uniform.proof import lemma_exhaustive
     from theorymodel.predictor.uniform_file import model_file_bytes
 
     V = len(vocab)
@@ -356,7 +356,7 @@ def learn_uniform_report(tm: TuringMachine, *, lengths: tuple[int, int], samples
     ``max_n`` (default: four beyond training) for a replayed counterexample. ``out``: a
     folder for ``uniform.npz``, the tile file whose table was proved (``verify --uniform``
     re-checks it)."""
-    from proofs_check.uniform import domain, domain_sizes, search_counterexample, search_report, verify_uniform
+    from proofs_check.uniform.proof import domain, domain_sizes, search_counterexample, search_report, verify_uniform
     from theorymodel.progress import stage
 
     stage(f"learning the table from inputs of length {lengths[0]}..{lengths[1]} ({learner})")

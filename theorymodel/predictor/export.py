@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ import scipy.sparse as sp
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 from theorymodel.io import atomic_write, read_bytes
 from theorymodel.predictor.linear import LinearPredictor
-from theorymodel.predictor.numbers import as_float64, as_int64
+from theorymodel.predictor.numbers import as_float64, as_int64, max_magnitude
 from theorymodel.program import Answer, answer_kind
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -265,7 +267,7 @@ def _dyadic(a: np.ndarray, what: str = "the weights") -> tuple[np.ndarray, int]:
     a = np.asarray(a)
     if a.dtype.kind in "iu":
         ints = as_int64(a, what)
-        if ints.size and int(np.abs(ints).max()) >= 1 << 62:  # products need room: Python ints
+        if max_magnitude(ints) >= 1 << 62:  # products need room: Python ints
             return np.array(ints.tolist(), dtype=object).reshape(ints.shape), 0
         return ints, 0
     a = as_float64(a, what)
@@ -299,7 +301,13 @@ def _fits(*bits: int) -> bool:
 
 def _bits(a: np.ndarray) -> int:
     return max((abs(int(v)).bit_length() for v in np.asarray(a).ravel()[np.asarray(a).ravel() != 0][:1 << 20]),
-               default=0) if a.dtype == object else int(np.abs(a).max(initial=0)).bit_length()
+               default=0) if a.dtype == object else max_magnitude(a).bit_length()
+
+
+def _float_image(v: int) -> float:
+    """A nonzero integer's float image for the sparse layout (its exact value rides along):
+    the float itself, or the largest float of its sign where it would overflow."""
+    return float(v) if abs(v) < 1 << 1023 else math.copysign(sys.float_info.max, 1 if v > 0 else -1)
 
 
 def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
@@ -310,17 +318,6 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     vocab = _strings(z, "vocab")
     V = len(vocab)
     C = _int_scalar(z, "context_length")
-    emb, e_emb = _dyadic(z["in_embedding.weight"], "in_embedding.weight")  # (V, d)
-    W1, e_w1 = _dyadic(z["linear1.weight"], "linear1.weight")  # (C*d, C*d)
-    b1, e_b1 = _dyadic(z["linear1.bias"], "linear1.bias")
-    Wout, e_out = _dyadic(z["out_embedding.weight"], "out_embedding.weight")  # (V, d)
-    bout, e_bout = _dyadic(z.get("out_embedding.bias", np.zeros(V)), "out_embedding.bias")
-    if emb.ndim != 2 or Wout.ndim != 2:
-        raise FormatError("LinearModel embeddings must be 2-D")
-    d = emb.shape[1]
-    if emb.shape[0] != V or Wout.shape != (V, d) or W1.shape != (C * d, C * d) or b1.shape != (C * d,) \
-            or bout.shape != (V,):
-        raise FormatError("LinearModel arrays have inconsistent shapes")
     if n_inputs is None:
         if "input_tokens" not in z:
             raise UsageError("this LinearModel file does not say how many input tokens it has: give --n")
@@ -328,6 +325,29 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
     n = n_inputs
     if not 1 <= n < C:
         raise UsageError(f"input length {n} does not fit context length {C}")
+    raw = {k: np.asarray(z[k]) for k in ("in_embedding.weight", "linear1.weight", "linear1.bias",
+                                         "out_embedding.weight")}
+    raw_bout = np.asarray(z.get("out_embedding.bias", np.zeros(V)))
+    if raw["in_embedding.weight"].ndim != 2 or raw["out_embedding.weight"].ndim != 2:
+        raise FormatError("LinearModel embeddings must be 2-D")
+    d = raw["in_embedding.weight"].shape[1]
+    if raw["in_embedding.weight"].shape[0] != V or raw["out_embedding.weight"].shape != (V, d) \
+            or raw["linear1.weight"].shape != (C * d, C * d) or raw["linear1.bias"].shape != (C * d,) \
+            or raw_bout.shape != (V,):
+        raise FormatError("LinearModel arrays have inconsistent shapes")
+    # entries the forward pass never reads (above the mask, or rows of positions that
+    # predict nothing generated) must not set the common scale: zero them in a copy
+    read = np.zeros((C, C), dtype=bool)
+    for t in range(n - 1, C - 1):
+        read[t, : t + 1] = True
+    W1_read = np.where(np.kron(read, np.ones((d, d), dtype=bool)), raw["linear1.weight"],
+                       np.zeros((), dtype=raw["linear1.weight"].dtype))
+    emb, e_emb = _dyadic(raw["in_embedding.weight"], "in_embedding.weight")  # (V, d)
+    W1, e_w1 = _dyadic(W1_read, "linear1.weight")  # (C*d, C*d)
+    b1, e_b1 = _dyadic(np.where(np.repeat(read.any(axis=1), d), raw["linear1.bias"],
+                                np.zeros((), dtype=raw["linear1.bias"].dtype)), "linear1.bias")
+    Wout, e_out = _dyadic(raw["out_embedding.weight"], "out_embedding.weight")  # (V, d)
+    bout, e_bout = _dyadic(raw_bout, "out_embedding.bias")
     G = C - n
     # one common exponent for every score term: weights Wout.W1.emb, biases Wout.b1 and bout
     scale = max(e_out + e_w1 + e_emb, e_out + e_b1, e_bout)
@@ -359,9 +379,9 @@ def _from_linearlm(z: dict, n_inputs: int | None) -> LinearPredictor:
         return LinearPredictor(vocab, n, W, sp.csr_matrix(bias.astype(np.int64)), _answer_from(z, n, C), alphabet,
                                meta)
     # Python integers: the sparse matrices hold float images for layout, the exact values ride along
-    W = sp.csr_matrix((np.array([float(v) for v in data]), np.concatenate(cols).astype(np.int64), indptr),
+    W = sp.csr_matrix((np.array([_float_image(v) for v in data]), np.concatenate(cols).astype(np.int64), indptr),
                       shape=(G * V, C * V))
-    b = sp.csr_matrix(np.array([[float(v) for v in r] for r in bias]))
+    b = sp.csr_matrix(np.array([[_float_image(v) for v in r] for r in bias]))
     nzb = [v for r in bias for v in r if v != 0]
     return LinearPredictor(vocab, n, W, b, _answer_from(z, n, C), alphabet, meta,
                            _wx=np.array(list(data), dtype=object), _bx=np.array(nzb, dtype=object))

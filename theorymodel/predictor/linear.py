@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from theorymodel.errors import FormatError
-from theorymodel.predictor.numbers import as_int64, check_numbers, exact_ratios
+from theorymodel.predictor.numbers import as_int64, check_numbers, exact_ratios, max_magnitude
 from theorymodel.program import (
     Answer,
     CoTProgram,
@@ -450,7 +450,7 @@ def exact_data(weights: sp.csr_matrix, bias: sp.csr_matrix) -> tuple[np.ndarray,
     row_nnz = int(np.diff(weights.indptr).max(initial=0)) + 1
     if weights.dtype.kind in "iu" and bias.dtype.kind in "iu":
         wi, bi = as_int64(weights.data, "the weights"), as_int64(bias.data, "the bias")
-        top = max(int(np.abs(wi).max(initial=0)), int(np.abs(bi).max(initial=0)))
+        top = max(max_magnitude(wi), max_magnitude(bi))
         if top.bit_length() + row_nnz.bit_length() + 1 <= 62:
             return wi, bi, 0
         return (np.array([int(v) for v in wi.tolist()], dtype=object),

@@ -40,6 +40,16 @@ def as_int64(a: np.ndarray, what: str) -> np.ndarray:
     return a.astype(np.int64)
 
 
+def max_magnitude(a: np.ndarray) -> int:
+    """The largest |value| of an integer array, as a Python int. Not ``np.abs(a).max()``:
+    ``abs`` of int64's minimum, -2^63, wraps to itself in int64, and an overflow guard
+    built on it would wave through the one value that overflows."""
+    a = np.asarray(a)
+    if not a.size:
+        return 0
+    return max(-int(a.min()), int(a.max()), 0)
+
+
 def as_float64(a: np.ndarray, what: str) -> np.ndarray:
     """A float array of an allowed size as float64 (exact: widening never rounds)."""
     check_numbers(a, what)

@@ -111,7 +111,7 @@ def mean_score(rows: list[dict[str, Any]]) -> float | None:
 
 def run_task(task: ChomskyTask, options: BenchmarkOptions, out: Path | None) -> dict[str, Any]:
     """One task: learn, prove (or refute), score the learned and the constructed table."""
-    from proofs_check.uniform import uniform_claim
+    from proofs_check.uniform.proof import uniform_claim
     from theorymodel.compile.uniform import compile_uniform
     from theorymodel.io import atomic_write
     from theorymodel.learn.uniform import learn_uniform

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import z3
 
-from proofs_check.z3util import in_set, table_lookup
+from proofs_check.semantics.z3util import in_set, table_lookup
 from theorymodel.machines import TuringMachine
 
 MOVE = {"L": -1, "R": 1, "N": 0}

@@ -3,7 +3,7 @@ triple a run can show it, so by induction over rows its roll-out is the machine'
 for every input, every width and every number of steps (docs/uniform.md).
 
 The next cell is computed here from the transition table (:func:`step_cell`, the z3
-semantics of :mod:`proofs_check.tm_semantics`; :func:`next_cell`, its concrete twin),
+semantics of :mod:`proofs_check.semantics.machine`; :func:`next_cell`, its concrete twin),
 never from the compiler. Tokens are read by their spelling: a symbol ``s``, a head
 ``[q]s``, the wall ``#``.
 
@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import z3
 
-from proofs_check.invariant import DEADLINE, cell_tokens, invariant_domain, invariant_size
-from proofs_check.row_scan import scan_triples
-from proofs_check.tm_semantics import Tables, next_cell, step_cell
-from proofs_check.verdict import configurations, word_text
-from proofs_check.z3util import query_size, record_query, version
+from proofs_check.per_length.simulation import configurations
+from proofs_check.semantics.machine import Tables, next_cell, step_cell
+from proofs_check.semantics.z3util import query_size, record_query, version
+from proofs_check.uniform.invariant import DEADLINE, cell_tokens, invariant_domain, invariant_size
+from proofs_check.uniform.row_scan import scan_triples
+from proofs_check.verdict import word_text
 from theorymodel.errors import UsageError
 from theorymodel.machines import TuringMachine, reference_run
 from theorymodel.program.uniform import SEPARATOR, UniformLayout, UniformRule, rollout
@@ -108,7 +109,7 @@ def _moves(tab: Tables, cell: tuple[int, int], direction: int) -> bool:
 
 def domain(tm: TuringMachine, rule: UniformRule, *, tight: bool = True) -> list[tuple[int, int, int]]:
     """The lemma's domain: the syntactic triples (:func:`syntactic_domain`) that the
-    inductive window invariant (:mod:`proofs_check.invariant`) also admits; with
+    inductive window invariant (:mod:`proofs_check.uniform.invariant`) also admits; with
     ``tight=False``, the syntactic triples alone. Both over-approximate the triples of
     every run inside the window, so their intersection does too."""
     return list(_tight_domain(tm, rule.vocab) if tight else _syntactic_domain(tm, rule.vocab))
@@ -137,7 +138,7 @@ def syntactic_domain(tm: TuringMachine, rule: UniformRule) -> list[tuple[int, in
 def _tight_domain(tm: TuringMachine, vocab: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
     tid = {t: i for i, t in enumerate(vocab)}
     admitted = invariant_domain(tm, tid)
-    scanned, _ = scan_triples(tm)  # whole rows, read both ways (proofs_check/row_scan.py); None: left out
+    scanned, _ = scan_triples(tm)  # whole rows, read both ways (proofs_check/uniform/row_scan.py); None: left out
     return tuple(t for t in _syntactic_domain(tm, vocab) if t in admitted
                  and (scanned is None or (vocab[t[0]], vocab[t[1]], vocab[t[2]]) in scanned))
 
@@ -261,7 +262,7 @@ def lemma_z3(tm: TuringMachine, rule: UniformRule, *, timeout: float | None = No
                                   z3.Implies(r == wall, z3.And(z3.Not(moves(vm, 1)), at(last, vm))))))
     triples = domain(tm, rule, tight=tight)
     syntactic = list(in_domain)
-    if tight:  # the invariants' triples (proofs_check/invariant.py, row_scan.py), beside the syntactic constraints
+    if tight:  # the invariants' triples (uniform/invariant.py, row_scan.py), beside the syntactic ones
         in_domain.append(z3.Or(*[z3.And(lt == a, m == b, r == c) for a, b, c in triples]) if triples
                          else z3.BoolVal(False))
     new_sym, new_state = step_cell(tab, vl, vm, vr)

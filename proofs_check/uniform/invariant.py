@@ -1,6 +1,6 @@
 """An inductive invariant of the windows a run can show, for every input length, width and
 number of steps (docs/uniform.md, "A tight domain"): the lemma of
-:mod:`proofs_check.uniform` need only hold on the triples it admits.
+:mod:`proofs_check.uniform.proof` need only hold on the triples it admits.
 
 A row is drawn on an infinite line: ``... o o # c_0 ... c_{W-1} # o o ...`` where ``#`` is
 the wall and ``o`` (:data:`OUT`) lies beyond it. A *k-window* is k consecutive entries.
@@ -84,7 +84,7 @@ from functools import lru_cache
 from itertools import pairwise, product
 from typing import Any
 
-from proofs_check.tm_semantics import Tables, next_cell
+from proofs_check.semantics.machine import Tables, next_cell
 from theorymodel.errors import ResourceLimitError
 from theorymodel.machines import TuringMachine
 from theorymodel.program.uniform import SEPARATOR, uniform_vocab

@@ -4,7 +4,7 @@ every input length (docs/uniform.md, "Any predictor file")?
 A predictor is uniform when every generated position past the prompt row reads only the
 three positions W+2, W+1 and W back, with the same weights and bias. Then its table is
 extracted (exactly: integer scores at the file's common power of two, so argmax and ties
-are the file's) and handed to the finite lemma of :mod:`proofs_check.uniform`. When it
+are the file's) and handed to the finite lemma of :mod:`proofs_check.uniform.proof`. When it
 is not uniform, the first position that differs is reported.
 
 Three kinds of file are read: the uniform LinearModel file (a tile, uniform by
@@ -225,8 +225,8 @@ MAX_POSITION_CHECK_INPUTS = 1 << 16
 def _expected_rows(tm: TuringMachine, word: tuple[str, ...], width: int, offset: int, rows: int) -> list[str]:
     """The uniform layout's tokens for one input: '#', row 0, '#', then rows 1..T each closed
     by '#' (the machine's configurations, from the transition table)."""
-    from proofs_check.uniform import layout_row
-    from proofs_check.verdict import configurations
+    from proofs_check.per_length.simulation import configurations
+    from proofs_check.uniform.proof import layout_row
 
     layout = UniformLayout(width, offset)
     return ["#", *(tok for conf in configurations(tm, word, rows) for tok in layout_row(tm, conf, layout))]
@@ -328,7 +328,7 @@ def uniform_claim_for_file(path: str | Path, tm: TuringMachine, *, method: str =
     """``verify --uniform PRED.npz MACHINE``: the file's shared table proved for every input
     length (:func:`proofs_check.uniform.uniform_claim`), or ``"uniform": false`` with the
     first position where the file stops being one table."""
-    from proofs_check.uniform import uniform_claim
+    from proofs_check.uniform.proof import uniform_claim
 
     table = read_shared_table(path)
     if isinstance(table, NotUniform):
@@ -404,7 +404,7 @@ def _float_readers(tm: TuringMachine, table: SharedTable, rule: UniformRule, pay
     u = 2^-24), and keep the proof only when every exact margin exceeds twice that bound.
     Otherwise the verdict becomes "not proved" with the first triple where a float reader
     may disagree."""
-    from proofs_check.uniform import domain
+    from proofs_check.uniform.proof import domain
 
     if not payload.get("verified"):
         return

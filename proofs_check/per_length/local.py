@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import z3
 
-from proofs_check.predictor_semantics import PositionScores
-from proofs_check.tm_semantics import Tables, step_cell
-from proofs_check.z3util import at_most_one, exactly_one, in_set, query_size, record_query
+from proofs_check.semantics.machine import Tables, step_cell
+from proofs_check.semantics.predictor import PositionScores
+from proofs_check.semantics.z3util import at_most_one, exactly_one, in_set, query_size, record_query
 from theorymodel.machines import TuringMachine
 from theorymodel.predictor import LinearPredictor
 from theorymodel.program import labels as lb

@@ -45,7 +45,7 @@ variables, and exactly ``C`` clauses; a clause has at most :data:`MAX_CLAUSE_LIT
 literals; every proof line is one clause ended by ``0``. All limits are checked before
 the work; parsing and tautology checks take linear time.
 
-``python -m proofs_check.drat FILE.cnf FILE.drat`` prints ``s VERIFIED`` (exit 0) or
+``python -m proofs_check.certificates.drat FILE.cnf FILE.drat`` prints ``s VERIFIED`` (exit 0) or
 ``s NOT VERIFIED`` with the reason (exit 1); a malformed file is one ``error:`` line and
 exit 2, a file past a limit exit 3. ``--resolve FILE.cnf`` prints z3's answer on the
 formula: a second solver, reading only the file.
@@ -458,7 +458,7 @@ def resolve_dimacs(cnf_path: str | Path) -> str:
     return str(s.check())
 
 
-USAGE = "usage: python -m proofs_check.drat FILE.cnf FILE.drat | --resolve FILE.cnf"
+USAGE = "usage: python -m proofs_check.certificates.drat FILE.cnf FILE.drat | --resolve FILE.cnf"
 
 
 def main(argv: list[str] | None = None) -> int:

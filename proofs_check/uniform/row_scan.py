@@ -1,7 +1,7 @@
 """A regular invariant of whole rows, closed under the step (docs/uniform.md, "Whole rows:
 what came before").
 
-The window invariant of :mod:`proofs_check.invariant` sees k consecutive cells, so it
+The window invariant of :mod:`proofs_check.uniform.invariant` sees k consecutive cells, so it
 cannot see order across a long run of one symbol: ``binary_addition``'s head looking for
 ``+`` has ``+`` somewhere on its left, past any number of digits. This module reads a row
 from one wall to the other and remembers, at each cell, which kinds of token it has passed.
@@ -53,8 +53,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from proofs_check.invariant import DEADLINE, cell_tokens
-from proofs_check.tm_semantics import Tables, next_cell
+from proofs_check.semantics.machine import Tables, next_cell
+from proofs_check.uniform.invariant import DEADLINE, cell_tokens
 from theorymodel.errors import ResourceLimitError
 from theorymodel.machines import TuringMachine
 from theorymodel.program.uniform import SEPARATOR, uniform_vocab

@@ -18,7 +18,7 @@ circuit file (:func:`~proofs_check.circuit_semantics.gate_expr`; never from the
 compiler), that every inlined position has a strict argmax and p's token is v's value.
 The free Booleans over-approximate the values that can occur together, so a proved lemma
 is a proof; a failed one is only "not proved here" and the caller decides globally
-(:mod:`proofs_check.sweep`).
+(:mod:`proofs_check.per_length.sweep`).
 
 **The answer lemma.** The answer positions, decoded by the file's own layout
 (:func:`proofs_check.answer.answer_mismatch`), equal the circuit's outputs whenever every
@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 import z3
 
-from proofs_check.answer import StringIds, answer_mismatch
-from proofs_check.circuit_semantics import gate_expr
-from proofs_check.z3util import query_size, record_query
+from proofs_check.semantics.answer import StringIds, answer_mismatch
+from proofs_check.semantics.circuit import gate_expr
+from proofs_check.semantics.z3util import query_size, record_query
 from theorymodel.circuits import Circuit
 from theorymodel.predictor import LinearPredictor
 from theorymodel.program import labels as lb

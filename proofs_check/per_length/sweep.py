@@ -394,3 +394,17 @@ def _can_sum_to(coeffs: list[int], target: int, cap: int = 1 << 16) -> bool:
         if len(sums) > cap:
             return True
     return target in sums
+
+
+def estimate_seconds(target, pred) -> float | None:
+    """Not predictable from sizes: a sweep's cost is its hardest pair."""
+    return None
+
+
+
+def run(target, pred, *, reach: tuple[int, int] | None = None, timeout: float | None = None):
+    """The registry's entry (:mod:`proofs_check.methods`): sweeping reads circuit files only,
+    through :func:`proofs_check.per_length.circuit_proof.prove_circuit`."""
+    from theorymodel.errors import UsageError
+
+    raise UsageError("--method sat checks a predictor against a circuit file; machines are proved with z3")
