@@ -119,10 +119,15 @@ def cmd_census(args: argparse.Namespace) -> Report:
         raise UsageError("--seed and --class-timeout go with --sample K")
     payload = census(args.n, args.cls, db=args.db, scheduler=args.scheduler, max_k=args.max_k,
                      progress=not args.json)
-    if args.max_k is not None:
+    if args.max_k == 1:
         head = (f"census n = {payload['n']}, class {payload['class']}, first layer: {payload['functions']:,} "
                 f"functions in {payload['classes']:,} NPN classes (class table {payload['classes_table']}, "
                 f"{payload['unate_classes']} unate classes solved exactly, {payload['seconds']:.1f} s)")
+    elif args.max_k == 2:
+        head = (f"census n = {payload['n']}, class {payload['class']}, length <= 2 by composition: "
+                f"{payload['functions']:,} functions in {payload['classes']:,} NPN classes (class table "
+                f"{payload['classes_table']}; {payload['first_tokens']} first tokens x {payload['second_tokens']:,} "
+                f"second tokens; {payload['seconds']:.1f} s)")
     else:
         head = (f"census n = {payload['n']}, class {payload['class']}: {payload['functions']:,} functions in "
                 f"{payload['classes']} NPN classes ({payload['solved_now']} solved now, {payload['reused']} reused "

@@ -116,7 +116,7 @@ EXAMPLES = {
                        "theorymodel counterexample c17.npz examples/circuits/c17.bench --n 5 --method sat"],
     "bound": ["theorymodel bound binary_palindrome --n 6"],
     "length": ["theorymodel length parity --n 5", "theorymodel length majority --n 3 --class b2"],
-    "census": ["theorymodel census --n 4", "theorymodel census --n 5 --max-k 1",
+    "census": ["theorymodel census --n 4", "theorymodel census --n 5 --max-k 1", "theorymodel census --n 5 --max-k 2",
                "theorymodel census --n 5 --sample 2000 --seed 0 --scheduler tcp://HEAD:8786"],
     "learn": ["theorymodel learn parity --n 12 --samples 1500",
               "theorymodel learn binary_increment --uniform --train-n 0..2"],
@@ -283,8 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_nonnegative_int, help="with --sample: the draw's seed (default 0)")
     p.add_argument("--class-timeout", type=_positive_float, metavar="S",
                    help="with --sample: seconds per class; a class that reaches it is stored as an interval")
-    p.add_argument("--max-k", type=_nonnegative_int, metavar="1",
-                   help="decide only length 1 for every class (the first layer; how n = 5 runs, in about a minute)")
+    p.add_argument("--max-k", type=_nonnegative_int, metavar="1|2",
+                   help="1: decide only length 1 for every class (the first layer, about a minute at n = 5); 2: "
+                        "length 1, 2 and >= 3 for every class by composition, no per-class search (minutes at n = 5)")
     p.add_argument("--timeout", type=_positive_float, metavar="S",
                    help="seconds for the whole run (exit 3 past it; decided classes stay in the database)")
 

@@ -231,7 +231,8 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
     """Length complexity of all functions of n inputs, per NPN class and per function.
 
     ``max_k = 1`` (class ``linear``) decides only the first layer, length 1, for every
-    class (:mod:`theorymodel.complexity.layer`); it is how n = 5 runs today."""
+    class (:mod:`theorymodel.complexity.layer`); ``max_k = 2`` decides length 1, 2 and
+    >= 3 for every class by composition (:mod:`theorymodel.complexity.composition`)."""
     from theorymodel.complexity.classes import get_class
     from theorymodel.complexity.npn import MAX_CENSUS_N
     from theorymodel.errors import UsageError
@@ -241,15 +242,17 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
         raise UsageError(f"the census groups functions by NPN class, and {cls} is not NPN-invariant "
                          "(use length on single functions)")
     if max_k is not None:
-        if max_k != 1 or hclass.name != "linear":
-            raise UsageError("--max-k decides the first layer: --max-k 1 with --class linear")
+        if max_k not in (1, 2) or hclass.name != "linear":
+            raise UsageError("--max-k decides the first layers: --max-k 1 (length 1) or 2 (length 1, 2 and >= 3) "
+                             "with --class linear")
         if scheduler:
-            raise UsageError("the first layer runs in one process (seconds); --scheduler is for the full census")
-        from theorymodel.complexity.layer import first_layer
+            raise UsageError("the layers run in one process (minutes); --scheduler is for the full census")
+        from theorymodel.complexity.layer import first_layer, second_layer
 
         store = Store(db or default_db())
         try:
-            return CensusTable({**first_layer(store.db, n, progress=progress), "db": str(store.path)})
+            layer = first_layer if max_k == 1 else second_layer
+            return CensusTable({**layer(store.db, n, progress=progress), "db": str(store.path)})
         finally:
             store.close()
     if n > MAX_CENSUS_N:

@@ -135,3 +135,27 @@ def first_layer(db: sqlite3.Connection, n: int, *, progress: bool = True) -> dic
         "classes_by_length": {"1": len(one), ">=2": len(reps) - len(one)},
         "seconds": round(time.perf_counter() - start, 6),
     }
+
+
+def second_layer(db: sqlite3.Connection, n: int, *, progress: bool = True) -> dict[str, Any]:
+    """Length 1, 2 and >= 3, decided exactly for every NPN class of n <= 5 inputs by
+    composition (:mod:`theorymodel.complexity.composition`): no per-class search."""
+    from theorymodel.complexity.composition import length_two_layer
+
+    start = time.perf_counter()
+    reps, orbits, source = stored_classes(db, n, progress=progress)
+    with ProgressBar(f"length <= 2 of n={n}: threshold functions listed, first tokens composed", None,
+                     unit="steps", enabled=progress) as bar:
+        layer = length_two_layer(n, classes=(reps, orbits), progress=lambda done, total: bar.update(done))
+    c = layer.counts()
+    return {
+        "n": n, "class": "linear", "max_k": 2, "classes": len(reps), "functions": int(orbits.sum()),
+        "classes_table": source, "method": "composition: f = h(x, g(x)), g over one threshold function per "
+                                           "NPN orbit, h over every threshold function of n + 1 inputs",
+        "first_tokens": layer.first_tokens, "second_tokens": layer.second_tokens,
+        "functions_by_length": {"1": c["length_1_functions"], "2": c["length_2_functions"],
+                                ">=3": c["length_3_or_more_functions"]},
+        "classes_by_length": {"1": c["length_1_classes"], "2": c["length_2_classes"],
+                              ">=3": c["length_3_or_more_classes"]},
+        "seconds": round(time.perf_counter() - start, 6),
+    }
