@@ -62,3 +62,10 @@ def test_results_render_as_html_tables(tmp_path):
     xml.dom.minidom.parseString(html)
     assert "16 functions" in html and "length 1" in html
     xml.dom.minidom.parseString(length_complexity(resolve("parity", 3))._repr_html_())
+
+
+def test_the_readme_state_graph_is_what_show_draws(tmp_path):
+    from theorymodel.cli import main
+
+    assert main(["show", "binary_increment", "--picture", str(tmp_path / "bi.svg")]) == 0
+    assert (tmp_path / "bi.svg").read_text() == (ROOT / "docs" / "img" / "binary_increment.svg").read_text()

@@ -36,6 +36,7 @@ def test_every_bundled_machine_is_proved_for_every_length(name):
     rule = compile_uniform(tm)
     v = verify_uniform(tm, rule, method="both")
     assert v.verified and v.guarantee == "smt-proof-uniform" and v.triples == len(domain(tm, rule))
+    assert v.method == "both" and v.details["methods"] == {"z3": True, "exhaustive": True}
     assert lemma_exhaustive(tm, rule).verified
 
 

@@ -8,9 +8,13 @@ set -uo pipefail
 python3 -c "import theorymodel, torch" 2>/dev/null || pip install -q -e '.[experiments]'
 out="${OUT:-tour/gpu_4x4}"
 mkdir -p "$out"
+failed=0
 for cot in fine paper; do
+  code=0
   timeout 280 theorymodel experiment multiply --digits 4 --model mlp --cot "$cot" --device cuda \
     --d 128 --batch 2048 --steps 1200 --lr 1e-3 --checkpoint "$out/ck_${cot}.pt" \
-    --plot "$out/${cot}.png" --json > "$out/${cot}.json"
-  echo "$cot: exit $? $(head -c 400 "$out/${cot}.json")"
+    --plot "$out/${cot}.png" --json > "$out/${cot}.json" || code=$?
+  echo "$cot: exit $code $(head -c 400 "$out/${cot}.json")"
+  [ "$code" -eq 0 ] || failed=$code
 done
+exit "$failed"  # a run that failed (no CUDA device: exit 2) is the script's exit code

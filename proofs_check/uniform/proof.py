@@ -509,6 +509,9 @@ def _verify_uniform(tm: TuringMachine, rule: UniformRule, *, method: str, timeou
         if check.verified != proof.verified or (not proof.verified and set(check.failed) != set(proof.failed)
                                                 and len(proof.failed) < 64):
             raise AssertionError("z3 and enumeration disagree on the uniform lemma")
+        return replace(proof, method="both", details={**proof.details, "methods": {"z3": proof.verified,
+                                                                                   "exhaustive": check.verified},
+                                                      "exhaustive_seconds": round(check.seconds, 3)})
     return proof
 
 

@@ -128,6 +128,8 @@ def _verify_uniform(args: argparse.Namespace) -> Report:
              f"  {'VERIFIED' if payload['verified'] else 'NOT PROVED'} ({payload['guarantee']}, "
              f"{payload['triples']} triples, {payload['seconds']:.2f} s)",
              f"  claim: {payload['claim']}", f"  assumption: {payload['assumption']}"]
+    if payload.get("methods"):
+        lines.append(f"  {' and '.join(payload['methods'])} agree")
     return _uniform_outcome(payload, lines, "counterexample {input!r} (row {row}, cell {cell})",
                             f"{len(payload['failed_triples'])} triples fail; none reached on inputs up to "
                             f"--max-n {args.max_n}")
