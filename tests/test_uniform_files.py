@@ -433,3 +433,28 @@ def test_a_tile_whose_float_readers_may_disagree_is_not_proved(tmp_path):
     arrays["out_embedding.bias"] = arrays["out_embedding.bias"].astype(np.longdouble)
     path.write_bytes(npz(arrays))
     assert classify(path, tm)[0] == "refused"
+
+
+def test_the_one_hot_fast_path_equals_the_exact_product():
+    """uniform_file._selection/_gather (one-hot embeddings read as gathers) against the
+    object-array product, on random selection matrices with empty rows and huge kernels;
+    anything that is not a selection (two ones, a 2, a scaled 1) takes the product."""
+    from theorymodel.predictor.uniform_file import _gather, _selection
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        V, d = int(rng.integers(1, 7)), int(rng.integers(1, 7))
+        emb = np.zeros((V, d), dtype=np.int64)
+        out = np.zeros((V, d), dtype=np.int64)
+        for m in (emb, out):
+            for row in range(V):
+                if rng.random() < 0.8:
+                    m[row, rng.integers(0, d)] = 1
+        k = np.array([[int(v) << 70 for v in r] for r in rng.integers(-9, 9, (d, d))], dtype=object)
+        se, so = _selection(emb, 0), _selection(out, 0)
+        assert se is not None and so is not None
+        want = np.asarray(out, dtype=object) @ k @ np.asarray(emb, dtype=object).T
+        assert (_gather(k, so, se) == want).all()
+    two = np.array([[1, 1], [0, 1]])
+    assert _selection(two, 0) is None and _selection(np.array([[2, 0]]), 0) is None
+    assert _selection(np.array([[1, 0]]), 1) is None

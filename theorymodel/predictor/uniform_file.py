@@ -213,11 +213,41 @@ def from_arrays(z: dict[str, np.ndarray], path: str) -> UniformFile:
     # exact collapse in Python integers: score(d | x at offset j) = out[d] . kernel[j] . emb[x]
     scale = max(e_out + e_k + e_emb, e_out + e_b1, e_bout)
     emb_o, out_o, k_o = (np.asarray(a, dtype=object) for a in (emb, out, kernel))
-    tables = [(out_o @ k_o[j] @ emb_o.T) * (1 << (scale - e_out - e_k - e_emb)) for j in range(3)]
-    bias = (out_o @ np.asarray(b1, dtype=object)) * (1 << (scale - e_out - e_b1)) \
-        + np.asarray(bout, dtype=object) * (1 << (scale - e_bout))
+    pick_emb, pick_out = _selection(emb, e_emb), _selection(out, e_out)
+    if pick_emb is not None and pick_out is not None:
+        # one-hot embeddings (the common case, trained tied tables included): the products
+        # are gathers of the kernel, the same exact integers without |V|^3 Python products
+        tables = [_gather(k_o[j], pick_out, pick_emb) * (1 << (scale - e_out - e_k - e_emb)) for j in range(3)]
+        b1_o = np.asarray(b1, dtype=object)
+        picked = np.array([b1_o[c] if c >= 0 else 0 for c in pick_out.tolist()], dtype=object)
+        bias = picked * (1 << (scale - e_out - e_b1)) + np.asarray(bout, dtype=object) * (1 << (scale - e_bout))
+    else:
+        tables = [(out_o @ k_o[j] @ emb_o.T) * (1 << (scale - e_out - e_k - e_emb)) for j in range(3)]
+        bias = (out_o @ np.asarray(b1, dtype=object)) * (1 << (scale - e_out - e_b1)) \
+            + np.asarray(bout, dtype=object) * (1 << (scale - e_bout))
     narrow = [narrow_integers(a) for a in (*tables, bias)]
     return UniformFile(vocab, width, offset, C, narrow[0], narrow[1], narrow[2], narrow[3], scale)
+
+
+def _selection(m: np.ndarray, exponent: int) -> np.ndarray | None:
+    """For a matrix whose value (``m * 2^-exponent``) has in each row at most one entry,
+    and that entry 1: the column of each row's 1 (-1 for an all-zero row); else None."""
+    if exponent != 0 or m.ndim != 2:
+        return None
+    nonzero = np.asarray(m != 0)
+    if (nonzero.sum(axis=1) > 1).any() or any(int(v) != 1 for v in np.asarray(m)[nonzero].tolist()):
+        return None
+    cols = np.argmax(nonzero, axis=1)
+    return np.where(nonzero.any(axis=1), cols, -1)
+
+
+def _gather(k: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``S_out @ k @ S_emb.T`` for selection matrices given by their columns: entry (d, x)
+    is ``k[rows[d], cols[x]]``, 0 where either row is all zero."""
+    out = k[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))].copy()
+    out[rows < 0, :] = 0
+    out[:, cols < 0] = 0
+    return out
 
 
 def narrow_integers(a: np.ndarray) -> np.ndarray:
