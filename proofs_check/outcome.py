@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofs_check.methods import Decider, Guarantee
+from theorymodel.errors import ResourceLimitError
 
 
 def word_text(word: tuple[str, ...]) -> str:
@@ -87,3 +88,9 @@ class Verdict:
         return html_table("VERIFIED" if self.verified else "COUNTEREXAMPLE", items)
 
 
+
+
+def solver_timeout(what: str, seconds: float) -> ResourceLimitError:
+    """The error every method raises when its time limit is spent (exit 3)."""
+    return ResourceLimitError(f"the solver ran out of time ({what})", limit="solver-timeout",
+                              details={"seconds": round(seconds, 3)})

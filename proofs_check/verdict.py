@@ -18,7 +18,7 @@ from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from proofs_check.methods import METHODS, method_module
-from proofs_check.outcome import Counterexample, Verdict, word_text
+from proofs_check.outcome import Counterexample, Verdict, solver_timeout, word_text
 from proofs_check.reference import CircuitTarget, MachineTarget, check_alphabet
 from proofs_check.semantics.z3util import version
 from theorymodel.errors import UsageError, input_space
@@ -124,9 +124,7 @@ def _time_left(deadline: float | None, start: float) -> float | None:
         return None
     left = deadline - time.perf_counter()
     if left <= 0:
-        from proofs_check.per_length.exhaustive import enumeration_timeout
-
-        raise enumeration_timeout(time.perf_counter() - start)
+        raise solver_timeout("enumeration", time.perf_counter() - start)
     return left
 
 

@@ -7,9 +7,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from proofs_check.outcome import Verdict
+from proofs_check.outcome import Verdict, solver_timeout
 from proofs_check.per_length.simulation import replay, shrink
-from proofs_check.per_length.z3_query import solver_timeout, z3_circuit
+from proofs_check.per_length.z3_query import z3_circuit
 from proofs_check.reference import CircuitTarget, check_alphabet
 from proofs_check.semantics.z3util import version
 from theorymodel.errors import ResourceLimitError, UsageError

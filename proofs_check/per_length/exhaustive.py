@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from itertools import product
 
-from proofs_check.outcome import Verdict
+from proofs_check.outcome import Verdict, solver_timeout
 from proofs_check.per_length.simulation import first_counterexample, shrink
 from proofs_check.reference import check_alphabet
 from theorymodel.compile.report import batched
@@ -36,7 +36,7 @@ def exhaustive(target, pred: LinearPredictor, *, deadline: float | None = None) 
     cex = None
     for chunk in batched(product(target.alphabet, repeat=target.n), 4096):
         if deadline is not None and time.perf_counter() > deadline:
-            raise enumeration_timeout(time.perf_counter() - start)
+            raise solver_timeout("enumeration", time.perf_counter() - start)
         cex = first_counterexample(target, pred, chunk)
         if cex is not None:
             break
@@ -46,11 +46,6 @@ def exhaustive(target, pred: LinearPredictor, *, deadline: float | None = None) 
                    time.perf_counter() - start)
 
 
-
-
-def enumeration_timeout(seconds: float) -> ResourceLimitError:
-    return ResourceLimitError("the solver ran out of time (enumeration)", limit="solver-timeout",
-                              details={"seconds": round(seconds, 3)})
 
 
 def run(target, pred: LinearPredictor, *, reach: tuple[int, int] | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import z3
 
-from proofs_check.outcome import Verdict
+from proofs_check.outcome import Verdict, solver_timeout
 from proofs_check.per_length.exhaustive import exhaustive
 from proofs_check.per_length.local import LocalProver, local_solver
 from proofs_check.per_length.simulation import first_counterexample, replay, shrink
@@ -23,7 +23,7 @@ from proofs_check.semantics.circuit import circuit_outputs
 from proofs_check.semantics.machine import BoundedRun
 from proofs_check.semantics.predictor import SymbolicRollout, as_token
 from proofs_check.semantics.z3util import query_size, record_query, version
-from theorymodel.errors import ResourceLimitError, input_space
+from theorymodel.errors import input_space
 from theorymodel.predictor import LinearPredictor
 from theorymodel.program import labels as lb
 
@@ -36,11 +36,6 @@ def _solver(deadline: float | None, tactic: bool = False) -> z3.Solver:
     if deadline is not None:
         s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
     return s
-
-
-def solver_timeout(what: str, seconds: float) -> ResourceLimitError:
-    return ResourceLimitError(f"the solver ran out of time ({what})", limit="solver-timeout",
-                              details={"seconds": round(seconds, 3)})
 
 
 def label_token_on_run(run: BoundedRun, pred: LinearPredictor, label) -> z3.ArithRef:

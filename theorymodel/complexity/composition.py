@@ -34,7 +34,9 @@ from itertools import combinations_with_replacement, permutations
 
 import numpy as np
 
-from theorymodel.complexity.npn_classes import A000370, A000609
+from theorymodel.circuits.model import all_assignments
+from theorymodel.complexity.npn_classes import A000370, A000609, gather
+from theorymodel.complexity.targets import index_map
 from theorymodel.errors import ResourceLimitError
 
 #: every threshold function of <= 6 inputs has integer weights of at most this size
@@ -54,21 +56,6 @@ def _pack(bits: np.ndarray) -> np.ndarray:
     return np.packbits(padded, axis=1, bitorder="little").view("<u8").ravel().astype(np.uint64)
 
 
-def _inputs(m: int) -> np.ndarray:
-    """(2^m, m) 0/1: row r's input i is bit m - 1 - i of r."""
-    r = np.arange(2**m)
-    return ((r[:, None] >> (m - 1 - np.arange(m))[None, :]) & 1).astype(np.int64)
-
-
-def gather(codes: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Codes moved by an index map: new bit r = old bit ``index[r]``."""
-    out = np.zeros_like(codes)
-    one = np.uint64(1)
-    for r, src in enumerate(np.asarray(index).tolist()):
-        out |= ((codes >> np.uint64(src)) & one) << np.uint64(r)
-    return out
-
-
 def negate_input(codes: np.ndarray, m: int, i: int) -> np.ndarray:
     """Codes of ``f(x with input i negated)``: swap the halves of every 2s-bit block."""
     s = 1 << (m - 1 - i)
@@ -80,9 +67,7 @@ def negate_input(codes: np.ndarray, m: int, i: int) -> np.ndarray:
 def permutation_maps(m: int) -> list[np.ndarray]:
     """Index maps of every input permutation (input i of the moved function reads input
     perm[i])."""
-    x = _inputs(m)
-    weights = 1 << (m - 1 - np.arange(m))
-    return [(x[:, list(perm)] * weights).sum(axis=1) for perm in permutations(range(m))]
+    return [index_map(m, list(perm)) for perm in permutations(range(m))]
 
 
 def monotone_sorted(m: int) -> np.ndarray:
@@ -92,7 +77,7 @@ def monotone_sorted(m: int) -> np.ndarray:
     if not 1 <= m <= 6:
         raise ResourceLimitError("threshold functions are listed up to 6 inputs", limit="size-cap",
                                  details={"m": m, "cap": 6})
-    x = _inputs(m)
+    x = all_assignments(m).astype(np.int64)
     w = np.array(list(combinations_with_replacement(range(MAX_WEIGHT[m] + 1), m)), dtype=np.int64)
     sums = w @ x.T  # (weights, 2^m)
     top = int(sums.max(initial=0)) + 1

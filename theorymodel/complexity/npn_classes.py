@@ -111,7 +111,8 @@ def _cofactor_rows(n: int) -> dict[tuple[int, int], np.ndarray]:
     return rows
 
 
-def _gather(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def gather(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Codes moved by an index map: new bit s = old bit ``rows[s]``."""
     out = np.zeros_like(codes)
     for s, r in enumerate(rows.tolist()):
         out |= ((codes >> np.uint64(r)) & np.uint64(1)) << np.uint64(s)
@@ -149,7 +150,7 @@ def class_table(n: int, *, progress: Callable[[int, int], None] | None = None,
     for done, c in enumerate(reps_m.tolist()):
         c = np.uint64(c)
         codes = low | (c << np.uint64(half))
-        cof = {vp: _gather(codes, r) for vp, r in rows.items()}
+        cof = {vp: gather(codes, r) for vp, r in rows.items()}
         canon = {vp: lower_canon[g.astype(np.int64)] for vp, g in cof.items()}
         alive = np.ones(len(codes), dtype=bool)
         for cc in canon.values():
@@ -202,7 +203,7 @@ def unate(codes: np.ndarray, n: int) -> np.ndarray:
     out = np.ones(len(codes), dtype=bool)
     rows = _cofactor_rows(n) if n else {}
     for v in range(n):
-        c0, c1 = _gather(codes, rows[(v, 0)]), _gather(codes, rows[(v, 1)])
+        c0, c1 = gather(codes, rows[(v, 0)]), gather(codes, rows[(v, 1)])
         out &= ((c0 & ~c1) == 0) | ((c1 & ~c0) == 0)
     return out
 
