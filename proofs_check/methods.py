@@ -10,10 +10,14 @@ module and one line here; ``auto`` and ``both`` are the portfolio in
 Every method starts with a random-simulation pass (2,048 inputs, or all when fewer): a
 wrong file found there gets its replayed counterexample at once (``method: "simulation"``).
 
-- ``auto``: the cheapest: enumeration when inputs x CoT tokens is small (estimated at most
-  20 s), else the fastest proof available: z3 local lemmas for a labelled predictor, SAT
-  sweeping for a circuit predictor without labels (or whose lemmas fail), one global z3
-  query otherwise.
+- ``auto``: the portfolio (:func:`proofs_check.verdict.verify`): each applicable method's
+  cost estimated from sizes before it starts (inputs x CoT tokens for enumeration; the
+  halting lemma's cells x states x symbols and the positions for z3; gates plus non-zero
+  weights for SAT), the cheapest first. Enumeration when it is estimated at most 5 s or
+  no dearer than the proof; otherwise the proof (z3 local lemmas for a labelled predictor,
+  SAT sweeping for a circuit predictor without labels, one global z3 query otherwise) gets
+  at most the enumeration's estimate, then enumeration runs under the same deadline.
+  ``details["portfolio"]`` records the estimates and the order.
 - ``z3``: z3 only (local lemmas, then one global query).
 - ``sat``: SAT sweeping against a circuit file (:mod:`proofs_check.per_length.sweep`).
 - ``exhaustive``: every input, roll-out against the reference.
@@ -38,8 +42,9 @@ METHODS: tuple[str, ...] = get_args(Method)
 #: a proof that would run for hours ends with the stage it was in and the faster options
 DEFAULT_VERIFY_TIMEOUT = 900.0
 GUARANTEES: tuple[str, ...] = get_args(Guarantee)
-METHOD_HELP = ("every method first rolls out 2,048 random inputs; auto: enumeration when cheap, else z3 local "
-               "lemmas, SAT sweeping for unlabelled circuit predictors, else one global z3 query; z3: z3 only; "
+METHOD_HELP = ("every method first rolls out 2,048 random inputs; auto: the cheapest by estimated cost: "
+               "enumeration, or a proof (z3 local lemmas, SAT sweeping for unlabelled circuit predictors, else "
+               "one global z3 query) that gives way to enumeration after the enumeration's estimate; z3: z3 only; "
                "sat: SAT sweeping (circuits); exhaustive: every input; both: two independent methods that must "
                "agree")
 

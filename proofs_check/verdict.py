@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["CircuitTarget", "Counterexample", "MachineTarget", "Verdict", "certificate", "check_alphabet", "verify",
            "word_text"]
 
-AUTO_EXHAUSTIVE_SECONDS = 20.0
+#: enumeration estimated at most this (seconds) runs first whatever the proof's estimate: a
+#: predictable cost that small is not worth a guess (bench/bench_portfolio.py)
+AUTO_EXHAUSTIVE_SECONDS = 5.0
 
 
 def _from_simulation(sim: SimulationPass, pred: LinearPredictor, total: int, start: float,
@@ -91,10 +93,11 @@ def verify(target, pred: LinearPredictor, *, method: str = "auto", reach: tuple[
     left = None if deadline is None else max(0.001, deadline - time.perf_counter())
     enumerable = total <= MAX_EXHAUSTIVE
     enumeration = method_module("exhaustive")
-    cheap = enumerable and enumeration.estimate_seconds(target, pred) <= AUTO_EXHAUSTIVE_SECONDS
-    if method == "exhaustive" or (method == "auto" and cheap):
+    if method == "exhaustive":
         stage(f"enumeration of {total:,} inputs")
         return enumeration.run(target, pred, timeout=_time_left(deadline, start))
+    if method == "auto":
+        return _portfolio(target, pred, reach, deadline, start, enumerable)
     if enumerable:
         stage("proof", hint=f"try --method exhaustive ({total:,} inputs, estimated "
                             f"{enumeration.estimate_seconds(target, pred):.0f} s) or a larger --timeout")
@@ -116,6 +119,64 @@ def verify(target, pred: LinearPredictor, *, method: str = "auto", reach: tuple[
         return _agree(proof, sim_verdict, start)
     stage(f"both: enumeration of {total:,} inputs")
     return _agree(proof, enumeration.run(target, pred, timeout=_time_left(deadline, start)), start)
+
+
+def proof_estimate(target, pred: LinearPredictor) -> tuple[str, float]:
+    """The proof ``auto`` would run and its estimated seconds, from sizes alone: for a
+    circuit, the first step of :func:`~proofs_check.per_length.circuit_proof.prove_circuit`
+    that applies (gate lemmas, SAT sweeping, one z3 query); for a machine, z3."""
+    if isinstance(target, CircuitTarget):
+        from proofs_check.per_length.circuit_local import has_gate_labels
+        from proofs_check.per_length.sweep import supports
+
+        if not has_gate_labels(pred) and not supports(pred, target.circuit):
+            return "sat", method_module("sat").estimate_seconds(target, pred)
+    return "z3", method_module("z3").estimate_seconds(target, pred)
+
+
+def _portfolio(target, pred: LinearPredictor, reach, deadline: float | None, start: float,
+               enumerable: bool) -> Verdict:
+    """``auto``: every applicable method's cost estimated from sizes, the cheapest run first.
+
+    Enumeration's estimate is reliable (inputs x CoT tokens); a proof's is a guess (z3 and
+    SAT cost what their hardest query costs). So a proof that is estimated cheaper gets at
+    most the enumeration's estimate (:data:`AUTO_EXHAUSTIVE_SECONDS` at least), then gives
+    way to enumeration under the same deadline: ``auto`` never takes much more than twice
+    the better of the two. The verdict's ``details["portfolio"]`` holds the estimates, the
+    order and what decided."""
+    from theorymodel.errors import ResourceLimitError
+    from theorymodel.progress import stage
+
+    enumeration = method_module("exhaustive")
+    total = input_space(len(target.alphabet), target.n)
+    proof_name, proof_seconds = proof_estimate(target, pred)
+    estimates = {proof_name: round(proof_seconds, 3)}
+    if enumerable:
+        estimates["exhaustive"] = round(enumeration.estimate_seconds(target, pred), 3)
+    portfolio: dict[str, Any] = {"estimates": estimates}
+
+    def decided(verdict: Verdict, order: list[str]) -> Verdict:
+        return replace(verdict, seconds=time.perf_counter() - start,
+                       details={**verdict.details, "portfolio": {**portfolio, "order": order}})
+
+    def enumerate_all(order: list[str]) -> Verdict:
+        stage(f"enumeration of {total:,} inputs")
+        return decided(enumeration.run(target, pred, timeout=_time_left(deadline, start)), order)
+
+    if enumerable and (estimates["exhaustive"] <= max(AUTO_EXHAUSTIVE_SECONDS, proof_seconds)):
+        return enumerate_all(["exhaustive"])
+    left = None if deadline is None else max(0.001, deadline - time.perf_counter())
+    if not enumerable:
+        return decided(_proof(target, pred, "auto", reach, left), [proof_name])
+    budget = estimates["exhaustive"] if left is None else min(left, estimates["exhaustive"])
+    portfolio["proof_budget_seconds"] = round(budget, 3)
+    stage("proof", hint=f"{proof_name} for at most {budget:.0f} s, then enumeration of {total:,} inputs")
+    try:
+        return decided(_proof(target, pred, "auto", reach, budget), [proof_name])
+    except ResourceLimitError as exc:
+        if exc.limit != "solver-timeout" or (deadline is not None and time.perf_counter() >= deadline):
+            raise
+    return enumerate_all([proof_name, "exhaustive"])
 
 
 def _time_left(deadline: float | None, start: float) -> float | None:

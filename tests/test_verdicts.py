@@ -284,3 +284,66 @@ def test_linearmodel_collapse_is_exact(tmp_path, spread):
             assert [Fraction(int(g)) for g in got] == [e * scale for e in exact]
     if spread > 1:
         assert pred._wx.dtype == object  # beyond int64: Python integers, still exact
+
+
+# -- auto: the portfolio ---------------------------------------------------------------
+def test_auto_records_each_methods_estimate_and_enumerates_the_cheap_case():
+    pred, target, reach = build(library.load("binary_palindrome"), 4, "circuit")
+    verdict = verify(target, pred, reach=reach, simulation=False)
+    portfolio = verdict.details["portfolio"]
+    assert verdict.verified and verdict.method == "exhaustive"
+    assert set(portfolio["estimates"]) == {"z3", "exhaustive"} and portfolio["order"] == ["exhaustive"]
+    assert 0 < portfolio["estimates"]["exhaustive"] < portfolio["estimates"]["z3"]
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_auto_gives_an_expensive_proof_the_enumerations_estimate_then_enumerates(monkeypatch, wrong):
+    """A proof estimated cheaper runs first; when it outlasts the enumeration's estimate,
+    enumeration decides under the same deadline (and still refutes a wrong file)."""
+    import proofs_check.per_length.exhaustive as enumeration
+    import proofs_check.per_length.z3_query as z3_query
+    import proofs_check.verdict as verdict_module
+    from proofs_check.outcome import solver_timeout
+
+    pred, target, reach = build(library.load("parity"), 3, "circuit")
+    if wrong:
+        pred = with_answer(pred, dataclasses.replace(pred.answer, positions=(pred.n_inputs,)))
+    budgets = []
+
+    def slow_proof(target, pred, *, reach, timeout):
+        budgets.append(timeout)
+        raise solver_timeout("a lemma", timeout)
+
+    monkeypatch.setattr(verdict_module, "AUTO_EXHAUSTIVE_SECONDS", 0.0)
+    monkeypatch.setattr(enumeration, "ROLLOUT_RATE", 1e3)  # enumeration "estimated" dearer than z3
+    monkeypatch.setattr(z3_query, "estimate_seconds", lambda target, pred: 0.001)
+    monkeypatch.setattr(z3_query, "run", slow_proof)
+    verdict = verify(target, pred, reach=reach, simulation=False)
+    portfolio = verdict.details["portfolio"]
+    assert portfolio["order"] == ["z3", "exhaustive"] and verdict.method == "exhaustive"
+    assert budgets == [pytest.approx(portfolio["estimates"]["exhaustive"], abs=1e-3)]
+    assert verdict.verified is not wrong
+    assert (verdict.counterexample is None) is not wrong
+
+
+def test_auto_keeps_the_users_deadline_when_the_proof_spends_it(monkeypatch):
+    """A solver timeout at the user's own deadline is exit 3, not a silent switch."""
+    import proofs_check.per_length.exhaustive as enumeration
+    import proofs_check.per_length.z3_query as z3_query
+    import proofs_check.verdict as verdict_module
+    from proofs_check.outcome import solver_timeout
+    from theorymodel.errors import ResourceLimitError
+
+    def spends_it(target, pred, *, reach, timeout):
+        import time
+
+        time.sleep(timeout)
+        raise solver_timeout("a lemma", timeout)
+
+    pred, target, reach = build(library.load("parity"), 3, "circuit")
+    monkeypatch.setattr(verdict_module, "AUTO_EXHAUSTIVE_SECONDS", 0.0)
+    monkeypatch.setattr(enumeration, "ROLLOUT_RATE", 1.0)
+    monkeypatch.setattr(z3_query, "estimate_seconds", lambda target, pred: 0.001)
+    monkeypatch.setattr(z3_query, "run", spends_it)
+    with pytest.raises(ResourceLimitError, match="ran out of time"):
+        verify(target, pred, reach=reach, timeout=0.2, simulation=False)

@@ -396,9 +396,15 @@ def _can_sum_to(coeffs: list[int], target: int, cap: int = 1 << 16) -> bool:
     return target in sums
 
 
-def estimate_seconds(target, pred) -> float | None:
-    """Not predictable from sizes: a sweep's cost is its hardest pair."""
-    return None
+#: seconds per clause-producing item (circuit gates + the predictor's non-zero weights),
+#: measured by ``python bench/bench_portfolio.py``; a guess, not a bound: a sweep's cost is its
+#: hardest pair
+SWEEP_RATE = 2.0e-5
+
+
+def estimate_seconds(target, pred) -> float:
+    """The estimated cost of sweeping from the CNF's size: gates plus non-zero weights."""
+    return SWEEP_RATE * (target.circuit.n_gates + pred.nnz)
 
 
 

@@ -245,6 +245,23 @@ def run(target, pred: LinearPredictor, *, reach: tuple[int, int] | None = None,
     return z3_machine(target, pred, reach=reach, timeout=timeout)
 
 
-def estimate_seconds(target, pred: LinearPredictor) -> float | None:
-    """Not predictable from sizes: z3's cost is its hardest lemma."""
-    return None
+#: z3's rates, measured by ``python bench/bench_portfolio.py`` (2 cores): the halting lemma per
+#: unit of T x (n + T) cells x states x tape symbols (binary_palindrome, n = 6, T = 28: 7.0 s
+#: for 19,992 units), a local lemma per labelled position (5,486 positions in 2.2 s), and one
+#: global query per non-zero weight. A guess, not a bound: z3's cost is its hardest lemma, so
+#: ``auto`` gives z3 at most the enumeration's estimate before it enumerates instead.
+HALTING_RATE = 3.5e-4
+LOCAL_RATE = 4.0e-4
+GLOBAL_RATE = 2.0e-4
+
+
+def estimate_seconds(target, pred: LinearPredictor) -> float:
+    """The estimated cost of :func:`run` (or of a circuit's z3 steps) from sizes alone."""
+    if isinstance(target, CircuitTarget):
+        from proofs_check.per_length.circuit_local import has_gate_labels
+
+        return LOCAL_RATE * pred.n_generated if has_gate_labels(pred) else GLOBAL_RATE * pred.nnz
+    tm = target.tm
+    halting = HALTING_RATE * target.T * (target.n + target.T) * len(tm.states) * len(tm.tape_symbols)
+    labelled = pred.labels is not None and not (np.asarray(pred.labels)[:, 0] == lb.GATE).any()
+    return halting + (LOCAL_RATE * pred.n_generated if labelled else GLOBAL_RATE * pred.nnz)

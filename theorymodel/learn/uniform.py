@@ -263,15 +263,24 @@ def sgd_tied(tm: TuringMachine, data: TrainingTriples, vocab: tuple[str, ...], s
     Every ``check_every`` steps the float32 weights are written as a tile file, read back
     exactly and the lemma decided on them by enumeration; training stops when it holds
     (z3 proves the file after)."""
+    import scipy.sparse as sp
+
     from proofs_check.uniform.proof import lemma_exhaustive
     from theorymodel.predictor.uniform_file import model_file_bytes
 
     V = len(vocab)
-    F = output_features(len(tm.tape_symbols), len(tm.states))
+    G, Q = len(tm.tape_symbols), len(tm.states)
+    F = output_features(G, Q)
     rows, counts = data.rows, data.counts
+    N = len(rows)
     weight = (counts / counts.sum())[:, None]
-    onehots = [np.eye(V)[rows[:, j]] for j in range(3)]  # (N, V) each
-    target = np.eye(V)[rows[:, 3]]
+    # The softmax never forms an (N, |V|) array: every (symbol, state-or-no-head) pair is a
+    # token and its score is the sum of the two parts, so the partition function factors,
+    # Z = (sum_s e^{a_s}) (sum_q e^{b_q}) + e^{c} (c: the separator's score), and each
+    # step costs O(N features). The gradient scatters back through the one-hots'
+    # transposes (sparse). The same model and loss as the full softmax, to rounding.
+    scatter = [sp.csr_matrix((np.ones(N), (rows[:, j], np.arange(N))), shape=(V, N)) for j in range(3)]
+    target_features = F[rows[:, 3]]  # (N, features), 0/1
     rng = np.random.default_rng(seed)  # a seeded tiny start, so that seeds differ
     features = F.shape[1]
     params: list[np.ndarray] = [rng.normal(0, 1e-3, (features, V)) for _ in range(3)]
@@ -282,14 +291,22 @@ def sgd_tied(tm: TuringMachine, data: TrainingTriples, vocab: tuple[str, ...], s
     started = time.perf_counter()
     file, proved_at, loss, step = b"", None, float("nan"), 0
     for step in range(1, steps + 1):
-        kernel = [F @ params[j] for j in range(3)]
-        logits = sum(onehots[j] @ kernel[j].T for j in range(3)) + F @ params[3]
-        logits -= logits.max(axis=1, keepdims=True)
-        prob = np.exp(logits)
-        prob /= prob.sum(axis=1, keepdims=True)
-        loss = float(-(weight[:, 0] * np.log(np.maximum((prob * target).sum(axis=1), 1e-300))).sum())
-        g = (prob - target) * weight  # (N, V)
-        grads = [F.T @ (g.T @ onehots[j]) for j in range(3)] + [F.T @ g.sum(axis=0)]
+        hidden = params[0].T[rows[:, 0]] + params[1].T[rows[:, 1]] + params[2].T[rows[:, 2]] + params[3]
+        sym, state, sep = hidden[:, :G], hidden[:, G:G + Q + 1], hidden[:, G + Q + 1]
+        sym_max, state_max = sym.max(axis=1), state.max(axis=1)
+        e_sym, e_state = np.exp(sym - sym_max[:, None]), np.exp(state - state_max[:, None])
+        sum_sym, sum_state = e_sym.sum(axis=1), e_state.sum(axis=1)
+        top = np.maximum(sym_max + state_max, sep)
+        pair = sum_sym * sum_state * np.exp(sym_max + state_max - top)  # Z's token part, scaled by e^-top
+        lone = np.exp(sep - top)  # Z's separator part, the same scale
+        z = pair + lone
+        loss = float((weight[:, 0] * (top + np.log(z) - (hidden * target_features).sum(axis=1))).sum())
+        share = (pair / z)[:, None]
+        g_features = np.concatenate([e_sym / sum_sym[:, None] * share, e_state / sum_state[:, None] * share,
+                                     (lone / z)[:, None]], axis=1)
+        g_features -= target_features
+        g_features *= weight  # (N, features): the cross-entropy's gradient at the feature scores
+        grads = [np.asarray(scatter[j] @ g_features).T for j in range(3)] + [g_features.sum(axis=0)]
         for i, gr in enumerate(grads):  # Adam
             m[i] = 0.9 * m[i] + 0.1 * gr
             v[i] = 0.999 * v[i] + 0.001 * gr * gr
