@@ -37,6 +37,8 @@ def test_every_help_example_runs(tmp_path, monkeypatch, capsys):
     shutil.copytree(ROOT / "examples" / "circuits", tmp_path / "examples" / "circuits")
     monkeypatch.chdir(tmp_path)
     slow = {"theorymodel census --n 4", "theorymodel census --n 5 --max-k 1", "theorymodel census --n 5 --max-k 2",
+            "theorymodel census --n 5 --export census_n5.csv.gz",
+            "theorymodel census --n 5 --check docs/data/census_n5.csv.gz",
             "theorymodel experiment samples --n 8",
             "theorymodel experiment tradeoff --n 24", "theorymodel demo",
             "theorymodel benchmark chomsky --out tour/chomsky/"}  # run by their own tests (or bench/)

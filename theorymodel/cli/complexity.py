@@ -117,8 +117,41 @@ def cmd_census(args: argparse.Namespace) -> Report:
         return _census_sample(args)
     if args.seed is not None or args.class_timeout is not None:
         raise UsageError("--seed and --class-timeout go with --sample K")
+    if args.check:
+        from theorymodel.complexity.census_file import check_file
+
+        if args.export or args.max_k is not None or args.layered:
+            raise UsageError("--check FILE re-checks a result file on its own")
+        payload = check_file(args.check, args.n, workers=args.workers, progress=not args.json)
+        text = (f"{args.check}: {payload['rows']:,} classes of n = {payload['n']}, "
+                + ("every row checked" if payload["verified"] else f"{len(payload['failures'])} rows FAILED")
+                + f" ({payload['seconds']:.1f} s)\n" + "\n".join(f"  {k}: {v}" for k, v in payload["checks"].items()))
+        if not payload["verified"]:
+            first = payload["failures"][0]
+            return Report(payload, text + f"\n  first failure: {first['representative']}: {first['reason']}", 1,
+                          f"{len(payload['failures'])} rows of {args.check} do not check")
+        return Report(payload, text)
+    layered = True if args.layered or args.export else None
+    if args.max_k is not None and (args.layered or args.export):
+        raise UsageError("--max-k decides the first layers only; --layered and --export run the whole census")
     payload = census(args.n, args.cls, db=args.db, scheduler=args.scheduler, max_k=args.max_k,
-                     progress=not args.json)
+                     progress=not args.json, layered=layered, workers=args.workers)
+    if args.export:
+        from theorymodel.complexity.census_file import export_file
+
+        payload["export"] = export_file(payload["db"], args.n, args.export)
+    if "lower_bounds" in payload:
+        head = (f"census n = {payload['n']}, class {payload['class']}, layered: {payload['functions']:,} functions in "
+                f"{payload['classes']:,} NPN classes ({payload['solved_now']:,} decided now on "
+                f"{payload['workers']} worker(s), {payload['reused']:,} reused and checked; "
+                f"{payload['seconds']:.1f} s)")
+        lines = [head, "  length      functions  classes"]
+        for k, count in payload["functions_by_length"].items():
+            lines.append(f"  {k:>6}  {count:>13,}  {payload['classes_by_length'][k]:>7,}")
+        lines.append("  lower bounds: " + ", ".join(f"{v:,} by {k}" for k, v in payload["lower_bounds"].items()))
+        if payload.get("export"):
+            lines.append(f"  wrote {payload['export']['file']} (sha256 {payload['export']['sha256']})")
+        return Report(payload, "\n".join(lines))
     if args.max_k == 1:
         head = (f"census n = {payload['n']}, class {payload['class']}, first layer: {payload['functions']:,} "
                 f"functions in {payload['classes']:,} NPN classes (class table {payload['classes_table']}, "

@@ -117,6 +117,8 @@ EXAMPLES = {
     "bound": ["theorymodel bound binary_palindrome --n 6"],
     "length": ["theorymodel length parity --n 5", "theorymodel length majority --n 3 --class b2"],
     "census": ["theorymodel census --n 4", "theorymodel census --n 5 --max-k 1", "theorymodel census --n 5 --max-k 2",
+               "theorymodel census --n 5 --export census_n5.csv.gz",
+               "theorymodel census --n 5 --check docs/data/census_n5.csv.gz",
                "theorymodel census --n 5 --sample 2000 --seed 0 --scheduler tcp://HEAD:8786"],
     "learn": ["theorymodel learn parity --n 12 --samples 1500",
               "theorymodel learn binary_increment --uniform --train-n 0..2"],
@@ -288,6 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "length 1, 2 and >= 3 for every class by composition, no per-class search (minutes at n = 5)")
     p.add_argument("--timeout", type=_positive_float, metavar="S",
                    help="seconds for the whole run (exit 3 past it; decided classes stay in the database)")
+    p.add_argument("--layered", action="store_true",
+                   help="class linear, n <= 5: lower bounds from the composition layer, one witness per class (the "
+                        "default at n = 5; docs/census.md)")
+    p.add_argument("--workers", type=_positive_int, metavar="K",
+                   help="with the layered census: worker processes (default: the CPU count)")
+    p.add_argument("--export", metavar="FILE",
+                   help="after the layered census: write every class as CSV (.csv or .csv.gz; docs/census.md)")
+    p.add_argument("--check", metavar="FILE",
+                   help="re-check a census CSV in fresh processes: every witness re-simulated, every lower bound "
+                        "re-derived (composition layer, threshold list, certificates); nothing is solved or stored")
 
     p = add("learn", cmd_learn, "Learn a linear next-token predictor from CoT samples and verify it.")
     p.add_argument("target", help="parity (cascade CoT), a named function or tt: (minimal CoT), a machine, "

@@ -123,6 +123,19 @@ class Store:
         except sqlite3.Error as exc:
             raise self._error(self.path, exc) from None
 
+    def put_many(self, n: int, cls: str, rows: list[dict[str, Any]]) -> None:
+        """Rows in one transaction: all stored or none."""
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO length VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(n, cls, r["tt"], r["length"], json.dumps(r["witness"]),
+                                  json.dumps(r["lower_bound"]), r["seconds"]) for r in rows])
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise self._error(self.path, exc) from None
+
     def close(self) -> None:
         self.db.close()
 
@@ -227,12 +240,16 @@ def _probe(address: str) -> None:
 
 
 def census(n: int, cls: str = "linear", *, db: str | Path | None = None, scheduler: str | None = None,
-           progress: bool = True, max_k: int | None = None) -> CensusTable:
+           progress: bool = True, max_k: int | None = None, layered: bool | None = None,
+           workers: int | None = None) -> CensusTable:
     """Length complexity of all functions of n inputs, per NPN class and per function.
 
     ``max_k = 1`` (class ``linear``) decides only the first layer, length 1, for every
     class (:mod:`theorymodel.complexity.layer`); ``max_k = 2`` decides length 1, 2 and
-    >= 3 for every class by composition (:mod:`theorymodel.complexity.composition`)."""
+    >= 3 for every class by composition (:mod:`theorymodel.complexity.composition`).
+    ``layered`` (the default for class ``linear`` at n = 5) decides every class with a
+    witness, its lower bounds from the composition layer
+    (:mod:`theorymodel.complexity.layered`), on ``workers`` processes."""
     from theorymodel.complexity.classes import get_class
     from theorymodel.complexity.npn import MAX_CENSUS_N
     from theorymodel.errors import UsageError
@@ -253,6 +270,18 @@ def census(n: int, cls: str = "linear", *, db: str | Path | None = None, schedul
         try:
             layer = first_layer if max_k == 1 else second_layer
             return CensusTable({**layer(store.db, n, progress=progress), "db": str(store.path)})
+        finally:
+            store.close()
+    if layered is None:
+        layered = hclass.name == "linear" and n == 5
+    if layered:
+        if hclass.name != "linear":
+            raise UsageError("the layered census is for class linear (its lower bounds come from threshold functions)")
+        from theorymodel.complexity.layered import layered_census
+
+        store = Store(db or default_db())
+        try:
+            return CensusTable(layered_census(store, n, workers=workers, scheduler=scheduler, progress=progress))
         finally:
             store.close()
     if n > MAX_CENSUS_N:
