@@ -83,7 +83,7 @@ def sample_equation(rng: np.random.Generator, batch_size: int, length: int) -> t
 TASKS: list[ChomskyTask] = [
     ChomskyTask(
         name="modular_arithmetic_brackets", level="dcf", input_size=MODULUS + 6, output_size=MODULUS,
-        termination=None, sample=sample_brackets,
+        termination=None, sample=sample_brackets, train_max_length=4,
         note=(
             "Ids as the code numbers them: 0-4 digits, 5 '+', 6 '-', 7 '*', 8 '(', 9 ')'. Id 10 ('x', "
             "written 'a') is inside input_size = 11 but never drawn; id 11 ('=') is in the code's "
@@ -103,7 +103,7 @@ TASKS: list[ChomskyTask] = [
     ),
     ChomskyTask(
         name="solve_equation", level="dcf", input_size=MODULUS + 6, output_size=MODULUS,
-        termination=None, sample=sample_equation,
+        termination=None, sample=sample_equation, train_max_length=4,
         note=(
             "Ids as the code numbers them, which differ from modular_arithmetic_brackets': the code "
             "has no '*', so 5 '+', 6 '-', 7 '(', 8 ')', 9 'x', 10 '=' (written 'a'; inside "
