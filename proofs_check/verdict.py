@@ -168,6 +168,8 @@ def _portfolio(target, pred: LinearPredictor, reach, deadline: float | None, sta
     left = None if deadline is None else max(0.001, deadline - time.perf_counter())
     if not enumerable:
         return decided(_proof(target, pred, "auto", reach, left), [proof_name])
+    if left is not None and estimates["exhaustive"] <= left < 2 * estimates["exhaustive"]:
+        return enumerate_all(["exhaustive"])  # time for enumeration, not for a proof's try first
     budget = estimates["exhaustive"] if left is None else min(left, estimates["exhaustive"])
     portfolio["proof_budget_seconds"] = round(budget, 3)
     stage("proof", hint=f"{proof_name} for at most {budget:.0f} s, then enumeration of {total:,} inputs")

@@ -178,3 +178,49 @@ def test_find_witness_agrees_with_the_exact_search(k):
         status, witness = find_witness(table, 3, k)
         assert status == solve_k(Target("t", 3, table), k).status
         assert (witness is not None) == (status == "sat")
+
+
+HARNESS = """
+import sys, time
+import theorymodel.complexity.layered as layered
+
+def busy(n, code, lower, max_k=8):  # a worker busy in one long computation, as in a z3 query
+    start = time.time()
+    while time.time() - start < 60:
+        sum(range(10000))
+
+layered.decide = busy
+from theorymodel.cli.main import entry
+sys.argv = ["theorymodel", "census", "--n", "4", "--layered", "--db", sys.argv[1], "--workers", "2"]
+entry()
+"""
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_ends_the_worker_pool_at_once(tmp_path, signum):
+    """While the workers decide classes: exit 128 + signal within the contract's second
+    (docs/contract.md, "Signals"), one error line, no traceback, no worker left behind.
+    The signal goes to the whole process group, as Ctrl-C in a terminal sends it: the
+    workers must leave it to the parent."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "harness.py"
+    script.write_text(HARNESS)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "c.sqlite")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(5)  # past start-up and into the pool (n = 4's layer takes well under a second)
+    sig = getattr(signal, signum)
+    start = time.monotonic()
+    os.killpg(proc.pid, sig)
+    _, err = proc.communicate(timeout=30)
+    seconds = time.monotonic() - start
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert proc.returncode == 128 + sig and lines[-1] == "error: interrupted"
+    assert "Traceback" not in err and seconds < 2.0
+    time.sleep(0.3)
+    left = subprocess.run(["pgrep", "-f", str(script)], capture_output=True, text=True).stdout.split()
+    assert [pid for pid in left if int(pid) != os.getpid()] == []

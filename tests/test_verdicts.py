@@ -347,3 +347,79 @@ def test_auto_keeps_the_users_deadline_when_the_proof_spends_it(monkeypatch):
     monkeypatch.setattr(z3_query, "run", spends_it)
     with pytest.raises(ResourceLimitError, match="ran out of time"):
         verify(target, pred, reach=reach, timeout=0.2, simulation=False)
+
+
+TRAP = """
+name: trap
+input_symbols: ["0", "1"]
+blank_symbol: "_"
+initial_state: A
+transitions:
+  A: {"1": [A, "1", R], "0": [B, "0", R], "_": [A1, "0", R]}
+  B: {"1": [B, "1", R], "0": [B, "0", R], "_": [B1, "1", R]}
+  A1: {"_": [A2, "1", L]}
+  B1: {"_": [B2, "1", L]}
+  A2: {"0": [A3, "1", R]}
+  B2: {"1": [B3, "1", R]}
+  A3: {"1": [done, "0", N]}
+  B3: {"1": [done, "1", N]}
+  done: {}
+"""
+
+
+@pytest.mark.parametrize("method", ["z3", "exhaustive", "both"])
+def test_answer_labels_of_another_time_do_not_fool_the_lemmas(tmp_path, method):
+    """Red team: a file whose answer slots of cells n and n + 1 are swapped, with the two
+    positions' OUTBIT labels edited to times n + 2 and n + 1. The tape's cells n, n + 1 at
+    those times decode to the right answer, the real tokens are wrong on the all-ones
+    input; the local lemmas read answer cells at T, so the answer lemma must too (a false
+    "verified" from z3 before the fix)."""
+    from theorymodel.machines import load_machine
+
+    path = tmp_path / "trap.yaml"
+    path.write_text(TRAP)
+    tm = load_machine(str(path))
+    n = 6
+    pred, target, reach = build(tm, n, "circuit")
+    positions, labels = np.array(pred.answer.positions), np.array(pred.labels).copy()
+    cell_of = {int(p): int(labels[p - n][2]) for p in positions}
+    here = [i for i, p in enumerate(positions) if cell_of[int(p)] == n]
+    there = [i for i, p in enumerate(positions) if cell_of[int(p)] == n + 1]
+    assert len(here) == len(there) == 3
+    for i in there:
+        labels[positions[i] - n, 1] = n + 2
+    for i in here:
+        labels[positions[i] - n, 1] = n + 1
+    positions[here], positions[there] = positions[there].copy(), positions[here].copy()
+    evil = LinearPredictor(pred.vocab, pred.n_inputs, pred.weights, pred.bias,
+                           dataclasses.replace(pred.answer, positions=tuple(int(p) for p in positions)),
+                           pred.input_alphabet, dict(pred.meta), labels)
+    assert exhaustive(target, evil).counterexample is not None, "the mutant must be wrong (on all ones)"
+    verdict = verify(target, evil, method=method, reach=reach, simulation=False)
+    assert not verdict.verified and verdict.counterexample is not None
+    assert verdict.counterexample.input == "1" * n
+
+
+def test_an_astronomical_time_bound_gives_a_finite_estimate():
+    """Red team: T = 10^400 overflowed the float in z3's estimate (exit 70), and 10^300
+    wrote Infinity into the JSON certificate."""
+    import json
+    import math
+
+    import proofs_check.per_length.z3_query as z3_query
+
+    pred, target, _ = build(library.load("parity"), 3, "circuit")
+    for T in (10**300, 10**400):
+        huge = MachineTarget(target.tm, target.n, T, target.output)
+        seconds = z3_query.estimate_seconds(huge, pred)
+        assert math.isfinite(seconds) and seconds > 1e6
+        json.loads(json.dumps({"z3": round(seconds, 3)}, allow_nan=False))
+
+
+def test_a_time_limit_past_the_watchers_range_is_refused(cli):
+    """Red team: --timeout 1e10 overflowed the stop watcher's select() (a traceback, and
+    signals then took 4 s); limits above 1e9 s are usage errors."""
+    code, _, err = cli("verify", "parity", "--n", "3", "--timeout", "1e10")
+    assert code == 2 and err.count("error:") == 1 and "Traceback" not in err
+    code, _, _ = cli("verify", "parity", "--n", "3", "--timeout", "1e9")
+    assert code == 0

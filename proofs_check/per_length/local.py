@@ -196,6 +196,22 @@ class LocalProver:
             return w, z3.If(sym == s, self.one, self.zero), i
         raise ValueError(f"unknown label kind {kind}")
 
+    def _well_formed(self, label: np.ndarray) -> bool:
+        """A label whose time the lemmas read as the answer lemma does
+        (:func:`proofs_check.per_length.z3_query.label_token_on_run`): a generated cell,
+        symbol or head bit of a row 1..T (a cell of row 0 is the input, copied), an AND of
+        a row 0..T, an answer cell (OUT, OUTBIT) of the last row T. A file whose labels say
+        otherwise is not proved by lemmas (the caller falls back to enumeration or one
+        global query): the lemma and the answer would otherwise read different cells."""
+        kind, t = int(label[0]), int(label[1])
+        if kind in (lb.SYM, lb.HEAD):
+            return 1 <= t <= self.T
+        if kind in (lb.CELL, lb.AND):
+            return 0 <= t <= self.T
+        if kind in (lb.OUT, lb.OUTBIT):
+            return t == self.T
+        return kind in (lb.SEP, lb.ACCEPT)
+
     def _key(self, k: int) -> tuple:
         """Identical for positions whose queries agree up to shifting cells by the origin."""
         label = self.labels[k]
@@ -266,6 +282,10 @@ class LocalProver:
             if deadline is not None and time.perf_counter() > deadline:
                 report.proved, report.unknown = False, True
                 break
+            if not self._well_formed(self.labels[k]):  # no lemma reads it: the position fails
+                report.proved = False
+                report.failed_positions.append(self.pred.n_inputs + k)
+                continue
             key = self._key(k)
             if key not in verdicts:
                 world, value, _ = self._spec(self.labels[k])

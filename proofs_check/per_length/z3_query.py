@@ -45,7 +45,9 @@ def label_token_on_run(run: BoundedRun, pred: LinearPredictor, label) -> z3.Arit
     tid = pred.token_id
     one, zero = z3.IntVal(tid.get("1", -1)), z3.IntVal(tid.get("0", -1))
     kind, t, i, q, s = (int(v) for v in label)
-    t = min(max(t, 0), T)
+    # the answer cells are read at T, as the local lemmas read them (LocalProver._spec);
+    # a label of another time fails its lemma first (LocalProver._well_formed)
+    t = T if kind in (lb.OUT, lb.OUTBIT) else min(max(t, 0), T)
     cell = run.cell(t, i)
     here = z3.And(run.head[t] == i, run.state[t] == q)
 
@@ -251,6 +253,8 @@ def run(target, pred: LinearPredictor, *, reach: tuple[int, int] | None = None,
 #: global query per non-zero weight. A guess, not a bound: z3's cost is its hardest lemma, so
 #: ``auto`` gives z3 at most the enumeration's estimate before it enumerates instead.
 HALTING_RATE = 3.5e-4
+#: size units beyond which the estimate is "longer than any run" (finite, for JSON)
+ESTIMATE_CAP = 10**15
 LOCAL_RATE = 4.0e-4
 GLOBAL_RATE = 2.0e-4
 
@@ -262,6 +266,7 @@ def estimate_seconds(target, pred: LinearPredictor) -> float:
 
         return LOCAL_RATE * pred.n_generated if has_gate_labels(pred) else GLOBAL_RATE * pred.nnz
     tm = target.tm
-    halting = HALTING_RATE * target.T * (target.n + target.T) * len(tm.states) * len(tm.tape_symbols)
+    units = target.T * (target.n + target.T) * len(tm.states) * len(tm.tape_symbols)
+    halting = HALTING_RATE * min(units, ESTIMATE_CAP)  # a T of 10^400 is an int no float holds
     labelled = pred.labels is not None and not (np.asarray(pred.labels)[:, 0] == lb.GATE).any()
     return halting + (LOCAL_RATE * pred.n_generated if labelled else GLOBAL_RATE * pred.nnz)

@@ -32,6 +32,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
+#: the longest time limit a command accepts (about 31 years)
+MAX_SECONDS = 1e9
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -39,6 +43,8 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    if value > MAX_SECONDS:  # the stop watcher's select() takes no wait past the platform's time_t
+        raise argparse.ArgumentTypeError(f"{text!r} is more than {MAX_SECONDS:.0e} seconds")
     return value
 
 

@@ -141,7 +141,7 @@ def _check_rows(n: int, rows: list[tuple[int, int, str, str]], lower: dict[int, 
 
 
 def _check_star(args: tuple[int, list[tuple[int, int, str, str]], dict[int, int]]) -> list[dict[str, str]]:
-    from theorymodel.complexity.census import SOLVER_LOCK, no_foreign_gc
+    from theorymodel.complexity.workers import SOLVER_LOCK, no_foreign_gc
 
     with SOLVER_LOCK, no_foreign_gc():
         return _check_rows(*args)

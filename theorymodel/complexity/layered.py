@@ -101,7 +101,7 @@ def _z3_version() -> str:
 def decide_batch(n: int, items: list[tuple[int, int]]) -> list[dict[str, Any]]:
     """A batch of (code, lower bound) pairs; a plain function of plain data (it ships to
     worker processes and Dask workers)."""
-    from theorymodel.complexity.census import SOLVER_LOCK, no_foreign_gc
+    from theorymodel.complexity.workers import SOLVER_LOCK, no_foreign_gc
 
     with SOLVER_LOCK, no_foreign_gc():
         return [decide(n, code, lower) for code, lower in items]
@@ -139,7 +139,7 @@ def run_batches(n: int, batches: list[list[tuple[int, int]]], *, workers: int, s
     """Decided batches as they finish: in-process (one worker), in worker processes, or on
     the Dask scheduler at ``scheduler``."""
     if scheduler:
-        from theorymodel.complexity.census import on_dask
+        from theorymodel.complexity.workers import on_dask
 
         yield from on_dask(scheduler, decide_batch, [n] * len(batches), batches)
     elif workers <= 1 or len(batches) <= 1:

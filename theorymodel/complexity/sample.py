@@ -27,10 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from theorymodel.complexity.census import SOLVER_LOCK, Store, check_row, default_db, no_foreign_gc, on_dask, solve_one
+from theorymodel.complexity.census import Store, check_row, default_db, solve_one
 from theorymodel.complexity.layer import store_classes, stored_classes
 from theorymodel.complexity.npn import to_tt
 from theorymodel.complexity.npn_classes import class_table, rows_are_classes
+from theorymodel.complexity.workers import SOLVER_LOCK, no_foreign_gc, on_dask
 from theorymodel.errors import ResourceLimitError, UsageError
 from theorymodel.progress import ProgressBar
 
