@@ -95,8 +95,8 @@ def test_a_forged_class_table_is_computed_again(tmp_path, capsys):
     assert out["classes_table"] == "computed" and out["functions_by_length"]["1"] == A000609[3]
 
 
-def test_five_inputs_without_the_first_layer_flag_is_a_resource_limit(tmp_path, capsys):
-    assert main(["census", "--n", "5", "--db", str(tmp_path / "c.db")]) == 3
+def test_six_inputs_without_the_first_layer_flag_is_a_resource_limit(tmp_path, capsys):
+    assert main(["census", "--n", "6", "--db", str(tmp_path / "c.db")]) == 3  # n = 5: the layered census
     assert "--max-k 1" in capsys.readouterr().err
 
 
