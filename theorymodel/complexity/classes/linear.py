@@ -117,14 +117,16 @@ def _integer_witness(model: z3.ModelRef, a, b, th, k: int) -> list[ThresholdToke
         r = model.eval(v, model_completion=True)
         return Fraction(r.numerator_as_long(), r.denominator_as_long())
 
-    tokens = []
-    for j in range(k):
-        vals = [val(v) for v in a[j]] + [val(v) for v in b[j]] + [val(th[j])]
-        scale = math.lcm(*[f.denominator for f in vals]) if vals else 1
-        ints = [int(f * scale) for f in vals]
-        n = len(a[j])
-        tokens.append(ThresholdToken(ints[:n], ints[n:n + j], ints[-1]))
-    return tokens
+    return [_token([val(v) for v in a[j]], [val(v) for v in b[j]], val(th[j])) for j in range(k)]
+
+
+def _token(inputs: list[Fraction], tokens: list[Fraction], threshold: Fraction) -> ThresholdToken:
+    """A token with rational weights as integers: everything scaled by the common
+    denominator (the same comparisons on every input)."""
+    vals = [*inputs, *tokens, threshold]
+    scale = math.lcm(*[f.denominator for f in vals])
+    ints = [int(f * scale) for f in vals]
+    return ThresholdToken(ints[:len(inputs)], ints[len(inputs):-1], ints[-1])
 
 
 def orbit_representatives(n: int, sym: Symmetries) -> list[int]:
@@ -233,12 +235,8 @@ def find_witness(table: np.ndarray, n: int, k: int, *, deadline: float | None = 
         r = values.get(name)
         return Fraction(0) if r is None else Fraction(r.numerator_as_long(), r.denominator_as_long())
 
-    witness = []
-    for j in range(k):
-        vals = [val(f"a{j}_{i}") for i in range(n)] + [val(f"b{j}_{m}") for m in range(j)] + [val(f"t{j}")]
-        scale = math.lcm(*[f.denominator for f in vals])
-        ints = [int(f * scale) for f in vals]
-        witness.append(ThresholdToken(ints[:n], ints[n:n + j], ints[-1]))
+    witness = [_token([val(f"a{j}_{i}") for i in range(n)], [val(f"b{j}_{m}") for m in range(j)], val(f"t{j}"))
+               for j in range(k)]
     if not np.array_equal(simulate(witness, all_assignments(n))[:, -1], np.asarray(table, dtype=np.int64)):
         raise AssertionError("a k-token witness from the template query failed re-simulation")  # pragma: no cover
     return "sat", witness
