@@ -83,6 +83,11 @@ def _answer_query(target: MachineTarget, pred: LinearPredictor, run: BoundedRun,
     return [*defs, mismatch]
 
 
+def has_machine_labels(pred: LinearPredictor) -> bool:
+    """Labels of the machine kinds (no gate label): what the local lemmas read."""
+    return pred.labels is not None and not (np.asarray(pred.labels)[:, 0] == lb.GATE).any()
+
+
 def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int, int] | None,
                timeout: float | None) -> Verdict:
     from theorymodel.progress import stage
@@ -115,7 +120,7 @@ def z3_machine(target: MachineTarget, pred: LinearPredictor, *, reach: tuple[int
     if res == z3.unknown:
         raise solver_timeout("halting lemma", time.perf_counter() - start)
     s.pop()
-    machine_labels = pred.labels is not None and not (np.asarray(pred.labels)[:, 0] == lb.GATE).any()
+    machine_labels = has_machine_labels(pred)
     if machine_labels and reach is not None:
         L, R = reach
         if L < T or R < T:
@@ -268,5 +273,4 @@ def estimate_seconds(target, pred: LinearPredictor) -> float:
     tm = target.tm
     units = target.T * (target.n + target.T) * len(tm.states) * len(tm.tape_symbols)
     halting = HALTING_RATE * min(units, ESTIMATE_CAP)  # a T of 10^400 is an int no float holds
-    labelled = pred.labels is not None and not (np.asarray(pred.labels)[:, 0] == lb.GATE).any()
-    return halting + (LOCAL_RATE * pred.n_generated if labelled else GLOBAL_RATE * pred.nnz)
+    return halting + (LOCAL_RATE * pred.n_generated if has_machine_labels(pred) else GLOBAL_RATE * pred.nnz)

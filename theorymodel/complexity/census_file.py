@@ -26,16 +26,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from theorymodel.complexity.npn import hex_digits, to_hex, to_tt
 from theorymodel.errors import FormatError, ResourceLimitError, UsageError
 
 HEADER = ["representative", "orbit", "length", "lower_bound", "witness"]
 MAX_TEXT = 1 << 28  # bytes of CSV text read by the checker (the n = 5 table is about 90 MB)
-
-
-def _digits(n: int) -> int:
-    return max(1, (1 << n) // 4)
 
 
 def export_file(db_path: str | Path, n: int, out: str | Path) -> dict[str, Any]:
@@ -53,8 +48,6 @@ def export_file(db_path: str | Path, n: int, out: str | Path) -> dict[str, Any]:
         raise UsageError(f"{db_path}: not a census results file ({exc})") from None
     finally:
         db.close()
-    from theorymodel.complexity.npn import to_tt
-
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(HEADER)
@@ -66,7 +59,7 @@ def export_file(db_path: str | Path, n: int, out: str | Path) -> dict[str, Any]:
             continue
         length, witness, lower = row
         how = json.loads(lower).get("how", "")
-        writer.writerow([f"{int(rep):0{_digits(n)}x}", orbit, length, how,
+        writer.writerow([to_hex(int(rep), n), orbit, length, how,
                          json.dumps(json.loads(witness), separators=(",", ":"))])
     if missing or not classes:
         raise UsageError(f"the census of n = {n} in {db_path} is not complete ({missing or 'all'} classes missing): "
@@ -107,36 +100,16 @@ def read_file(path: str | Path) -> tuple[list[list[str]], str]:
 
 def _check_rows(n: int, rows: list[tuple[int, int, str, str]], lower: dict[int, int]) -> list[dict[str, str]]:
     """Worker: (code, length, how, witness JSON) rows against the re-derived lower bounds."""
-    from theorymodel.circuits.model import all_assignments
-    from theorymodel.complexity.classes.linear import LinearClass, solve_k
-    from theorymodel.complexity.layered import CERTIFICATE, _how
-    from theorymodel.complexity.targets import Target
+    from theorymodel.complexity.layered import row_problem
 
-    hclass = LinearClass()
-    x = all_assignments(n)
     failures = []
     for code, length, how, witness_text in rows:
-        rep = f"{code:0{_digits(n)}x}"
         try:
-            witness = hclass.witness_from_json(json.loads(witness_text), n)
-            table = np.array([(code >> r) & 1 for r in range(1 << n)], dtype=np.int64)
-            if len(witness) != length:
-                raise ValueError(f"the witness has {len(witness)} tokens, the row says {length}")
-            if not np.array_equal(hclass.simulate(witness, x)[:, -1], table):
-                raise ValueError("the witness does not compute the function")
-            layer = lower[code]
-            if length < layer:
-                raise ValueError(f"length {length} is below the composition layer's lower bound {layer}")
-            if length == layer and how != _how(layer):
-                raise ValueError(f"the lower bound is {_how(layer)}, the row says {how!r}")
-            if length > layer:
-                if how != CERTIFICATE:
-                    raise ValueError(f"length {length} is past the layer's {layer}: it needs a certificate")
-                again = solve_k(Target(rep, n, table.astype(np.uint8)), length - 1)
-                if again.status != "unsat":
-                    raise ValueError(f"{length - 1} tokens are not refuted ({again.status})")
-        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
-            failures.append({"representative": rep, "reason": str(exc) or type(exc).__name__})
+            why = row_problem(n, code, lower[code], length, how, json.loads(witness_text))
+        except (ValueError, RecursionError) as exc:
+            why = str(exc) or type(exc).__name__
+        if why:
+            failures.append({"representative": to_hex(code, n), "reason": why})
     return failures
 
 
@@ -165,7 +138,7 @@ def check_file(path: str | Path, n: int, *, workers: int | None = None, progress
         if len(row) != len(HEADER):
             raise FormatError(f"--check {path} line {i}: {len(row)} columns, not {len(HEADER)}")
         rep, orbit, length, how, witness = row
-        if len(rep) != _digits(n) or set(rep) - set("0123456789abcdef") or not orbit.isdigit() \
+        if len(rep) != hex_digits(n) or set(rep) - set("0123456789abcdef") or not orbit.isdigit() \
                 or not length.isdigit() or len(orbit) > 12 or len(length) > 3:
             raise FormatError(f"--check {path} line {i}: not a row of n = {n} (representative {rep[:20]!r})")
         parsed.append((int(rep, 16), int(orbit), int(length), how, witness))
@@ -176,7 +149,7 @@ def check_file(path: str | Path, n: int, *, workers: int | None = None, progress
     checks: dict[str, str] = {}
     if listed != sorted(table) or any(table.get(code) != orbit for code, orbit, *_ in parsed):
         extra = next((c for c, o, *_ in parsed if table.get(c) != o), None)
-        failures.append({"representative": "-" if extra is None else f"{extra:0{_digits(n)}x}",
+        failures.append({"representative": "-" if extra is None else to_hex(extra, n),
                          "reason": "the rows are not the class table (every class once, with its orbit size)"})
         checks["class table"] = "FAILED"
     else:

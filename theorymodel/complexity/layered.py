@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from theorymodel.complexity.npn import to_tt
+from theorymodel.complexity.npn import from_tt, to_hex, to_tt
 from theorymodel.errors import UsageError
 from theorymodel.progress import ProgressBar
 
@@ -150,33 +150,49 @@ def run_batches(n: int, batches: list[list[tuple[int, int]]], *, workers: int, s
             yield from pool.imap_unordered(_decide_star, [(n, b) for b in batches])
 
 
-def check_stored(n: int, code: int, lower: int, stored: tuple[Any, str, str]) -> str:
-    """Why a stored row is not backed by this run's facts ("" when it is): its witness
-    re-simulated, its lower bound the composition layer's (or a certificate, re-decided)."""
+def row_problem(n: int, code: int, layer: int, length: int, how: Any, witness_data: Any) -> str:
+    """Why a census row is not backed ("" when it is): its witness, read strictly, has
+    ``length`` tokens and computes the function on all 2^n inputs; its length is the
+    composition layer's lower bound ``layer`` with the layer's reason, or past it with a
+    certificate, re-decided here (``length - 1`` tokens refuted by the exact query).
+    Shared by the stored rows of a rerun and by :mod:`theorymodel.complexity.census_file`."""
     from theorymodel.circuits.model import all_assignments
     from theorymodel.complexity.classes.linear import LinearClass, solve_k
     from theorymodel.complexity.targets import Target
 
-    length, witness_text, lower_text = stored
+    hclass = LinearClass()
     try:
-        bound = json.loads(lower_text)
-        if type(length) is not int or not isinstance(bound, dict):
-            return "not a layered census row"
-        witness = LinearClass().witness_from_json(json.loads(witness_text), n)
-        table = np.array([(code >> r) & 1 for r in range(2**n)], dtype=np.int64)
-        if len(witness) != length or not np.array_equal(
-                LinearClass().simulate(witness, all_assignments(n))[:, -1], table):
-            return "the witness does not compute the function with that many tokens"
-        if bound.get("k") != length or bound.get("status") != "unsat":
-            return "the lower bound is not the length"
-        if length <= 3:
-            return "" if length == lower and bound.get("how") == _how(lower) else "the lower bound is not the layer's"
-        if lower != 3 or bound.get("how") != CERTIFICATE:
-            return "a length past 3 needs the composition layer's 3 and a certificate"
-        again = solve_k(Target("stored", n, table.astype(np.uint8)), length - 1)
-        return "" if again.status == "unsat" else f"{length - 1} tokens are not refuted"
+        witness = hclass.witness_from_json(witness_data, n)
+        table = np.array([int(b) for b in to_tt(code, n)], dtype=np.int64)
+        if len(witness) != length:
+            return f"the witness has {len(witness)} tokens, the row says {length}"
+        if not np.array_equal(hclass.simulate(witness, all_assignments(n))[:, -1], table):
+            return "the witness does not compute the function"
+        if length < layer:
+            return f"length {length} is below the composition layer's lower bound {layer}"
+        if length == layer:
+            return "" if how == _how(layer) else f"the lower bound is {_how(layer)}, the row says {how!r}"
+        if how != CERTIFICATE:
+            return f"length {length} is past the layer's {layer}: it needs a certificate"
+        again = solve_k(Target(to_hex(code, n), n, table.astype(np.uint8)), length - 1)
+        return "" if again.status == "unsat" else f"{length - 1} tokens are not refuted ({again.status})"
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
         return str(exc) or type(exc).__name__
+
+
+def check_stored(n: int, code: int, lower: int, stored: tuple[Any, str, str]) -> str:
+    """Why a stored row is not backed by this run's facts ("" when it is): its record's
+    shape, then :func:`row_problem`."""
+    length, witness_text, lower_text = stored
+    try:
+        bound, witness_data = json.loads(lower_text), json.loads(witness_text)
+    except (ValueError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__
+    if type(length) is not int or not isinstance(bound, dict):
+        return "not a layered census row"
+    if bound.get("k") != length or bound.get("status") != "unsat":
+        return "the lower bound is not the length"
+    return row_problem(n, code, lower, length, bound.get("how"), witness_data)
 
 
 def layered_census(db: Any, n: int, *, workers: int | None = None, scheduler: str | None = None,
@@ -197,7 +213,7 @@ def layered_census(db: Any, n: int, *, workers: int | None = None, scheduler: st
     lengths = np.zeros(len(reps), dtype=np.int64)
     rejected: list[dict[str, str]] = []
     for tt, row in stored.items():
-        code = sum(1 << r for r, b in enumerate(str(tt)) if b == "1") if isinstance(tt, str) else -1
+        code = from_tt(tt) if isinstance(tt, str) else -1
         i = index.get(code, -1)
         why = "not a class representative of this n" if i < 0 or len(str(tt)) != 2**n else \
             check_stored(n, code, int(lower[i]), row)
@@ -227,7 +243,7 @@ def layered_census(db: Any, n: int, *, workers: int | None = None, scheduler: st
         "classes_by_length": {str(k): by_class[k] for k in sorted(by_class)},
         "lower_bounds": {how: int(c) for how, c in Counter(_how(int(k)) if k == lower[i] else CERTIFICATE
                                                              for i, k in enumerate(lengths.tolist())).items()},
-        "longest": {"length": longest, "classes": [f"{int(reps[i]):0{max(1, 2**n // 4)}x}"
+        "longest": {"length": longest, "classes": [to_hex(int(reps[i]), n)
                                                    for i in np.flatnonzero(lengths == longest)[:50].tolist()]},
         "solved_now": len(todo), "reused": len(reps) - len(todo),
         "rejected_rows": len(rejected), "rejected": rejected[:20], "workers": 0 if scheduler else workers,

@@ -24,6 +24,15 @@ def to_tt(code: int, n: int) -> str:
     return "".join(str((code >> r) & 1) for r in range(2**n))
 
 
+def to_hex(code: int, n: int) -> str:
+    """The code as 2^n / 4 hex digits (at least one): the census file's ``representative``."""
+    return f"{code:0{hex_digits(n)}x}"
+
+
+def hex_digits(n: int) -> int:
+    return max(1, (1 << n) // 4)
+
+
 def from_tt(bits: str) -> int:
     return sum(1 << r for r, b in enumerate(bits) if b == "1")
 
